@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createJiti } from 'jiti';
+import { configSchema, type ParsedConfig } from './schema.js';
+import { formatIssue } from './format-issues.js';
+import { resolveSecrets, type Resolved } from './resolve-secrets.js';
+
+export type Config = Resolved<ParsedConfig>;
+export type BuilderConfig = Config['builders'][number];
+export type StepConfig = BuilderConfig['steps'][number];
+export type WorkerConfig = Config['workers'][number];
+
+export interface LoadedConfig {
+  config: Config;
+  /** Every secret value in the config, for masking. */
+  secrets: string[];
+  /** The file it came from (absolute), or undefined for an inline object. */
+  file?: string;
+}
+
+/** A config that did not validate; `problems` has one line per key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.length} problem${problems.length > 1 ? 's' : ''}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Overrides from the command line, applied after the file. */
+  overrides?: { port?: number; dataDir?: string };
+  /** Resolve only the secrets this worker needs (its own), instead of all of them. */
+  forWorker?: string;
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  const ext = path.extname(file);
+  if (ext === '.json') {
+    const text = await readFile(file, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
+    }
+  }
+  if (!['.ts', '.mts', '.mjs', '.js', '.cjs'].includes(ext)) {
+    throw new ConfigError(file, [`expected a .ts, .mjs, .js or .json file, got "${ext || 'no extension'}"`]);
+  }
+  // jiti loads TypeScript configs without a build step, and plain ESM as is.
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
+  const mod = await jiti.import<{ default?: unknown }>(file);
+  if (mod && typeof mod === 'object' && 'default' in mod) return mod.default;
+  throw new ConfigError(file, ['expected a default export (export default defineConfig({...}))']);
+}
+
+/** Validate an object as a config: defaults filled in, secrets resolved, errors collected. */
+export function parseConfig(input: unknown, source: string, options: LoadOptions = {}): LoadedConfig {
+  const withOverrides = applyOverrides(input, options.overrides);
+  const result = configSchema.safeParse(withOverrides);
+  if (!result.success) throw new ConfigError(source, result.error.issues.map((i) => formatIssue(i, withOverrides)));
+  const workerIndex = options.forWorker === undefined ? -1 : result.data.workers.findIndex((w) => w.name === options.forWorker);
+  if (options.forWorker !== undefined && workerIndex < 0) {
+    throw new ConfigError(source, [`workers: no worker named "${options.forWorker}" (known: ${result.data.workers.map((w) => w.name).join(', ') || 'none'})`]);
+  }
+  const wanted = (p: (string | number)[]) => workerIndex < 0 || (p[0] === 'workers' && p[1] === workerIndex);
+  const resolved = resolveSecrets(result.data, options.env ?? process.env, wanted);
+  if (resolved.errors.length > 0) throw new ConfigError(source, resolved.errors);
+  return { config: resolved.value, secrets: resolved.secrets };
+}
+
+function applyOverrides(input: unknown, overrides: LoadOptions['overrides']): unknown {
+  if (!overrides || typeof input !== 'object' || input === null) return input;
+  const out = { ...(input as Record<string, unknown>) };
+  if (overrides.port !== undefined) out.http = { ...((out.http as object | undefined) ?? {}), port: overrides.port };
+  if (overrides.dataDir !== undefined) out.dataDir = overrides.dataDir;
+  return out;
+}
+
+/** Load, validate and resolve a config file. Relative paths in it are relative to the file. */
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  const input = await readConfigFile(absolute);
+  const loaded = parseConfig(input, absolute, options);
+  const base = path.dirname(absolute);
+  if (options.overrides?.dataDir === undefined) loaded.config.dataDir = path.resolve(base, loaded.config.dataDir);
+  else loaded.config.dataDir = path.resolve(loaded.config.dataDir);
+  return { ...loaded, file: absolute };
+}

@@ -1,0 +1,268 @@
+// The configuration schema: every option is documented where it is declared, with its default.
+// The file a user writes is `ConfigInput`; `Config` is what it becomes after validation, defaults
+// and secret resolution (see load-config.ts).
+import { z } from 'zod';
+import { parseDuration } from '../duration.js';
+
+/** A secret is never a literal in the config: it names an environment variable. */
+export const secretSchema = z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict();
+export type SecretRef = z.infer<typeof secretSchema>;
+
+const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a duration like "90m", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, ".", "_" or "-" (at most 63)');
+const repoSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository as "owner/name"');
+const globList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+const envSchema = z.record(z.string(), z.union([z.string(), secretSchema]));
+
+interface StepInput {
+  name: string;
+  run?: string;
+  upload?: string | string[];
+  env?: Record<string, string | SecretRef>;
+  timeout?: string | number;
+  haltOnFailure?: boolean;
+  always?: boolean;
+  junit?: string | string[];
+  artifacts?: string | string[];
+  parallel?: StepInput[];
+  maxParallel?: number;
+}
+
+const stepBase = z.object({
+  /** Shown in the UI and in the logs branch; unique within a builder. */
+  name: nameSchema,
+  /** Shell command, run with `bash -eo pipefail` in the build's work directory. */
+  run: z.string().min(1).optional(),
+  /** Files from the CI host (relative to the config file) copied into the work directory first. */
+  upload: globList.optional(),
+  /** Extra environment for this step; values may be secrets. */
+  env: envSchema.optional(),
+  /** Step timeout (default: the build's). The process group is killed and the step fails. */
+  timeout: durationSchema.optional(),
+  /** Stop the build when this step fails (default true). */
+  haltOnFailure: z.boolean().default(true),
+  /** Run even after a failure or a cancel; GATEHOUSE_RESULT holds the result so far (default false). */
+  always: z.boolean().default(false),
+  /** JUnit XML globs (relative to the work directory) collected after the step. */
+  junit: globList.optional(),
+  /** Other files collected after the step, as artifacts. */
+  artifacts: globList.optional(),
+  /** How many children of a parallel group run at once (default: all). */
+  maxParallel: z.number().int().positive().optional(),
+});
+
+type StepOutput = Omit<z.output<typeof stepBase>, 'parallel'> & { parallel?: StepOutput[] };
+
+export const stepSchema: z.ZodType<StepOutput, z.ZodTypeDef, StepInput> = stepBase
+  .extend({
+    /** Children run concurrently (up to maxParallel); the group fails when any child fails. */
+    parallel: z.lazy(() => z.array(stepSchema).min(1)).optional(),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const kinds = [step.run !== undefined, step.parallel !== undefined].filter(Boolean).length;
+    if (kinds === 0 && step.upload === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected one of "run", "upload" or "parallel"' });
+    }
+    if (kinds > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected "run" or "parallel", not both' });
+  });
+
+const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled'] as const;
+
+const triggersSchema = z
+  .object({
+    /** Pull request events that start this builder; `false` turns them off. */
+    pullRequest: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            /** Base branches (globs) (default: all). */
+            branches: globList.default(['**']),
+            /** Which actions start a build (default: all of these). */
+            actions: z.array(z.enum(PR_ACTIONS)).default([...PR_ACTIONS]),
+            /** Build draft PRs too (default false). */
+            drafts: z.boolean().default(false),
+          })
+          .strict(),
+      ])
+      .default({}),
+    /** Push events (branches and tags, globs); off unless set. */
+    push: z
+      .union([z.literal(false), z.object({ branches: globList.default([]), tags: globList.default([]) }).strict()])
+      .default(false),
+    /** Comment commands that re-run this builder: alone, or followed by this builder's name. */
+    comments: z.array(z.string().min(1)).default(['/retest', 'recheck']),
+    /** A PR whose title or head commit message contains one of these is skipped. */
+    skipTitle: z.array(z.string().min(1)).default(['[CI:DOCS]', '[skip ci]']),
+    /** Only build when a changed file matches one of these globs (default: any change). */
+    paths: globList.optional(),
+    /** Changed files matching these globs do not count (e.g. docs/**). */
+    ignorePaths: globList.optional(),
+    /** A label that asks for a run when added (pull_request.labeled). */
+    label: z.string().min(1).optional(),
+  })
+  .strict();
+
+const vmSchema = z
+  .object({
+    /** Name of an entry in `images`. */
+    image: nameSchema,
+    /** Guest memory (default 2048). */
+    memoryMiB: z.number().int().min(256).default(2048),
+    /** Guest vCPUs (default 2). */
+    cpus: z.number().int().min(1).default(2),
+    /** Allow outbound network from the guest (default false: restricted). */
+    network: z.boolean().default(false),
+  })
+  .strict();
+
+const builderSchema = z
+  .object({
+    name: nameSchema,
+    /** Where steps run: `vm` (a throwaway VM, the default when `vm` is set) or `host` (dev and demos). */
+    executor: z.enum(['vm', 'host']).optional(),
+    vm: vmSchema.optional(),
+    /** The worker architecture this builder needs (default: the image's, else any). */
+    arch: z.string().optional(),
+    /** Worker labels this builder needs (all of them). */
+    labels: z.array(z.string()).default([]),
+    /** Most builds of this builder running at once (default: no cap). */
+    maxConcurrent: z.number().int().positive().optional(),
+    /** Whole-build timeout (default 3h). */
+    timeout: durationSchema.default('3h'),
+    /** Environment for every step; values may be secrets (masked in logs). */
+    env: envSchema.default({}),
+    /** Test the merge of the PR into its base instead of its head (default false). */
+    mergeBase: z.boolean().default(false),
+    triggers: triggersSchema.default({}),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict()
+  .transform((b) => ({ ...b, executor: b.executor ?? (b.vm ? ('vm' as const) : ('host' as const)) }));
+
+const workerSchema = z
+  .object({
+    name: nameSchema,
+    /** Shared secret the worker presents when it dials in. */
+    secret: secretSchema,
+    /** Builds at once (default 1). */
+    slots: z.number().int().positive().default(1),
+    /** Labels builders can ask for. */
+    labels: z.array(z.string()).default([]),
+    /** How long a lost worker may take to come back before its builds end as error (default 60s). */
+    gracePeriod: durationSchema.default('60s'),
+  })
+  .strict();
+
+const imageSchema = z
+  .object({
+    arch: z.enum(['x86_64', 'ppc64le', 'aarch64', 's390x']),
+    disk: z.string(),
+    kernel: z.string(),
+    initrd: z.string(),
+    /** Extra kernel command line. */
+    cmdline: z.string().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Shown in the UI title. */
+    title: z.string().default('gatehouse'),
+    http: z
+      .object({
+        /** Port for webhooks, the UI, the API and workers (default 8010). */
+        port: z.number().int().min(0).max(65535).default(8010),
+        /** Listen address (default 0.0.0.0). */
+        host: z.string().default('0.0.0.0'),
+        /** How others reach this master, for links (default http://localhost:PORT). */
+        publicUrl: z.string().url().optional(),
+        /** Token for the API's actions (rebuild, cancel); without it those are refused. */
+        adminToken: secretSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** Where the database, logs and caches live (default ./.gatehouse). */
+    dataDir: z.string().default('./.gatehouse'),
+    github: z
+      .object({
+        /** The upstream repository whose pull requests are tested. */
+        repo: repoSchema,
+        /** A token (PAT) for the REST API. */
+        token: secretSchema.optional(),
+        /** Or a GitHub App. */
+        app: z.object({ appId: z.number().int().positive(), privateKey: secretSchema, installationId: z.number().int().positive() }).strict().optional(),
+        /** The webhook secret; signatures are checked against it. */
+        webhookSecret: secretSchema,
+        /** Older secrets still accepted during a rotation. */
+        previousWebhookSecrets: z.array(secretSchema).default([]),
+        /** REST API base (default https://api.github.com). */
+        apiUrl: z.string().url().default('https://api.github.com'),
+        /** Web base for links (default https://github.com). */
+        webUrl: z.string().url().default('https://github.com'),
+        /** Commit status context; {builder} is replaced (default gatehouse/{builder}). */
+        statusContext: z.string().default('gatehouse/{builder}'),
+        /** Hold fork PRs of untrusted authors until a trusted user comments the approve command (default true). */
+        trustGate: z.boolean().default(true),
+        /** The approve command (default /ok-to-test). */
+        approveCommand: z.string().default('/ok-to-test'),
+        trusted: z
+          .object({
+            /** Author associations that are trusted (default OWNER, MEMBER, COLLABORATOR). */
+            associations: z.array(z.string()).default(['OWNER', 'MEMBER', 'COLLABORATOR']),
+            users: z.array(z.string()).default([]),
+            orgs: z.array(z.string()).default([]),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict(),
+    smee: z.object({ url: z.string().url() }).strict().optional(),
+    logs: z
+      .object({
+        /** The git repository the logs branch is pushed to (a URL or a path). */
+        remote: z.string().min(1),
+        branch: z.string().default('ci-logs'),
+        keepDays: z.number().int().positive().default(90),
+        /** Web URL of the logs repository, for Details links (default: derived from a GitHub remote). */
+        webUrl: z.string().url().optional(),
+      })
+      .strict()
+      .optional(),
+    workers: z.array(workerSchema).default([]),
+    images: z.record(nameSchema, imageSchema).default({}),
+    builders: z.array(builderSchema).min(1),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.builders.forEach((b, i) => {
+      if (seen.has(b.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'name'], message: `duplicate builder name "${b.name}" (also builders[${seen.get(b.name)}])` });
+      seen.set(b.name, i);
+      if (b.executor === 'vm' && !b.vm) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm'], message: 'expected a vm section for executor "vm"' });
+      if (b.vm && !(b.vm.image in config.images)) {
+        const known = Object.keys(config.images);
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm', 'image'], message: `expected one of the images (${known.length ? known.join(', ') : 'none defined'}), got "${b.vm.image}"` });
+      }
+    });
+    const workers = new Set<string>();
+    config.workers.forEach((w, i) => {
+      if (workers.has(w.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['workers', i, 'name'], message: `duplicate worker name "${w.name}"` });
+      workers.add(w.name);
+    });
+    if (!config.github.token && !config.github.app) {
+      // Allowed: intake and the queue work without API access; statuses and path filters need it.
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

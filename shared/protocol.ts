@@ -1,0 +1,196 @@
+// The contract between master and worker: JSON messages over one WebSocket at /api/worker.
+//
+// Lifecycle
+//   1. The worker dials `/api/worker` with `Authorization: Bearer <secret>` and `X-Gatehouse-Worker:
+//      <name>`. A wrong name or secret gets HTTP 401 and the master records nothing.
+//   2. worker → `hello` (protocol version, instance id, slots, arch, labels, images, the builds it is
+//      still running). master → `welcome` with `ackedSeq`: the last message of this worker instance
+//      it has stored. The worker drops everything up to it and sends the rest again, in order.
+//      A master on another PROTOCOL_VERSION answers `refused` and closes; the message says which
+//      side to upgrade.
+//   3. master → `build.start` (everything the build needs: steps, env, secrets to mask).
+//      worker → `step.started`, `log`…, `step.finished`, `artifact`, and finally `build.finished`.
+//      master → `build.cancel` at any time; the worker stops the running step (its whole process
+//      group), runs the `always` steps, then sends `build.finished` with result `cancelled`.
+//   4. Every worker → master message after `hello` carries `seq`, increasing by one per message
+//      for the life of the worker process (its `instanceId`). The master stores each seq once,
+//      in the same transaction as its effect, and acks cumulatively (`ack`). A reconnect with the
+//      same instanceId resumes; a new instanceId means the worker restarted and lost its builds.
+//   5. Liveness: the master pings over the WebSocket; a worker silent past its grace period is lost,
+//      its builds end as `error` (or are queued again once when no step had started).
+
+/** Bumped on every change to these messages. */
+export const PROTOCOL_VERSION = 1;
+
+export type BuildResult = 'success' | 'failure' | 'error' | 'cancelled' | 'skipped';
+export type StepResult = 'success' | 'failure' | 'error' | 'cancelled' | 'skipped';
+export type LogStream = 'stdout' | 'stderr' | 'header';
+
+/** A step as the worker runs it. Durations are milliseconds. */
+export interface StepSpec {
+  /** Position in the builder: "0", "1", and "2.0", "2.1" for children of a parallel group. */
+  id: string;
+  name: string;
+  run?: string;
+  /** Files to place in the work directory before `run`: path relative to it, and content. */
+  upload?: UploadFile[];
+  env: Record<string, string>;
+  timeoutMs?: number;
+  haltOnFailure: boolean;
+  always: boolean;
+  junit: string[];
+  artifacts: string[];
+  parallel?: StepSpec[];
+  maxParallel?: number;
+}
+
+export interface UploadFile {
+  path: string;
+  /** base64 */
+  content: string;
+  mode: number;
+}
+
+export interface VmSpec {
+  image: string;
+  memoryMiB: number;
+  cpus: number;
+  network: boolean;
+}
+
+export interface SourceSpec {
+  /** Where the worker fetches from (a git URL or path); never carries a token. */
+  cloneUrl: string;
+  /** The ref to fetch (refs/pull/N/head, refs/heads/main…) and the commit expected at it. */
+  ref: string;
+  sha: string;
+  /** When testing the merge result: the base ref to merge the head into. */
+  mergeBase?: string;
+}
+
+export interface BuildSpec {
+  buildId: number;
+  builder: string;
+  number: number;
+  executor: 'vm' | 'host';
+  vm?: VmSpec;
+  repo: string;
+  pr: number | null;
+  sha: string;
+  /** No source when the builder does not need one (e.g. rebuild of a tag-less push); else fetched. */
+  source?: SourceSpec;
+  timeoutMs: number;
+  /** GATEHOUSE_* variables and the builder's env (secrets included). */
+  env: Record<string, string>;
+  /** Values to mask in every log line before it leaves the worker. */
+  secrets: string[];
+  steps: StepSpec[];
+}
+
+// ---- worker → master -------------------------------------------------------------------------
+
+export interface Hello {
+  type: 'hello';
+  protocol: number;
+  name: string;
+  /** Random per worker process: a new one means a restart, and lost builds. */
+  instanceId: string;
+  version: string;
+  arch: string[];
+  slots: number;
+  labels: string[];
+  images: string[];
+  /** Builds still running here (after a reconnect). */
+  running: number[];
+}
+
+interface Sequenced {
+  seq: number;
+}
+
+export interface StepStarted extends Sequenced {
+  type: 'step.started';
+  buildId: number;
+  step: string;
+  name: string;
+  at: number;
+}
+
+export interface LogChunk extends Sequenced {
+  type: 'log';
+  buildId: number;
+  step: string;
+  stream: LogStream;
+  /** Whole lines (the last may lack its newline when a step ends or a chunk is full), masked. */
+  data: string;
+}
+
+export interface StepFinished extends Sequenced {
+  type: 'step.finished';
+  buildId: number;
+  step: string;
+  result: StepResult;
+  exitCode: number | null;
+  durationMs: number;
+  /** Why, when not plain success/failure: "timed out after 5m", "cancelled". */
+  reason?: string;
+}
+
+export interface Artifact extends Sequenced {
+  type: 'artifact';
+  buildId: number;
+  step: string;
+  kind: 'junit' | 'file';
+  /** Path relative to the work directory. */
+  path: string;
+  /** base64; artifacts are small (JUnit XML, packages up to a few MB). */
+  content: string;
+}
+
+export interface BuildFinished extends Sequenced {
+  type: 'build.finished';
+  buildId: number;
+  result: BuildResult;
+  reason?: string;
+}
+
+export type SequencedMessage = StepStarted | LogChunk | StepFinished | Artifact | BuildFinished;
+export type WorkerMessage = Hello | SequencedMessage;
+
+// ---- master → worker -------------------------------------------------------------------------
+
+export interface Welcome {
+  type: 'welcome';
+  protocol: number;
+  /** The last seq of this worker instance the master has stored (0 for none). */
+  ackedSeq: number;
+  /** Builds the master no longer wants (cancelled or ended while the worker was away). */
+  cancel: number[];
+}
+
+export interface Refused {
+  type: 'refused';
+  reason: string;
+}
+
+export interface BuildStart {
+  type: 'build.start';
+  build: BuildSpec;
+}
+
+export interface BuildCancel {
+  type: 'build.cancel';
+  buildId: number;
+  reason: string;
+}
+
+export interface Ack {
+  type: 'ack';
+  seq: number;
+}
+
+export type MasterMessage = Welcome | Refused | BuildStart | BuildCancel | Ack;
+
+/** Header carrying the worker's name on the upgrade request. */
+export const WORKER_NAME_HEADER = 'x-gatehouse-worker';
+export const WORKER_PATH = '/api/worker';
