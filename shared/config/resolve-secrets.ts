@@ -2,10 +2,11 @@
 // config once, so a new secret-bearing option needs no code here.
 import { formatPath } from './format-issues.js';
 
-type IsSecret<T> = T extends { env: string } ? (keyof T extends 'env' ? true : false) : false;
-/** The config type with every secret reference replaced by its value. */
-export type Resolved<T> = IsSecret<T> extends true
-  ? string
+/** The config type with every secret reference replaced by its value (distributes over unions). */
+export type Resolved<T> = T extends { env: string }
+  ? keyof T extends 'env'
+    ? string
+    : { [K in keyof T]: Resolved<T[K]> }
   : T extends ReadonlyArray<infer U>
     ? Resolved<U>[]
     : T extends object

@@ -205,6 +205,8 @@ export const configSchema = z
         webhookSecret: secretSchema,
         /** Older secrets still accepted during a rotation. */
         previousWebhookSecrets: z.array(secretSchema).default([]),
+        /** Where workers fetch the source (a URL or a path; default: the clone_url in each webhook). */
+        cloneUrl: z.string().min(1).optional(),
         /** REST API base (default https://api.github.com). */
         apiUrl: z.string().url().default('https://api.github.com'),
         /** Web base for links (default https://github.com). */

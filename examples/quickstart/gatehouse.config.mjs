@@ -1,0 +1,27 @@
+// The quick-start configuration: one builder on the `host` executor (no VM needed), which runs the
+// repository's ./test.sh. `gatehouse up` uses this file when no --config is given; secrets left
+// unset in the environment are generated and kept in the data dir (see README).
+import { defineConfig } from 'gatehouse';
+
+export default defineConfig({
+  title: 'gatehouse quick start',
+  http: { port: 8010, adminToken: { env: 'GATEHOUSE_ADMIN_TOKEN' } },
+  dataDir: './.gatehouse',
+  github: {
+    repo: 'gatehouse-ci/quickstart',
+    webhookSecret: { env: 'GATEHOUSE_WEBHOOK_SECRET' },
+    trusted: { users: [], orgs: [] },
+  },
+  workers: [{ name: 'local', secret: { env: 'GATEHOUSE_WORKER_SECRET' }, slots: 2 }],
+  builders: [
+    {
+      name: 'quickstart',
+      executor: 'host',
+      timeout: '10m',
+      steps: [
+        { name: 'show', run: 'git log -1 --oneline 2>/dev/null || ls -la' },
+        { name: 'test', run: './test.sh', timeout: '5m' },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,19 @@
+// Rows as the API shows them. Explicit field lists: a column added later is not exposed by accident.
+import type { BuildRow, RequestRow } from '../queue/build-store.js';
+
+export function buildToApi(b: BuildRow) {
+  return {
+    id: b.id, builder: b.builder, number: b.number, state: b.state, result: b.result, result_reason: b.result_reason,
+    reason: b.reason, repo: b.repo, pr: b.pr, sha: b.sha, ref: b.ref, worker: b.worker,
+    cancel_requested: b.cancel_requested, created_at: b.created_at, started_at: b.started_at, finished_at: b.finished_at,
+  };
+}
+export type ApiBuild = ReturnType<typeof buildToApi>;
+
+export function requestToApi(r: RequestRow & Partial<BuildRow> & { build_id?: number }) {
+  return {
+    id: r.id, builder: r.builder, state: r.state, waiting: r.waiting, attempts: r.attempts, worker: r.worker,
+    build_id: r.build_id ?? null, repo: r.repo ?? null, pr: r.pr ?? null, sha: r.sha ?? null, reason: r.reason ?? null,
+    created_at: r.created_at, claimed_at: r.claimed_at,
+  };
+}

@@ -1,0 +1,33 @@
+/** A webhook (or a reconcile pass, or a rebuild) normalized to what the triggers need. */
+export interface Change {
+  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild';
+  event: string;
+  action: string | null;
+  /** "owner/name" of the repository the PR targets (or was pushed to). */
+  repo: string;
+  cloneUrl: string;
+  pr: number | null;
+  sha: string | null;
+  /** The ref to fetch: refs/pull/N/head, refs/heads/main, refs/tags/v1. */
+  ref: string | null;
+  /** PR base branch, or the pushed branch. */
+  baseRef: string | null;
+  /** "owner/name" of the PR head's repository (a fork, or the same repository). */
+  headRepo: string | null;
+  author: string | null;
+  authorAssociation: string | null;
+  title: string | null;
+  draft: boolean;
+  labels: string[];
+  /** For pull_request.labeled: the label just added. */
+  label: string | null;
+  /** For push: the head commit's message and the files its commits touched. */
+  headCommitMessage: string | null;
+  changedFiles: string[] | null;
+  /** For issue_comment: the comment. */
+  comment: { body: string; author: string; association: string } | null;
+  /** For rebuilds: the builder asked for. */
+  builder?: string;
+  /** Why, for rebuild and reconcile changes. */
+  reason?: string;
+}

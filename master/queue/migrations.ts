@@ -1,0 +1,116 @@
+// Versioned schema migrations, applied in order at start (PRAGMA user_version holds the version).
+// Append new ones; never edit a released one.
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the queue */ `
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,                 -- X-GitHub-Delivery
+    event TEXT NOT NULL,
+    action TEXT,
+    repo TEXT,
+    pr INTEGER,
+    sha TEXT,
+    outcome TEXT NOT NULL,               -- pending | queued | skipped | ignored | error
+    detail TEXT,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_received ON deliveries(received_at);
+
+  CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    delivery_id TEXT REFERENCES deliveries(id),
+    kind TEXT NOT NULL,                  -- pull_request | push | comment | reconcile | rebuild
+    repo TEXT NOT NULL,
+    pr INTEGER,
+    sha TEXT,
+    ref TEXT,
+    author TEXT,
+    title TEXT,
+    data TEXT NOT NULL,                  -- the normalized change, JSON
+    state TEXT NOT NULL,                 -- pending | processed
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX changes_pending ON changes(state) WHERE state = 'pending';
+  CREATE INDEX changes_pr ON changes(repo, pr);
+
+  CREATE TABLE build_requests (
+    id INTEGER PRIMARY KEY,
+    change_id INTEGER REFERENCES changes(id),
+    builder TEXT NOT NULL,
+    state TEXT NOT NULL,                 -- awaiting-approval | queued | claimed | complete
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker TEXT,
+    waiting TEXT,                        -- why it is not running yet, said by the dispatcher
+    created_at INTEGER NOT NULL,
+    claimed_at INTEGER
+  );
+  CREATE INDEX build_requests_runnable ON build_requests(state, id);
+
+  CREATE TABLE builds (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL UNIQUE REFERENCES build_requests(id),
+    builder TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    state TEXT NOT NULL,                 -- queued | running | finished
+    result TEXT,                         -- success | failure | error | cancelled | skipped
+    result_reason TEXT,
+    reason TEXT NOT NULL,                -- why it was asked for
+    repo TEXT NOT NULL,
+    pr INTEGER,
+    sha TEXT,
+    ref TEXT,
+    clone_url TEXT,
+    worker TEXT,
+    cancel_requested TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    UNIQUE (builder, number)
+  );
+  CREATE INDEX builds_builder ON builds(builder, id);
+  CREATE INDEX builds_pr ON builds(repo, pr, builder);
+  CREATE INDEX builds_state ON builds(state);
+  CREATE INDEX builds_sha ON builds(sha);
+
+  CREATE TABLE steps (
+    id INTEGER PRIMARY KEY,
+    build_id INTEGER NOT NULL REFERENCES builds(id),
+    step TEXT NOT NULL,                  -- "0", "1", "2.0"…
+    name TEXT NOT NULL,
+    state TEXT NOT NULL,                 -- pending | running | finished
+    result TEXT,
+    exit_code INTEGER,
+    reason TEXT,
+    started_at INTEGER,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    log_bytes INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (build_id, step)
+  );
+
+  CREATE TABLE workers (
+    name TEXT PRIMARY KEY,
+    instance_id TEXT,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    connected INTEGER NOT NULL DEFAULT 0,
+    connected_at INTEGER,
+    last_seen INTEGER,
+    version TEXT,
+    slots INTEGER,
+    arch TEXT,
+    labels TEXT,
+    images TEXT
+  );
+
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    build_id INTEGER NOT NULL REFERENCES builds(id),
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX artifacts_build ON artifacts(build_id);
+  `,
+];

@@ -1,0 +1,124 @@
+// Turns accepted changes into build requests. Changes are stored before the webhook is answered,
+// so this runs after the reply (GitHub lookups can take seconds) and again at start for any change
+// a crash left pending. One change at a time, in arrival order, so a later push supersedes an
+// earlier one and never the other way round.
+import type { Config } from '../../shared/config.js';
+import type { Db } from '../queue/open-database.js';
+import type { BuildStore, BuildRow } from '../queue/build-store.js';
+import type { ChangeStore, StoredChange } from '../queue/change-store.js';
+import type { DeliveryStore } from '../queue/delivery-store.js';
+import type { EventBus } from '../event-bus.js';
+import type { Logger } from '../logger.js';
+import type { Change } from '../intake/change.js';
+import type { GitHubLookups } from './github-lookups.js';
+import { decideBuilders, type Outcome } from './decide-builders.js';
+
+export interface ChangeProcessorDeps {
+  db: Db;
+  config: Config;
+  changes: ChangeStore;
+  builds: BuildStore;
+  deliveries: DeliveryStore;
+  bus: EventBus;
+  github: GitHubLookups | undefined;
+  logger: Logger;
+}
+
+export function createChangeProcessor(deps: ChangeProcessorDeps) {
+  const { db, changes, builds, deliveries, bus, logger } = deps;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  async function processOne(stored: StoredChange): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await decideBuilders(stored.change, deps.config, deps.github);
+    } catch (error) {
+      // A lookup failed hard (the PR for a comment, say): record why, and do not retry forever.
+      const detail = `could not evaluate triggers: ${(error as Error).message}`;
+      logger.warn({ change: stored.id, err: (error as Error).message }, detail);
+      db.transaction(() => {
+        changes.markProcessed(stored.id);
+        if (stored.deliveryId) deliveries.setOutcome(stored.deliveryId, 'error', detail);
+      })();
+      return;
+    }
+    const created: BuildRow[] = [];
+    const cancelled: BuildRow[] = [];
+    const runningToCancel: { id: number; reason: string }[] = [];
+    db.transaction(() => {
+      if (outcome.approve) created.push(...approveAwaiting(outcome.change));
+      for (const d of outcome.decisions) {
+        const c = outcome.change;
+        if (c.pr !== null && c.sha) {
+          const open = builds.openForPr(c.repo, c.pr, d.builder);
+          if (open.some((b) => b.sha === c.sha)) continue; // already queued or running for this head
+          for (const old of open) {
+            const why = `superseded by ${c.sha.slice(0, 7)}`;
+            if (old.state === 'running') {
+              builds.requestCancel(old.id, why);
+              runningToCancel.push({ id: old.id, reason: why });
+            } else if (builds.finish(old.id, 'cancelled', why)) cancelled.push(old);
+          }
+        }
+        const initial = d.verdict === 'skip' ? { state: 'skipped' as const, why: d.reason } : { state: d.verdict === 'queue' ? ('queued' as const) : ('awaiting-approval' as const) };
+        created.push(builds.create({
+          changeId: stored.id, builder: d.builder, reason: d.verdict === 'skip' ? describeReason(c) : d.reason,
+          repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, initial,
+        }));
+      }
+      changes.markProcessed(stored.id);
+      if (stored.deliveryId) {
+        const queued = created.filter((b) => b.result !== 'skipped').length;
+        const skipped = created.length - queued;
+        const outcomeName = queued > 0 ? 'queued' : skipped > 0 ? 'skipped' : 'ignored';
+        const detail = created.length > 0
+          ? created.map((b) => `${b.builder}: ${b.result === 'skipped' ? b.result_reason : b.state === 'queued' ? 'queued' : 'waiting'}`).join('; ')
+          : (outcome.note ?? 'nothing to do');
+        deliveries.setOutcome(stored.deliveryId, outcomeName, detail);
+      }
+    })();
+    for (const b of [...cancelled, ...created]) bus.emit({ type: 'build', build: builds.get(b.id) as BuildRow });
+    for (const r of runningToCancel) bus.emit({ type: 'cancel-requested', buildId: r.id, reason: r.reason });
+    if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
+    if (created.length > 0) bus.emit({ type: 'queue' });
+  }
+
+  /** Release the requests of this PR that wait for approval; stale heads are cancelled. */
+  function approveAwaiting(c: Change): BuildRow[] {
+    const released: BuildRow[] = [];
+    for (const b of builds.awaitingApproval(c.repo, c.pr as number)) {
+      if (b.sha === c.sha && builds.approve(b.request_id)) released.push(b);
+      else builds.finish(b.id, 'cancelled', `superseded by ${c.sha?.slice(0, 7)}`);
+    }
+    return released;
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (let batch = changes.pending(); batch.length > 0; batch = changes.pending()) {
+        for (const stored of batch) await processOne(stored);
+      }
+    } while (again);
+  }
+
+  return {
+    /** Process every pending change; concurrent calls share one pass. */
+    kick(): Promise<void> {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = drain().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+  };
+}
+export type ChangeProcessor = ReturnType<typeof createChangeProcessor>;
+
+function describeReason(c: Change): string {
+  return c.kind === 'push' ? `push to ${c.baseRef}` : c.kind === 'comment' ? `comment on #${c.pr}` : `pull request #${c.pr} ${c.action ?? ''}`.trim();
+}
