@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { formatIssue } from './format-issues.js';
@@ -51,7 +52,10 @@ async function readConfigFile(file: string): Promise<unknown> {
     throw new ConfigError(file, [`expected a .ts, .mjs, .js or .json file, got "${ext || 'no extension'}"`]);
   }
   // jiti loads TypeScript configs without a build step, and plain ESM as is.
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
+  // `import { defineConfig } from 'gatehouse'` must work from a config anywhere (/etc/gatehouse),
+  // where no node_modules holds gatehouse: alias it to this installation.
+  const self = fileURLToPath(new URL('../config', import.meta.url));
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, alias: { gatehouse: self } });
   const mod = await jiti.import<{ default?: unknown }>(file);
   if (mod && typeof mod === 'object' && 'default' in mod) return mod.default;
   throw new ConfigError(file, ['expected a default export (export default defineConfig({...}))']);

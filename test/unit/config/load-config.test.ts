@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { loadConfig, parseConfig, ConfigError } from '../../../shared/config.js';
+import { makeTempDir } from '../../support/temp-dir.js';
+import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
+import { CLI } from '../../support/master-process.js';
+
+const dir = makeTempDir();
+afterAll(() => dir.remove());
+
+function problems(input: unknown, env: NodeJS.ProcessEnv = TEST_SECRETS): string[] {
+  try {
+    parseConfig(input, 'cfg', { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('config validation', () => {
+  it('fills in defaults', () => {
+    const { config } = parseConfig(testConfig(), 'cfg', { env: TEST_SECRETS });
+    expect(config.http.port).toBe(0);
+    expect(config.dataDir).toBe('./.gatehouse');
+    const b = config.builders[0];
+    expect(b?.triggers.comments).toEqual(['/retest', 'recheck']);
+    expect(b?.triggers.skipTitle).toEqual(['[CI:DOCS]', '[skip ci]']);
+    expect(b?.steps[0]?.haltOnFailure).toBe(true);
+    expect(b?.timeout).toBe(3 * 3600_000);
+    expect(config.github.statusContext).toBe('gatehouse/{builder}');
+  });
+
+  it('names the key and the expected value for a bad duration', () => {
+    const input = testConfig({
+      builders: [
+        { name: 'a', steps: [{ name: 's', run: 'true' }] },
+        { name: 'b', steps: [{ name: 's', run: 'true', timeout: 'soon' }] },
+      ],
+    });
+    expect(problems(input)).toEqual(['builders[1].steps[0].timeout: expected a duration like "90m", got "soon"']);
+  });
+
+  it('names a missing environment variable for a secret', () => {
+    const { GH_WEBHOOK_SECRET: _, ...env } = TEST_SECRETS;
+    expect(problems(testConfig(), env)).toEqual(['github.webhookSecret: environment variable GH_WEBHOOK_SECRET is not set']);
+  });
+
+  it('refuses a literal secret', () => {
+    const input = { ...testConfig(), github: { repo: 'a/b', webhookSecret: 'hunter2' } };
+    expect(problems(input)).toEqual(['github.webhookSecret: expected object, got string "hunter2"']);
+  });
+
+  it('reports every problem at once, with paths', () => {
+    const input = {
+      ...testConfig(),
+      http: { port: 'eighty' },
+      builders: [{ name: 'x', vm: { image: 'nope' }, steps: [{ name: 'empty' }], tirggers: {} }],
+    };
+    const found = problems(input);
+    expect(found).toContain('http.port: expected number, got string "eighty"');
+    expect(found).toContain('builders[0]: unknown key "tirggers"');
+    expect(found).toContain('builders[0].steps[0]: expected one of "run", "upload" or "parallel"');
+  });
+
+  it('checks builder references to images and duplicate names', () => {
+    const input = testConfig({
+      builders: [
+        { name: 'x', vm: { image: 'missing' }, steps: [{ name: 's', run: 'true' }] },
+        { name: 'x', steps: [{ name: 's', run: 'true' }] },
+      ],
+    });
+    const found = problems(input);
+    expect(found).toContain('builders[0].vm.image: expected one of the images (none defined), got "missing"');
+    expect(found).toContain('builders[1].name: duplicate builder name "x" (also builders[0])');
+  });
+
+  it('resolves only its own secret for a worker', () => {
+    const { config } = parseConfig(testConfig(), 'cfg', { env: { WORKER_SECRET: 'w' }, forWorker: 'w1' });
+    expect(config.workers[0]?.secret).toBe('w');
+    expect(() => parseConfig(testConfig(), 'cfg', { env: {}, forWorker: 'nobody' })).toThrow(/no worker named "nobody"/);
+  });
+
+  it('loads .ts, .mjs and .json files, applies overrides, and resolves dataDir against the file', async () => {
+    const body = JSON.stringify(testConfig());
+    writeFileSync(path.join(dir.path, 'a.json'), body);
+    writeFileSync(path.join(dir.path, 'b.mjs'), `import { defineConfig } from 'gatehouse';\nexport default defineConfig(${body});\n`);
+    writeFileSync(path.join(dir.path, 'c.ts'), `import { defineConfig, type ConfigInput } from 'gatehouse';\nconst c: ConfigInput = ${body};\nexport default defineConfig(c);\n`);
+    for (const file of ['a.json', 'b.mjs', 'c.ts']) {
+      const { config } = await loadConfig(path.join(dir.path, file), { env: TEST_SECRETS, overrides: { port: 9999 } });
+      expect(config.http.port).toBe(9999);
+      expect(config.dataDir).toBe(path.join(dir.path, '.gatehouse'));
+    }
+  });
+
+  it('names a file without a default export', async () => {
+    writeFileSync(path.join(dir.path, 'd.mjs'), 'export const config = {};\n');
+    await expect(loadConfig(path.join(dir.path, 'd.mjs'), { env: TEST_SECRETS })).rejects.toThrow(/expected a default export/);
+  });
+});
+
+describe('gatehouse check-config', () => {
+  const run = promisify(execFile);
+  it('prints OK and exits 0 for a good file', async () => {
+    const file = path.join(dir.path, 'good.json');
+    writeFileSync(file, JSON.stringify(testConfig()));
+    const { stdout } = await run(process.execPath, [CLI, 'check-config', file], { env: { ...process.env, ...TEST_SECRETS } });
+    expect(stdout).toContain('OK');
+    expect(stdout).toContain('builder unit: host');
+  });
+
+  it('prints each problem and exits non-zero for a bad one', async () => {
+    const file = path.join(dir.path, 'bad.json');
+    writeFileSync(file, JSON.stringify({ ...testConfig(), dataDir: 42 }));
+    const result = await run(process.execPath, [CLI, 'check-config', file], { env: { ...process.env, ...TEST_SECRETS } }).catch((e: { code: number; stderr: string }) => e);
+    expect((result as { code: number }).code).toBe(1);
+    expect((result as { stderr: string }).stderr).toContain('dataDir: expected string, got number 42');
+  });
+});
