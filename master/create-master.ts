@@ -14,6 +14,14 @@ import { webhookRoute } from './intake/webhook-route.js';
 import { readRoutes } from './api/read-routes.js';
 import { actionRoutes } from './api/action-routes.js';
 import { BadQueryError } from './api/list-query.js';
+import { workerRoutes } from './api/worker-routes.js';
+import { logRoutes } from './api/log-routes.js';
+import websocket from '@fastify/websocket';
+import { createLogStore } from './logs/log-store.js';
+import { createMessageApplier } from './dispatch/apply-worker-message.js';
+import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
+import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
+import type { WorkerSessions } from './dispatch/worker-session.js';
 
 export interface MasterDeps {
   config: Config;
@@ -23,6 +31,10 @@ export interface MasterDeps {
   now?: () => number;
   /** pino options or false; tests pass false. */
   logger?: boolean | object;
+  /** Where `upload` paths are relative to (the config file's directory; default: cwd). */
+  configDir?: string;
+  /** WebSocket ping interval for workers (default 10 s). */
+  pingIntervalMs?: number;
 }
 
 export interface Master {
@@ -31,6 +43,9 @@ export interface Master {
   bus: EventBus;
   builds: BuildStore;
   processor: ChangeProcessor;
+  dispatcher: Dispatcher;
+  hub: WorkerHub;
+  sessions: WorkerSessions;
   close(): Promise<void>;
 }
 
@@ -60,6 +75,21 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(readRoutes, { db, config });
   await app.register(actionRoutes, { db, config, builds, changes, processor, bus });
 
+  const logs = createLogStore(path.join(config.dataDir, 'logs'));
+  const sessions: WorkerSessions = new Map();
+  const dispatcher = createDispatcher({ config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), builds, sessions, bus, logger: app.log });
+  const apply = createMessageApplier({ db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets });
+  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+  await app.register(hub.routes);
+  await app.register(workerRoutes, { db, config, sessions });
+  await app.register(logRoutes, { db, logs, bus });
+  const offBus = bus.on((event) => {
+    if (event.type === 'queue') dispatcher.wake();
+    else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);
+    else if (event.type === 'build' && event.build.state === 'finished') dispatcher.wake();
+  });
+
   const healthProbe = db.prepare('UPDATE workers SET last_seen = last_seen WHERE 0');
   app.get('/healthz', async (_req, reply) => {
     try {
@@ -72,11 +102,17 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
 
   // Changes a crash left pending are evaluated now.
-  app.addHook('onReady', async () => void processor.kick());
+  app.addHook('onReady', async () => {
+    hub.recover();
+    void processor.kick();
+    dispatcher.wake();
+  });
+  app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
+    offBus();
     await processor.kick().catch(() => undefined);
     db.close();
   });
 
-  return { app, db, bus, builds, processor, close: () => app.close() };
+  return { app, db, bus, builds, processor, dispatcher, hub, sessions, close: () => app.close() };
 }

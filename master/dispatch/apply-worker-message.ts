@@ -1,0 +1,96 @@
+// The effects of a worker's sequenced messages, each applied exactly once: the worker's last
+// stored seq moves in the same transaction as the effect, and a seq seen before is only acked.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SequencedMessage } from '../../shared/protocol.js';
+import { maskSecrets } from '../../shared/mask-secrets.js';
+import type { Db } from '../queue/open-database.js';
+import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { LogStore } from '../logs/log-store.js';
+import type { EventBus } from '../event-bus.js';
+
+export interface ApplierDeps {
+  db: Db;
+  builds: BuildStore;
+  logs: LogStore;
+  artifactsDir: string;
+  bus: EventBus;
+  now: () => number;
+  /** Secrets masked again here, whatever the worker did. */
+  secrets: () => readonly string[];
+}
+
+export type ApplyResult = 'applied' | 'duplicate' | 'not-yours';
+
+export function createMessageApplier(deps: ApplierDeps) {
+  const { db, builds, logs, bus, now } = deps;
+  const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM workers WHERE name = ?');
+  const setLastSeq = db.prepare<[number, number, string]>('UPDATE workers SET last_seq = ?, last_seen = ? WHERE name = ?');
+  const stepStarted = db.prepare(
+    `INSERT INTO steps (build_id, step, name, state, started_at) VALUES (?, ?, ?, 'running', ?)
+     ON CONFLICT (build_id, step) DO UPDATE SET state = 'running', started_at = excluded.started_at`,
+  );
+  const stepBytes = db.prepare<[number, string], { log_bytes: number }>('SELECT log_bytes FROM steps WHERE build_id = ? AND step = ?');
+  const ensureStep = db.prepare(`INSERT OR IGNORE INTO steps (build_id, step, name, state) VALUES (?, ?, ?, 'running')`);
+  const setBytes = db.prepare<[number, number, string]>('UPDATE steps SET log_bytes = ? WHERE build_id = ? AND step = ?');
+  const stepFinished = db.prepare(
+    `INSERT INTO steps (build_id, step, name, state, result, exit_code, reason, finished_at, duration_ms)
+     VALUES (@build_id, @step, @step, 'finished', @result, @exit_code, @reason, @at, @duration_ms)
+     ON CONFLICT (build_id, step) DO UPDATE SET state = 'finished', result = excluded.result, exit_code = excluded.exit_code,
+       reason = excluded.reason, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
+  );
+  const insertArtifact = db.prepare(
+    'INSERT INTO artifacts (build_id, step, kind, path, size, stored_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+
+  function artifactPath(buildId: number, relative: string): string {
+    const clean = path.posix.normalize(relative.replaceAll('\\', '/')).replace(/^(\.\.\/|\/)+/, '');
+    if (clean.split('/').includes('..') || clean === '' || clean === '.') throw new Error(`bad artifact path "${relative}"`);
+    return path.join(deps.artifactsDir, String(buildId), clean);
+  }
+
+  return function apply(worker: string, msg: SequencedMessage): ApplyResult {
+    if (msg.seq <= (lastSeq.get(worker)?.last_seq ?? 0)) return 'duplicate';
+    const build = builds.get(msg.buildId);
+    const mine = build !== undefined && build.worker === worker && build.state === 'running';
+    let emitted: (() => void) | undefined;
+    db.transaction(() => {
+      setLastSeq.run(msg.seq, now(), worker);
+      if (!mine) return; // a build the master already ended, or another worker's: nothing to store
+      switch (msg.type) {
+        case 'step.started':
+          stepStarted.run(msg.buildId, msg.step, msg.name, msg.at);
+          emitted = () => bus.emit({ type: 'step', buildId: msg.buildId, step: msg.step });
+          break;
+        case 'log': {
+          ensureStep.run(msg.buildId, msg.step, msg.step);
+          const committed = stepBytes.get(msg.buildId, msg.step)?.log_bytes ?? 0;
+          const data = maskSecrets(msg.data, deps.secrets());
+          const size = logs.append(msg.buildId, msg.step, committed, { seq: msg.seq, stream: msg.stream, data });
+          setBytes.run(size, msg.buildId, msg.step);
+          emitted = () => bus.emit({ type: 'log', buildId: msg.buildId, step: msg.step, bytes: size });
+          break;
+        }
+        case 'step.finished':
+          stepFinished.run({ build_id: msg.buildId, step: msg.step, result: msg.result, exit_code: msg.exitCode, reason: msg.reason ?? null, at: now(), duration_ms: Math.round(msg.durationMs) });
+          emitted = () => bus.emit({ type: 'step', buildId: msg.buildId, step: msg.step });
+          break;
+        case 'artifact': {
+          const file = artifactPath(msg.buildId, msg.path);
+          const content = Buffer.from(msg.content, 'base64');
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, content);
+          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, content.length, file, now());
+          break;
+        }
+        case 'build.finished':
+          builds.finish(msg.buildId, msg.result, msg.reason ?? null);
+          emitted = () => bus.emit({ type: 'build', build: builds.get(msg.buildId) as BuildRow });
+          break;
+      }
+    })();
+    emitted?.();
+    return mine ? 'applied' : 'not-yours';
+  };
+}
+export type MessageApplier = ReturnType<typeof createMessageApplier>;

@@ -1,0 +1,60 @@
+// What a worker gets for a build: the builder's steps with ids, env with GATEHOUSE_* variables and
+// secrets, files to upload (read now, from beside the config file), and where to fetch the source.
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { BuilderConfig, Config, StepConfig } from '../../shared/config.js';
+import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
+import type { BuildRow } from '../queue/build-store.js';
+
+function readUploads(globs: string[] | undefined, configDir: string): UploadFile[] {
+  return (globs ?? []).map((file) => {
+    const full = path.resolve(configDir, file);
+    return { path: path.basename(file), content: readFileSync(full).toString('base64'), mode: statSync(full).mode & 0o777 };
+  });
+}
+
+function toStepSpec(step: StepConfig, id: string, configDir: string): StepSpec {
+  return {
+    id,
+    name: step.name,
+    run: step.run,
+    upload: step.upload ? readUploads(step.upload, configDir) : undefined,
+    env: step.env ?? {},
+    timeoutMs: step.timeout,
+    haltOnFailure: step.haltOnFailure,
+    always: step.always,
+    junit: step.junit ?? [],
+    artifacts: step.artifacts ?? [],
+    parallel: step.parallel?.map((child, i) => toStepSpec(child, `${id}.${i}`, configDir)),
+    maxParallel: step.maxParallel,
+  };
+}
+
+export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Config, secrets: string[], configDir: string): BuildSpec {
+  const env: Record<string, string> = {
+    ...builder.env,
+    GATEHOUSE_BUILD_ID: String(build.id),
+    GATEHOUSE_BUILD_NUMBER: String(build.number),
+    GATEHOUSE_BUILDER: build.builder,
+    GATEHOUSE_REPO: build.repo,
+    GATEHOUSE_PR: build.pr === null ? '' : String(build.pr),
+    GATEHOUSE_SHA: build.sha ?? '',
+    GATEHOUSE_REF: build.ref ?? '',
+  };
+  const cloneUrl = config.github.cloneUrl ?? build.clone_url;
+  return {
+    buildId: build.id,
+    builder: build.builder,
+    number: build.number,
+    executor: builder.executor,
+    vm: builder.vm,
+    repo: build.repo,
+    pr: build.pr,
+    sha: build.sha ?? '',
+    source: cloneUrl && build.ref && build.sha ? { cloneUrl, ref: build.ref, sha: build.sha } : undefined,
+    timeoutMs: builder.timeout,
+    env,
+    secrets,
+    steps: builder.steps.map((s, i) => toStepSpec(s, String(i), configDir)),
+  };
+}

@@ -1,0 +1,93 @@
+// Hands the oldest runnable request to a free slot of a connected worker that matches its builder
+// (arch, labels, image), within the builder's concurrency cap. A request that cannot go says why.
+import type { Config, BuilderConfig } from '../../shared/config.js';
+import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { EventBus } from '../event-bus.js';
+import type { Logger } from '../logger.js';
+import type { WorkerSession, WorkerSessions } from './worker-session.js';
+import { buildSpec } from './build-spec.js';
+
+export interface DispatcherDeps {
+  config: Config;
+  secrets: string[];
+  configDir: string;
+  builds: BuildStore;
+  sessions: WorkerSessions;
+  bus: EventBus;
+  logger: Logger;
+}
+
+function requirements(b: BuilderConfig, config: Config) {
+  return { arch: b.arch ?? (b.vm ? config.images[b.vm.image]?.arch : undefined), labels: b.labels, image: b.vm?.image };
+}
+
+function matches(w: WorkerSession, need: ReturnType<typeof requirements>): boolean {
+  if (need.arch && !w.arch.includes(need.arch)) return false;
+  if (!need.labels.every((l) => w.labels.includes(l))) return false;
+  return !need.image || w.images.includes(need.image);
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { config, builds, sessions, bus, logger } = deps;
+  let scheduled = false;
+
+  function dispatchNow(): void {
+    const runningByBuilder = new Map<string, number>();
+    for (const request of builds.runnable()) {
+      const builder = config.builders.find((b) => b.name === request.builder);
+      if (!builder) {
+        if (builds.finish(request.build_id, 'error', `builder "${request.builder}" is no longer configured`)) {
+          bus.emit({ type: 'build', build: builds.get(request.build_id) as BuildRow });
+        }
+        continue;
+      }
+      const running = runningByBuilder.get(builder.name) ?? builds.runningCount(builder.name);
+      runningByBuilder.set(builder.name, running);
+      let waiting: string | null = null;
+      const need = requirements(builder, config);
+      const candidates = [...sessions.values()].filter((w) => matches(w, need));
+      const free = candidates.filter((w) => w.running.size < w.slots).sort((a, b) => b.slots - b.running.size - (a.slots - a.running.size));
+      if (builder.maxConcurrent !== undefined && running >= builder.maxConcurrent) waiting = `concurrency cap: ${running} of ${builder.maxConcurrent} running`;
+      else if (candidates.length === 0) waiting = `no connected worker matches${need.arch ? ` arch ${need.arch}` : ''}${need.labels.length ? ` labels ${need.labels.join(',')}` : ''}${need.image ? ` image ${need.image}` : ''}`;
+      else if (free.length === 0) waiting = `all matching workers are busy (${candidates.map((w) => w.name).join(', ')})`;
+      if (waiting !== null || !free[0]) {
+        if (request.waiting !== waiting) builds.setWaiting(request.id, waiting);
+        continue;
+      }
+      const worker = free[0];
+      const build = builds.get(request.build_id) as BuildRow;
+      let spec;
+      try {
+        spec = buildSpec(build, builder, config, deps.secrets, deps.configDir);
+      } catch (error) {
+        // An upload file that went missing: the build cannot run anywhere.
+        if (builds.finish(build.id, 'error', `cannot prepare the build: ${(error as Error).message}`)) bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });
+        continue;
+      }
+      if (!builds.claim(request.id, build.id, worker.name)) continue;
+      worker.running.add(build.id);
+      runningByBuilder.set(builder.name, running + 1);
+      worker.send({ type: 'build.start', build: spec });
+      logger.info({ build: build.id, builder: builder.name, worker: worker.name }, 'build dispatched');
+      bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });
+    }
+  }
+
+  return {
+    /** Dispatch soon; many calls in one tick make one pass. */
+    wake(): void {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        try {
+          dispatchNow();
+        } catch (error) {
+          logger.error({ err: error }, 'dispatch failed');
+        }
+      });
+    },
+    dispatchNow,
+  };
+}
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,33 @@
+// Worker messages are external input: validated here before anything acts on them.
+import { z } from 'zod';
+import type { WorkerMessage } from '../../shared/protocol.js';
+
+const result = z.enum(['success', 'failure', 'error', 'cancelled', 'skipped']);
+const step = z.string().regex(/^[0-9]+(\.[0-9]+)*$/);
+const seq = z.number().int().positive();
+const buildId = z.number().int().positive();
+
+const schema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'), protocol: z.number().int(), name: z.string(), instanceId: z.string().min(1).max(100),
+    version: z.string(), arch: z.array(z.string()), slots: z.number().int().positive(), labels: z.array(z.string()),
+    images: z.array(z.string()), running: z.array(buildId),
+  }),
+  z.object({ type: z.literal('step.started'), seq, buildId, step, name: z.string(), at: z.number() }),
+  z.object({ type: z.literal('log'), seq, buildId, step, stream: z.enum(['stdout', 'stderr', 'header']), data: z.string() }),
+  z.object({ type: z.literal('step.finished'), seq, buildId, step, result, exitCode: z.number().int().nullable(), durationMs: z.number(), reason: z.string().optional() }),
+  z.object({ type: z.literal('artifact'), seq, buildId, step, kind: z.enum(['junit', 'file']), path: z.string().min(1), content: z.string() }),
+  z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional() }),
+]);
+
+export function parseWorkerMessage(text: string): WorkerMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('worker message is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`bad worker message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data as WorkerMessage;
+}
