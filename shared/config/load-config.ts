@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJiti } from 'jiti';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { formatIssue } from './format-issues.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
@@ -55,6 +54,8 @@ async function readConfigFile(file: string): Promise<unknown> {
   // `import { defineConfig } from 'gatehouse'` must work from a config anywhere (/etc/gatehouse),
   // where no node_modules holds gatehouse: alias it to this installation.
   const self = fileURLToPath(new URL('../config', import.meta.url));
+  // Loaded only for code configs: jiti is large, and a JSON config should not pay for it.
+  const { createJiti } = await import('jiti');
   const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, alias: { gatehouse: self } });
   const mod = await jiti.import<{ default?: unknown }>(file);
   if (mod && typeof mod === 'object' && 'default' in mod) return mod.default;
