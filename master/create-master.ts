@@ -16,6 +16,7 @@ import { actionRoutes } from './api/action-routes.js';
 import { BadQueryError } from './api/list-query.js';
 import { workerRoutes } from './api/worker-routes.js';
 import { logRoutes } from './api/log-routes.js';
+import { eventRoutes } from './api/event-routes.js';
 import websocket from '@fastify/websocket';
 import { createLogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
@@ -84,6 +85,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(hub.routes);
   await app.register(workerRoutes, { db, config, sessions });
   await app.register(logRoutes, { db, logs, bus });
+  await app.register(eventRoutes, { bus });
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();
     else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);

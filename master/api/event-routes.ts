@@ -1,0 +1,34 @@
+// GET /api/v2/events: one Server-Sent Events stream of what changes (builds, steps, log growth,
+// workers, deliveries, the queue), so the UI updates live without polling.
+import type { FastifyInstance } from 'fastify';
+import type { EventBus, MasterEvent } from '../event-bus.js';
+import { buildToApi } from './to-api.js';
+
+function toWire(e: MasterEvent): unknown {
+  return e.type === 'build' ? { type: 'build', build: buildToApi(e.build) } : e;
+}
+
+export async function eventRoutes(app: FastifyInstance, deps: { bus: EventBus; heartbeatMs?: number }): Promise<void> {
+  app.get('/api/v2/events', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    // Log growth is frequent: coalesce it to at most one event per step every 250 ms.
+    const lastLog = new Map<string, number>();
+    const off = deps.bus.on((e) => {
+      if (e.type === 'log') {
+        const key = `${e.buildId}/${e.step}`;
+        const t = Date.now();
+        if (t - (lastLog.get(key) ?? 0) < 250) return;
+        lastLog.set(key, t);
+      }
+      res.write(`event: ${e.type}\ndata: ${JSON.stringify(toWire(e))}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 25_000);
+    req.raw.on('close', () => {
+      off();
+      clearInterval(heartbeat);
+    });
+  });
+}

@@ -1,0 +1,143 @@
+// What the master asks of GitHub, and nothing more. Tests use the real client against the local
+// stand-in (test/support/github-api-stand-in.ts); other parts of the master take a GitHubClient
+// as a constructor argument.
+import type { Config } from '../../shared/config/load-config.js';
+import { GitHubApiError, toGitHubApiError } from './github-api-error.js';
+import { authSecrets, createOctokit, type GitHubAuth, type GitHubClientOptions } from './create-octokit.js';
+import { toPullSummary, type PullSummary } from './pull-summary.js';
+
+export type { GitHubAuth, GitHubClientOptions, GitHubLogger } from './create-octokit.js';
+export type { PullSummary, AuthorAssociation } from './pull-summary.js';
+export { GitHubApiError } from './github-api-error.js';
+
+export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+export type CommitState = 'pending' | 'success' | 'failure' | 'error';
+
+export interface CommitStatusInput {
+  state: CommitState;
+  /** e.g. "gatehouse/lvm". */
+  context: string;
+  /** Cut to GitHub's 140 characters. */
+  description: string;
+  /** The Details link. */
+  targetUrl?: string;
+}
+
+/** Every method throws GitHubApiError, after the retries (see GitHubClientOptions). */
+export interface GitHubClient {
+  /** A pull request of `repo` ("owner/name"). */
+  getPull(repo: string, number: number): Promise<PullSummary>;
+  /** Changed file names; a renamed file gives its old name too. GitHub lists at most 3000 files. */
+  listPullFiles(repo: string, number: number): Promise<string[]>;
+  /** All open pull requests of `repo`, newest first. */
+  listOpenPulls(repo: string): Promise<PullSummary[]>;
+  /** The user's role on `repo`; 'none' for a user GitHub does not show as a collaborator (404). */
+  getCollaboratorPermission(repo: string, user: string): Promise<RepoPermission>;
+  /** Membership of `org`; false when not a member, or when the token may not see private membership (302). */
+  isOrgMember(org: string, user: string): Promise<boolean>;
+  /** Post a commit status on `sha`. */
+  createStatus(repo: string, sha: string, status: CommitStatusInput): Promise<void>;
+  /** The full message of a commit (for [skip ci] in the head commit). */
+  getHeadCommitMessage(repo: string, sha: string): Promise<string>;
+}
+
+const MAX_DESCRIPTION = 140;
+const ROLES: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read'];
+/** GitHub lists at most this many files of a pull request. */
+export const MAX_PULL_FILES = 3000;
+
+function splitRepo(repo: string): { owner: string; repo: string } {
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repo);
+  if (!m) throw new GitHubApiError(`expected a repository as "owner/name", got ${JSON.stringify(repo)}`, 0, 'splitRepo');
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+/** GitHub counts characters; cut on code points so an emoji is not split in half. */
+export function cutDescription(text: string): string {
+  const chars = [...text];
+  return chars.length <= MAX_DESCRIPTION ? text : `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…`;
+}
+
+/** The auth section of the config, or undefined when it has neither a token nor an app. */
+export function githubAuthFromConfig(github: Config['github']): GitHubAuth | undefined {
+  if (github.token) return { apiUrl: github.apiUrl, token: github.token };
+  if (github.app) return { apiUrl: github.apiUrl, app: github.app };
+  return undefined;
+}
+
+export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOptions = {}): GitHubClient {
+  const octokit = createOctokit(auth, options);
+  const secrets = authSecrets(auth);
+  const logger = options.logger;
+  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw toGitHubApiError(error, operation, secrets);
+    }
+  };
+
+  return {
+    getPull: (repo, number) =>
+      call(`getPull ${repo}#${number}`, async () => {
+        const { data } = await octokit.rest.pulls.get({ ...splitRepo(repo), pull_number: number });
+        return toPullSummary(data);
+      }),
+
+    listPullFiles: (repo, number) =>
+      call(`listPullFiles ${repo}#${number}`, async () => {
+        const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...splitRepo(repo), pull_number: number, per_page: 100 });
+        if (files.length >= MAX_PULL_FILES) logger?.warn(`GitHub lists only ${MAX_PULL_FILES} files of ${repo}#${number}; path filters see no more`);
+        return [...new Set(files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])))];
+      }),
+
+    listOpenPulls: (repo) =>
+      call(`listOpenPulls ${repo}`, async () => {
+        const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...splitRepo(repo), state: 'open', per_page: 100 });
+        return pulls.map(toPullSummary);
+      }),
+
+    getCollaboratorPermission: (repo, user) =>
+      call(`getCollaboratorPermission ${repo} ${user}`, async () => {
+        try {
+          const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...splitRepo(repo), username: user });
+          // role_name has maintain and triage; `permission` folds them into write and read.
+          const role = ROLES.find((r) => r === data.role_name);
+          return role ?? (ROLES.find((r) => r === data.permission) ?? 'none');
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return 'none';
+          throw error;
+        }
+      }),
+
+    isOrgMember: (org, user) =>
+      call(`isOrgMember ${org} ${user}`, async () => {
+        try {
+          const { status } = await octokit.rest.orgs.checkMembershipForUser({ org, username: user, request: { redirect: 'manual' } });
+          return (status as number) === 204;
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return false;
+          throw error;
+        }
+      }),
+
+    createStatus: (repo, sha, status) =>
+      call(`createStatus ${repo}@${sha.slice(0, 7)} ${status.context}`, async () => {
+        await octokit.rest.repos.createCommitStatus({
+          ...splitRepo(repo),
+          sha,
+          state: status.state,
+          context: status.context,
+          description: cutDescription(status.description),
+          target_url: status.targetUrl,
+        });
+      }),
+
+    getHeadCommitMessage: (repo, sha) =>
+      call(`getHeadCommitMessage ${repo}@${sha.slice(0, 7)}`, async () => {
+        // per_page bounds the list of files that comes with the commit; only the message is used.
+        const { data } = await octokit.rest.repos.getCommit({ ...splitRepo(repo), ref: sha, per_page: 1 });
+        return data.commit.message;
+      }),
+  };
+}
