@@ -17,6 +17,7 @@ import { BadQueryError } from './api/list-query.js';
 import { workerRoutes } from './api/worker-routes.js';
 import { logRoutes } from './api/log-routes.js';
 import { eventRoutes } from './api/event-routes.js';
+import { forwarderRoutes, type ForwarderSlot } from './api/forwarder-routes.js';
 import websocket from '@fastify/websocket';
 import { createLogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
@@ -47,6 +48,7 @@ export interface Master {
   dispatcher: Dispatcher;
   hub: WorkerHub;
   sessions: WorkerSessions;
+  forwarder: ForwarderSlot;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(workerRoutes, { db, config, sessions });
   await app.register(logRoutes, { db, logs, bus });
   await app.register(eventRoutes, { bus });
+  const forwarder: ForwarderSlot = {};
+  await app.register(forwarderRoutes, { slot: forwarder });
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();
     else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);
@@ -109,12 +113,15 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     void processor.kick();
     dispatcher.wake();
   });
-  app.addHook('preClose', async () => hub.close());
+  app.addHook('preClose', async () => {
+    hub.close();
+    await forwarder.current?.close();
+  });
   app.addHook('onClose', async () => {
     offBus();
     await processor.kick().catch(() => undefined);
     db.close();
   });
 
-  return { app, db, bus, builds, processor, dispatcher, hub, sessions, close: () => app.close() };
+  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, close: () => app.close() };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../shared/config.js';
 import { createMaster, type Master } from './create-master.js';
 import { createGitHubClient, githubAuthFromConfig } from './github/github-client.js';
+import { startSmeeForwarder } from './smee/smee-forwarder.js';
 
 export interface RunningMaster extends Master {
   url: string;
@@ -15,6 +16,16 @@ export async function startMaster(loaded: LoadedConfig, options: { logger?: bool
   const github = auth ? createGitHubClient(auth) : undefined;
   const master = await createMaster({ config, secrets: loaded.secrets, configDir, github, logger: options.logger ?? { level: 'info' } });
   const address = await master.app.listen({ port: config.http.port, host: config.http.host });
+  if (config.smee) {
+    // Deliveries come back in through our own route, so the signature check applies to them too.
+    const port = (master.app.server.address() as { port: number }).port;
+    const log = master.app.log;
+    master.forwarder.current = startSmeeForwarder({
+      source: config.smee.url,
+      target: `http://127.0.0.1:${port}/change_hook/github`,
+      logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    });
+  }
   master.app.log.info({ address, dataDir: config.dataDir, builders: config.builders.map((b) => b.name) }, 'gatehouse master listening');
   return { ...master, url: address };
 }
