@@ -6,6 +6,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type LoadedConfig } from '../shared/config.js';
 import { startMaster } from '../master/main.js';
 import { ensureGeneratedSecrets } from './generated-secrets.js';
+import { ensureDemoRepo } from './demo-repo.js';
+import { runWorkerFromConfig, startWorkerFromConfig } from '../worker/main.js';
+import { signCommand } from '../master/deliveries/sign-command.js';
+import { sendCommand } from '../master/deliveries/send-command.js';
+import { startSmeeForwarder } from '../master/smee/smee-forwarder.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -31,6 +36,7 @@ async function loadForServe(options: ServeOptions): Promise<LoadedConfig> {
   const dataDir = path.resolve(options.dataDir ?? '.gatehouse');
   const generated = ensureGeneratedSecrets(dataDir, QUICKSTART_SECRETS, process.env);
   if (generated.length > 0) console.error(`gatehouse: no --config: using the quick-start config; generated ${generated.join(', ')} in ${path.join(dataDir, 'secrets')}`);
+  process.env.GATEHOUSE_CLONE_URL ??= ensureDemoRepo(dataDir);
   return loadConfig(QUICKSTART_CONFIG, { overrides: { ...overrides, dataDir } });
 }
 
@@ -60,6 +66,79 @@ program
     try {
       const master = await startMaster(await loadForServe(options));
       onSignals(() => master.close());
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('worker')
+  .description('run a worker: dial the master, run builds')
+  .requiredOption('-c, --config <file>', 'config file (the worker reads its own entry under workers)')
+  .requiredOption('-n, --name <name>', 'which worker of the config this is')
+  .option('-m, --master <url>', 'the master (default: http.publicUrl, else ws://127.0.0.1:<http.port>)')
+  .action(async (options: { config: string; name: string; master?: string }) => {
+    try {
+      await runWorkerFromConfig({ config: options.config, name: options.name, master: options.master });
+      process.exit(0);
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('up')
+  .description('run a master and a local worker in one process: the quick start')
+  .option('-c, --config <file>', 'config file; default: the quick-start config')
+  .option('-p, --port <port>', 'HTTP port (overrides http.port)', port)
+  .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
+  .option('-w, --worker <name>', 'which configured worker runs here (default: the first)')
+  .action(async (options: ServeOptions & { worker?: string }) => {
+    try {
+      const loaded = await loadForServe(options);
+      const name = options.worker ?? loaded.config.workers[0]?.name;
+      if (!name) throw new Error('the config defines no workers: add one under workers, or run `gatehouse master`');
+      const master = await startMaster(loaded);
+      const local = master.url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://127.0.0.1').replace(/^http/, 'ws');
+      const worker = await startWorkerFromConfig(loaded.config, { name, master: local });
+      onSignals(async () => {
+        await worker.close();
+        await master.close();
+      });
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('sign')
+  .description('write a saved delivery (smee format) of a payload, signed with this CI\'s webhook secret')
+  .requiredOption('--secret-env <var>', 'environment variable holding the webhook secret')
+  .requiredOption('--event <event>', 'the X-GitHub-Event, e.g. pull_request')
+  .option('--sha1-only', 'only the legacy X-Hub-Signature (sha1), like older saved deliveries')
+  .argument('<payload>', 'the payload JSON file (or a saved delivery to re-sign)')
+  .action(async (payloadFile: string, o: { secretEnv: string; event: string; sha1Only?: boolean }) => {
+    process.exitCode = await signCommand({ secretEnv: o.secretEnv, event: o.event, sha1Only: o.sha1Only ?? false, payloadFile, env: process.env, stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('send')
+  .description('post a saved delivery exactly as saved, to a master or a smee channel, and print the answer')
+  .argument('<url>', 'http://host:8010/change_hook/github or https://smee.io/<channel>')
+  .argument('<file>', 'saved delivery (one JSON object per line)')
+  .action(async (url: string, file: string) => {
+    process.exitCode = await sendCommand({ url, file, stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('smee')
+  .description('run the smee.io forwarder alone, for a master on another host')
+  .requiredOption('--url <url>', 'the smee channel, e.g. https://smee.io/AbC123')
+  .requiredOption('--target <url>', 'the master\'s webhook URL, e.g. http://ci:8010/change_hook/github')
+  .action((o: { url: string; target: string }) => {
+    try {
+      const forwarder = startSmeeForwarder({ source: o.url, target: o.target });
+      onSignals(() => forwarder.close());
     } catch (error) {
       fail(error);
     }

@@ -35,7 +35,7 @@ export function createMessageApplier(deps: ApplierDeps) {
   const setBytes = db.prepare<[number, number, string]>('UPDATE steps SET log_bytes = ? WHERE build_id = ? AND step = ?');
   const stepFinished = db.prepare(
     `INSERT INTO steps (build_id, step, name, state, result, exit_code, reason, finished_at, duration_ms)
-     VALUES (@build_id, @step, @step, 'finished', @result, @exit_code, @reason, @at, @duration_ms)
+     VALUES (@build_id, @step, @name, 'finished', @result, @exit_code, @reason, @at, @duration_ms)
      ON CONFLICT (build_id, step) DO UPDATE SET state = 'finished', result = excluded.result, exit_code = excluded.exit_code,
        reason = excluded.reason, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
   );
@@ -72,7 +72,7 @@ export function createMessageApplier(deps: ApplierDeps) {
           break;
         }
         case 'step.finished':
-          stepFinished.run({ build_id: msg.buildId, step: msg.step, result: msg.result, exit_code: msg.exitCode, reason: msg.reason ?? null, at: now(), duration_ms: Math.round(msg.durationMs) });
+          stepFinished.run({ build_id: msg.buildId, step: msg.step, name: msg.step, result: msg.result, exit_code: msg.exitCode, reason: msg.reason ?? null, at: now(), duration_ms: Math.round(msg.durationMs) });
           emitted = () => bus.emit({ type: 'step', buildId: msg.buildId, step: msg.step });
           break;
         case 'artifact': {

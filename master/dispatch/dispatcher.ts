@@ -6,6 +6,7 @@ import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
+import type { StepSpec } from '../../shared/protocol.js';
 
 export interface DispatcherDeps {
   config: Config;
@@ -25,6 +26,10 @@ function matches(w: WorkerSession, need: ReturnType<typeof requirements>): boole
   if (need.arch && !w.arch.includes(need.arch)) return false;
   if (!need.labels.every((l) => w.labels.includes(l))) return false;
   return !need.image || w.images.includes(need.image);
+}
+
+function flattenSteps(steps: StepSpec[]): Array<{ id: string; name: string }> {
+  return steps.flatMap((s) => [{ id: s.id, name: s.name }, ...flattenSteps(s.parallel ?? [])]);
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
@@ -65,6 +70,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         continue;
       }
       if (!builds.claim(request.id, build.id, worker.name)) continue;
+      builds.addPendingSteps(build.id, flattenSteps(spec.steps));
       worker.running.add(build.id);
       runningByBuilder.set(builder.name, running + 1);
       worker.send({ type: 'build.start', build: spec });

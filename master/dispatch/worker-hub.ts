@@ -45,7 +45,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   );
   const workerRow = db.prepare<[string], { instance_id: string | null; last_seq: number }>('SELECT instance_id, last_seq FROM workers WHERE name = ?');
   const setDisconnected = db.prepare<[number, string]>('UPDATE workers SET connected = 0, last_seen = ? WHERE name = ?');
-  const stepsStarted = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM steps WHERE build_id = ?');
+  const stepsStarted = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     const name = request.headers[WORKER_NAME_HEADER];

@@ -87,6 +87,7 @@ export function createBuildStore(db: Db, now: () => number) {
   const setWaiting = db.prepare<[string | null, number]>('UPDATE build_requests SET waiting = ? WHERE id = ?');
   const requestCancel = db.prepare<[string, number]>('UPDATE builds SET cancel_requested = ? WHERE id = ?');
   const runningOn = db.prepare<[string], BuildRow>(`SELECT * FROM builds WHERE worker = ? AND state = 'running'`);
+  const insertPendingStep = db.prepare<[number, string, string]>(`INSERT OR IGNORE INTO steps (build_id, step, name, state) VALUES (?, ?, ?, 'pending')`);
   const runningCount = db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM builds WHERE builder = ? AND state = 'running'`);
 
   const store = {
@@ -125,6 +126,10 @@ export function createBuildStore(db: Db, now: () => number) {
       if (claim.run(worker, t, requestId).changes !== 1) return false;
       start.run(worker, t, buildId);
       return true;
+    },
+    /** Record the steps a build will run, so they show before they start. */
+    addPendingSteps(buildId: number, steps: Array<{ id: string; name: string }>): void {
+      for (const s of steps) insertPendingStep.run(buildId, s.id, s.name);
     },
     /** End a build (idempotent: a finished build stays as it was). */
     finish(buildId: number, result: BuildResult, reason: string | null): boolean {

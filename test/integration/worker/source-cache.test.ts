@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSourceCache, mirrorPath } from '../../../worker/source-cache.js';
+import { createTestRepo, type TestRepo } from '../../support/worker-git-repo.js';
+
+let tmp: string;
+let repo: TestRepo;
+let cacheDir: string;
+let prSha: string;
+
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-source-'));
+  repo = createTestRepo(path.join(tmp, 'upstream'));
+  prSha = repo.commit({ 'src/app.sh': { content: 'echo app\n', mode: 0o755 }, 'README.md': 'from the PR\n' }, 'PR change');
+  repo.setRef('refs/pull/1/head', prSha);
+  cacheDir = path.join(tmp, 'cache');
+});
+
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+const workDir = (name: string) => path.join(tmp, 'work', name);
+
+describe('source cache', () => {
+  it('fetches a pull request ref into a bare mirror and writes its files, without .git', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    const dir = workDir('a');
+    await cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha }, dir);
+
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('from the PR\n');
+    expect(readFileSync(path.join(dir, 'src/app.sh'), 'utf8')).toBe('echo app\n');
+    expect(statSync(path.join(dir, 'src/app.sh')).mode & 0o111).not.toBe(0);
+    expect(existsSync(path.join(dir, '.git'))).toBe(false);
+    const mirror = mirrorPath(cacheDir, repo.dir);
+    expect(existsSync(path.join(mirror, 'HEAD'))).toBe(true);
+    expect(existsSync(path.join(mirror, 'refs/gatehouse/pull/1/head'))).toBe(true);
+  });
+
+  it('refuses a ref that is not at the expected commit, saying which is which', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    const wrong = 'b'.repeat(40);
+    await expect(cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: wrong }, workDir('a'))).rejects.toThrow(
+      `refs/pull/1/head of ${repo.dir} is at ${prSha}, not at the expected ${wrong}`,
+    );
+    expect(existsSync(path.join(workDir('a'), 'README.md'))).toBe(false);
+  });
+
+  it('fetches again when the pull request moves, reusing the mirror', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    await cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha }, workDir('a'));
+    const second = repo.commit({ 'NEW.md': 'second push\n' }, 'second push', prSha);
+    repo.setRef('refs/pull/1/head', second);
+    await cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: second }, workDir('b'));
+    expect(readFileSync(path.join(workDir('b'), 'NEW.md'), 'utf8')).toBe('second push\n');
+    expect(existsSync(path.join(workDir('a'), 'NEW.md'))).toBe(false);
+  });
+
+  it('runs checkouts of the same mirror one at a time, and all of them succeed', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    const spec = { cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha };
+    await Promise.all(['a', 'b', 'c', 'd'].map((n) => cache.checkout(spec, workDir(n))));
+    for (const n of ['a', 'b', 'c', 'd']) expect(readFileSync(path.join(workDir(n), 'README.md'), 'utf8')).toBe('from the PR\n');
+  });
+
+  it('tests the merge into the base branch when asked', async () => {
+    const main = repo.commit({ 'MAIN.md': 'on main\n' }, 'main moves on');
+    repo.setRef('refs/heads/main', main);
+    const cache = createSourceCache({ dir: cacheDir });
+    await cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha, mergeBase: 'refs/heads/main' }, workDir('m'));
+    expect(readFileSync(path.join(workDir('m'), 'MAIN.md'), 'utf8')).toBe('on main\n');
+    expect(readFileSync(path.join(workDir('m'), 'src/app.sh'), 'utf8')).toBe('echo app\n');
+  });
+
+  it('says which files conflict when the merge does not apply', async () => {
+    const main = repo.commit({ 'README.md': 'changed on main\n' }, 'main edits README');
+    repo.setRef('refs/heads/main', main);
+    const cache = createSourceCache({ dir: cacheDir });
+    await expect(
+      cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha, mergeBase: 'refs/heads/main' }, workDir('m')),
+    ).rejects.toThrow(`${prSha} does not merge cleanly into refs/heads/main (conflicts in README.md)`);
+  });
+
+  it('refuses URLs with credentials and ref names that could be options', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    await expect(cache.checkout({ cloneUrl: 'https://x-access-token:ghp_secret@github.com/a/b.git', ref: 'refs/pull/1/head', sha: prSha }, workDir('x'))).rejects.toThrow(
+      'carries credentials',
+    );
+    await expect(cache.checkout({ cloneUrl: repo.dir, ref: '--upload-pack=touch /tmp/x', sha: prSha }, workDir('x'))).rejects.toThrow('not a full git ref name');
+  });
+
+  it('reports a ref that does not exist upstream', async () => {
+    const cache = createSourceCache({ dir: cacheDir });
+    await expect(cache.checkout({ cloneUrl: repo.dir, ref: 'refs/pull/99/head', sha: prSha }, workDir('x'))).rejects.toThrow(
+      `cannot fetch refs/pull/99/head from ${repo.dir}`,
+    );
+  });
+});

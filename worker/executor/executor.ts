@@ -1,0 +1,52 @@
+// Where a build's steps run, behind one lifecycle (after woodpecker's backend interface):
+//   prepare (work directory, source) → runStep … (streams, exit code, kill) → collect → cleanup.
+// The build runner calls cleanup for every workspace prepare returned, whatever happened.
+// `host` runs on the worker host itself (development and demos); `vm` (later) in a throwaway VM.
+import type { BuildSpec, LogStream, StepSpec } from '../../shared/protocol.js';
+
+/** What prepare hands back. Executors may extend it with their own handles. */
+export interface Workspace {
+  buildId: number;
+  /** The work directory: steps start there, with the source checked out in it. */
+  dir: string;
+}
+
+export interface RunStepOptions {
+  /** The step's whole environment on top of the executor's base (PATH, HOME…). */
+  env: Record<string, string>;
+  /** Output as it comes: UTF-8 text in arbitrary pieces. A returned promise pauses reading until it settles. */
+  onOutput: (stream: LogStream, text: string) => void | Promise<void>;
+  /** Aborted on cancel (or the build's timeout): the step's processes are stopped. */
+  signal: AbortSignal;
+  /** Kill the step after this long; it then reports `timedOut`. */
+  timeoutMs?: number;
+}
+
+export interface StepOutcome {
+  /** null when the process ended by a signal. */
+  exitCode: number | null;
+  /** The signal that ended it, if any (SIGTERM, SIGKILL…). */
+  signal?: string;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+export interface CollectedFile {
+  /** Relative to the work directory, with forward slashes. */
+  path: string;
+  size: number;
+  /** Absent when the file is larger than the `maxBytes` asked for. */
+  content?: Buffer;
+}
+
+export interface Executor<W extends Workspace = Workspace> {
+  readonly kind: 'host' | 'vm';
+  /** Make the work directory and check the source out in it (build.source). */
+  prepare(build: BuildSpec, signal: AbortSignal): Promise<W>;
+  /** Write the step's uploads, then run its `run` (if any) to the end, a timeout or a cancel. */
+  runStep(workspace: W, step: StepSpec, options: RunStepOptions): Promise<StepOutcome>;
+  /** Files matching the globs (relative to the work directory, never outside it). */
+  collect(workspace: W, globs: string[], maxBytes: number): Promise<CollectedFile[]>;
+  /** Remove everything the build left (processes, files). Never throws for what is already gone. */
+  cleanup(workspace: W): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// `gatehouse worker --config FILE --name NAME [--master ws://host:8010]`: load the config, find this
+// worker's entry (secret, slots, labels), wire the parts, run until a signal or a refusal.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type Config, loadConfig } from '../shared/config.js';
+import { createDefaultExecutors, workerDir, type WorkerExecutors } from './default-executors.js';
+import { createConsoleLogger, type Logger } from './logger.js';
+import { type RunningWorker, startWorker } from './worker.js';
+
+export interface StartFromConfigOptions {
+  /** Which entry of the config's `workers` this process is. */
+  name: string;
+  /** The master's URL (default: http.publicUrl, else this host at http.port). */
+  master?: string;
+  logger?: Logger;
+  /** Default: the host executor under `<dataDir>/worker/<name>`. */
+  executors?: WorkerExecutors;
+}
+
+export interface RunWorkerOptions extends StartFromConfigOptions {
+  /** The config file (.ts, .mjs, .js or .json). */
+  config: string;
+  /** Where `{ env: ... }` secrets are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Stop gracefully on SIGINT/SIGTERM, at once on a second one (default true). */
+  handleSignals?: boolean;
+  /** Stop gracefully when aborted (for `gatehouse up` and tests). */
+  signal?: AbortSignal;
+}
+
+/** Runs a worker until SIGINT/SIGTERM or `signal` (resolves) or until the master refuses it (rejects with WorkerRefusedError). */
+export async function runWorkerFromConfig(options: RunWorkerOptions): Promise<void> {
+  const loaded = await loadConfig(options.config, { forWorker: options.name, ...(options.env ? { env: options.env } : {}) });
+  const logger = options.logger ?? createConsoleLogger(`worker ${options.name}`);
+  const worker = await startWorkerFromConfig(loaded.config, { ...options, logger });
+  const stop = () => void worker.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.handleSignals === false) return worker.stopped.finally(() => options.signal?.removeEventListener('abort', stop));
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn(`${signal} again: exiting without waiting for the builds`);
+      process.exit(1);
+    }
+    logger.info(`${signal}: cancelling running builds (their always-steps still run); send it again to exit at once`);
+    void worker.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await worker.stopped;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    options.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** Start the worker named in an already loaded config: for `gatehouse up`, which runs master and worker in one process. */
+export async function startWorkerFromConfig(config: Config, options: StartFromConfigOptions): Promise<RunningWorker> {
+  const entry = config.workers.find((w) => w.name === options.name);
+  if (!entry) throw new Error(`the config has no worker named "${options.name}" (known: ${config.workers.map((w) => w.name).join(', ') || 'none'})`);
+  const logger = options.logger ?? createConsoleLogger(`worker ${options.name}`);
+  // Work directories left by an earlier process of this worker belong to builds that died with it.
+  await rm(path.join(workerDir(config.dataDir, entry.name), 'work'), { recursive: true, force: true });
+  return startWorker({
+    name: entry.name,
+    secret: entry.secret,
+    masterUrl: options.master ?? masterUrlFromConfig(config),
+    slots: entry.slots,
+    labels: entry.labels,
+    dataDir: config.dataDir,
+    executors: options.executors ?? createDefaultExecutors(config.dataDir, entry.name),
+    logger,
+  });
+}
+
+/** Where a worker finds the master when not told: its public URL, else the local port. */
+export function masterUrlFromConfig(config: Pick<Config, 'http'>): string {
+  if (config.http.publicUrl) return config.http.publicUrl;
+  const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;
+}

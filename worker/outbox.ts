@@ -1,0 +1,99 @@
+// Every message after `hello` is numbered and kept until the master acks it, so a dropped socket
+// loses nothing: after the next `welcome` the outbox drops what the master stored and sends the rest
+// again, in order. Memory is bounded by asking producers of log output to wait (see `room`) while
+// too much is unacked, instead of buffering without limit.
+import type { SequencedMessage } from '../shared/protocol.js';
+
+/** A sequenced message before the outbox numbers it. */
+export type Unsequenced<T = SequencedMessage> = T extends unknown ? Omit<T, 'seq'> : never;
+
+interface Entry {
+  seq: number;
+  json: string;
+}
+
+export interface OutboxOptions {
+  /** Above this many unacked bytes of JSON, `room()` makes log producers wait (default 4 MiB). */
+  maxUnackedBytes?: number;
+}
+
+export class Outbox {
+  readonly maxUnackedBytes: number;
+  // A queue with a moving head: acks remove from the front without shifting the array each time.
+  private entries: Entry[] = [];
+  private head = 0;
+  private nextSeq = 1;
+  private bytes = 0;
+  private send: ((json: string) => void) | undefined;
+  private roomWaiters: Array<() => void> = [];
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(options: OutboxOptions = {}) {
+    this.maxUnackedBytes = options.maxUnackedBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Number a message, keep it, and send it now when connected. Returns its seq. */
+  push(message: Unsequenced): number {
+    const seq = this.nextSeq++;
+    const json = JSON.stringify({ ...message, seq });
+    this.entries.push({ seq, json });
+    this.bytes += json.length;
+    this.send?.(json);
+    return seq;
+  }
+
+  /** The master stored everything up to `seq` (cumulative). */
+  ack(seq: number): void {
+    while (this.head < this.entries.length && (this.entries[this.head] as Entry).seq <= seq) {
+      this.bytes -= (this.entries[this.head] as Entry).json.length;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    if (this.bytes <= this.maxUnackedBytes) release(this.roomWaiters);
+    if (this.size === 0) release(this.drainWaiters);
+  }
+
+  /** After `welcome`: forget what the master has, send the rest in order, then send new ones as they come. */
+  resume(ackedSeq: number, send: (json: string) => void): number {
+    this.ack(ackedSeq);
+    this.send = send;
+    for (let i = this.head; i < this.entries.length; i++) send((this.entries[i] as Entry).json);
+    return this.size;
+  }
+
+  /** The socket is gone: keep everything, send nothing until the next `resume`. */
+  detach(): void {
+    this.send = undefined;
+  }
+
+  /** undefined while there is room; else a promise that settles once acks bring the backlog under the limit. */
+  room(): Promise<void> | undefined {
+    if (this.bytes <= this.maxUnackedBytes) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Settles once everything pushed so far has been acked (for a graceful shutdown). */
+  drained(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  get unackedBytes(): number {
+    return this.bytes;
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+}
+
+function release(waiters: Array<() => void>): void {
+  for (const resolve of waiters.splice(0)) resolve();
+}

@@ -1,0 +1,116 @@
+// Sources come from a bare git mirror per clone URL, kept between builds, so a build fetches only
+// what is new. A checkout fetches the build's ref into the mirror, checks it is the commit the
+// master asked for, and writes that tree (or its merge into the base branch) into the work
+// directory, without a .git: the steps get files, the mirror stays the only repository.
+// Calls for the same mirror run one at a time: two git fetches into one repository race on its refs.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceSpec } from '../shared/protocol.js';
+import { gitEnv, runGit } from './run-git.js';
+
+export interface SourceCache {
+  /** Fetch `source.ref`, check it is `source.sha`, and write its tree (merged into `mergeBase` if set) into `dir`. */
+  checkout(source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }>;
+}
+
+export interface SourceCacheOptions {
+  /** Where the mirrors live: `<dataDir>/worker/<name>/git`. */
+  dir: string;
+}
+
+const REF = /^refs\/[A-Za-z0-9._/-]+$/;
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+export function createSourceCache(options: SourceCacheOptions): SourceCache {
+  const queues = new Map<string, Promise<unknown>>();
+
+  /** Run `task` after every earlier task for the same mirror has settled. */
+  function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => {});
+    queues.set(key, tail);
+    void tail.then(() => queues.get(key) === tail && queues.delete(key));
+    return next;
+  }
+
+  return {
+    async checkout(source, dir, signal) {
+      validate(source);
+      const mirror = mirrorPath(options.dir, source.cloneUrl);
+      return serialized(mirror, () => checkoutFrom(mirror, source, dir, signal));
+    },
+  };
+}
+
+/** `<hash>.git`: the URL itself may hold characters a file name cannot. */
+export function mirrorPath(root: string, cloneUrl: string): string {
+  return path.join(root, `${createHash('sha256').update(cloneUrl).digest('hex').slice(0, 20)}.git`);
+}
+
+async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
+  const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
+  await mkdir(path.dirname(mirror), { recursive: true });
+  await runGit(['init', '--bare', '--quiet', mirror]); // a no-op on an existing mirror
+
+  // Keep fetched refs under our own namespace: they keep their objects from being pruned between builds.
+  const head = localRef(source.ref);
+  const refspecs = [`+${source.ref}:${head}`];
+  const base = source.mergeBase ? localRef(source.mergeBase) : undefined;
+  if (source.mergeBase && base) refspecs.push(`+${source.mergeBase}:${base}`);
+  try {
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
+  } catch (error) {
+    throw new Error(`cannot fetch ${source.ref} from ${source.cloneUrl}: ${(error as Error).message}`);
+  }
+
+  const tip = (await git(['rev-parse', '--verify', '--quiet', `${head}^{commit}`])).stdout.trim();
+  if (tip !== source.sha) {
+    throw new Error(`${source.ref} of ${source.cloneUrl} is at ${tip}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
+  }
+
+  let tree = (await git(['rev-parse', '--verify', `${source.sha}^{tree}`])).stdout.trim();
+  if (base) {
+    const merged = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', base, source.sha], [1]);
+    const [mergedTree, ...conflicts] = merged.stdout.split('\n');
+    if (merged.code === 1) {
+      const files = [...new Set(conflicts.filter((line) => line !== ''))].slice(0, 10);
+      throw new Error(`${source.sha} does not merge cleanly into ${source.mergeBase}${files.length ? ` (conflicts in ${files.join(', ')})` : ''}`);
+    }
+    tree = mergedTree ?? '';
+  }
+  await exportTree(mirror, tree, dir, signal);
+  return { tree };
+}
+
+/** Write a tree's files into `dir` through a private index, so parallel builds never share one. */
+async function exportTree(mirror: string, tree: string, dir: string, signal?: AbortSignal): Promise<void> {
+  const index = path.join(mirror, `gatehouse-index-${randomUUID()}`);
+  const env = gitEnv({ GIT_INDEX_FILE: index });
+  const opts = { env, ...(signal ? { signal } : {}) };
+  await mkdir(dir, { recursive: true });
+  try {
+    await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'read-tree', tree], opts);
+    await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'checkout-index', '--all', '--force'], opts);
+  } finally {
+    await rm(index, { force: true });
+  }
+}
+
+function localRef(ref: string): string {
+  return `refs/gatehouse/${ref.slice('refs/'.length)}`;
+}
+
+/** The master is trusted, but a bad value must fail here, not become a git option or a leaked token. */
+function validate(source: SourceSpec): void {
+  const refs = [source.ref, ...(source.mergeBase ? [source.mergeBase] : [])];
+  for (const ref of refs) {
+    if (!REF.test(ref) || ref.includes('..') || ref.endsWith('.lock')) throw new Error(`not a full git ref name: "${ref}" (expected e.g. refs/pull/5/head)`);
+  }
+  if (!SHA.test(source.sha)) throw new Error(`not a full commit id: "${source.sha}"`);
+  if (source.cloneUrl === '' || source.cloneUrl.startsWith('-')) throw new Error(`not a clone URL: "${source.cloneUrl}"`);
+  if (/^https?:\/\/[^/]*@/i.test(source.cloneUrl) || /^[a-z+]+:\/\/[^/@]*:[^/@]*@/i.test(source.cloneUrl)) {
+    throw new Error('the clone URL carries credentials; tokens never go in URLs (use a git credential helper on the worker)');
+  }
+}
