@@ -2,9 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchIntake } from './intake.bench.js';
+import { benchDispatch } from './dispatch.bench.js';
 import type { BenchResult } from './stats.js';
 
-const benches: Array<[string, () => Promise<BenchResult[]>]> = [['intake', () => benchIntake()]];
+const benches: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['intake', () => benchIntake()],
+  ['dispatch', () => benchDispatch()],
+];
 
 const only = process.argv[2];
 const results: BenchResult[] = [];

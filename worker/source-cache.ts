@@ -5,6 +5,7 @@
 // Calls for the same mirror run one at a time: two git fetches into one repository race on its refs.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceSpec } from '../shared/protocol.js';
 import { gitEnv, runGit } from './run-git.js';
@@ -52,22 +53,26 @@ export function mirrorPath(root: string, cloneUrl: string): string {
 async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
   const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
   await mkdir(path.dirname(mirror), { recursive: true });
-  await runGit(['init', '--bare', '--quiet', mirror]); // a no-op on an existing mirror
+  if (!existsSync(path.join(mirror, 'HEAD'))) await runGit(['init', '--bare', '--quiet', mirror]);
 
   // Keep fetched refs under our own namespace: they keep their objects from being pruned between builds.
   const head = localRef(source.ref);
   const refspecs = [`+${source.ref}:${head}`];
   const base = source.mergeBase ? localRef(source.mergeBase) : undefined;
   if (source.mergeBase && base) refspecs.push(`+${source.mergeBase}:${base}`);
-  try {
-    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
-  } catch (error) {
-    throw new Error(`cannot fetch ${source.ref} from ${source.cloneUrl}: ${(error as Error).message}`);
-  }
-
-  const tip = (await git(['rev-parse', '--verify', '--quiet', `${head}^{commit}`])).stdout.trim();
-  if (tip !== source.sha) {
-    throw new Error(`${source.ref} of ${source.cloneUrl} is at ${tip}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
+  // A commit already in the mirror is the commit asked for: building it needs no fetch (a rebuild,
+  // or many builders on one head). A merge build always fetches, as the base may have moved.
+  const present = !base && (await git(['cat-file', '-e', `${source.sha}^{commit}`], [1, 128])).code === 0;
+  if (!present) {
+    try {
+      await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
+    } catch (error) {
+      throw new Error(`cannot fetch ${source.ref} from ${source.cloneUrl}: ${(error as Error).message}`);
+    }
+    const tip = (await git(['rev-parse', '--verify', '--quiet', `${head}^{commit}`])).stdout.trim();
+    if (tip !== source.sha) {
+      throw new Error(`${source.ref} of ${source.cloneUrl} is at ${tip}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
+    }
   }
 
   let tree = (await git(['rev-parse', '--verify', `${source.sha}^{tree}`])).stdout.trim();

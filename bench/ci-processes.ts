@@ -1,0 +1,99 @@
+// Real master and worker processes for benchmarks, on a temporary data dir and a local upstream repo.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_SECRETS, benchConfig, benchDataDir } from './bench-config.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/gatehouse.js');
+
+export interface BenchCi {
+  url: string;
+  master: ChildProcess;
+  workers: ChildProcess[];
+  /** A commit in the upstream repo, at refs/pull/<n>/head. */
+  headFor(n: number): string;
+  /** VmHWM (peak RSS) of the master, bytes. */
+  masterPeakRss(): number;
+  stop(): void;
+}
+
+function git(dir: string, ...args: string[]): string {
+  const identity = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@x.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@x.invalid' };
+  return execFileSync('git', args, { cwd: dir, env: { ...process.env, ...identity }, encoding: 'utf8' }).trim();
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = pattern.exec(out);
+      if (m) resolve(m);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+export async function startBenchCi(workerCount: number, builders: unknown[]): Promise<BenchCi> {
+  const dir = benchDataDir();
+  const upstream = path.join(dir, 'upstream');
+  execFileSync('git', ['init', '-q', '-b', 'main', upstream]);
+  writeFileSync(path.join(upstream, 'README.md'), 'bench\n');
+  git(upstream, 'add', '.');
+  git(upstream, 'commit', '-q', '-m', 'initial');
+  const head = git(upstream, 'rev-parse', 'HEAD');
+  const config = benchConfig(path.join(dir, 'data'), { builders });
+  const configFile = path.join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ ...config, github: { ...config.github, cloneUrl: upstream }, workers: Array.from({ length: workerCount }, (_, i) => ({ name: `w${i + 1}`, secret: { env: 'WORKER_SECRET' }, slots: 1 })) }));
+  const env = { ...process.env, ...BENCH_SECRETS };
+  const master = spawn(process.execPath, [CLI, 'master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = (await waitForOutput(master, /"address":"(http:\/\/[^"]+)".*gatehouse master listening/))[1] as string;
+  const workers = Array.from({ length: workerCount }, (_, i) =>
+    spawn(process.execPath, [CLI, 'worker', '--config', configFile, '--name', `w${i + 1}`, '--master', url.replace(/^http/, 'ws')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  await Promise.all(workers.map((w) => waitForOutput(w, /connected to the master/)));
+  return {
+    url, master, workers,
+    headFor(n) {
+      git(upstream, 'update-ref', `refs/pull/${n}/head`, head);
+      return head;
+    },
+    masterPeakRss: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${master.pid}/status`, 'utf8'))?.[1]) * 1024,
+    stop() {
+      for (const w of workers) w.kill('SIGKILL');
+      master.kill('SIGKILL');
+    },
+  };
+}
+
+/** Follow /api/v2/events; calls `onEvent` for each. */
+export async function followEvents(url: string, onEvent: (type: string, data: any) => void): Promise<() => void> {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/api/v2/events`, { signal: controller.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const type = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (type && data) onEvent(type, JSON.parse(data));
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return () => controller.abort();
+}
