@@ -49,10 +49,10 @@ export async function startBenchCi(workerCount: number, builders: unknown[]): Pr
   const configFile = path.join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...config, github: { ...config.github, cloneUrl: upstream }, workers: Array.from({ length: workerCount }, (_, i) => ({ name: `w${i + 1}`, secret: { env: 'WORKER_SECRET' }, slots: 1 })) }));
   const env = { ...process.env, ...BENCH_SECRETS };
-  const master = spawn(process.execPath, [CLI, 'master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const master = spawn(CLI, ['master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = (await waitForOutput(master, /"address":"(http:\/\/[^"]+)".*gatehouse master listening/))[1] as string;
   const workers = Array.from({ length: workerCount }, (_, i) =>
-    spawn(process.execPath, [CLI, 'worker', '--config', configFile, '--name', `w${i + 1}`, '--master', url.replace(/^http/, 'ws')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(CLI, ['worker', '--config', configFile, '--name', `w${i + 1}`, '--master', url.replace(/^http/, 'ws')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   await Promise.all(workers.map((w) => waitForOutput(w, /connected to the master/)));
   return {

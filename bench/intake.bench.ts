@@ -50,7 +50,7 @@ async function idleRss(): Promise<BenchResult[]> {
   const dir = benchDataDir();
   const file = path.join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(benchConfig(dir)));
-  const child = spawn(process.execPath, [CLI, 'master', '--config', file, '--port', '0'], { env: { ...process.env, ...BENCH_SECRETS }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI, ['master', '--config', file, '--port', '0'], { env: { ...process.env, ...BENCH_SECRETS }, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {

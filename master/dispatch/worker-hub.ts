@@ -35,6 +35,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function createWorkerHub(deps: WorkerHubDeps) {
   const { db, config, builds, sessions, dispatcher, bus, logger, now } = deps;
   const graceTimers = new Map<string, NodeJS.Timeout>();
+  // Set on shutdown: sockets close after the database does, and must not touch it then.
+  let closed = false;
   const upsertWorker = db.prepare(
     `INSERT INTO workers (name, instance_id, last_seq, connected, connected_at, last_seen, version, slots, arch, labels, images)
      VALUES (@name, @instance_id, 0, 1, @at, @at, @version, @slots, @arch, @labels, @images)
@@ -131,6 +133,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     socket.on('pong', () => (alive = true));
     socket.on('message', (raw) => {
       alive = true;
+      if (closed) return;
       try {
         const message = parseWorkerMessage(raw.toString());
         if (message.type === 'hello') {
@@ -152,7 +155,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     });
     socket.on('close', () => {
       clearInterval(pinger);
-      if (!session || sessions.get(name) !== session) return;
+      if (closed || !session || sessions.get(name) !== session) return;
       sessions.delete(name);
       setDisconnected.run(now(), name);
       logger.warn({ worker: name, running: [...session.running] }, 'worker disconnected');
@@ -176,6 +179,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       if (build?.worker) sessions.get(build.worker)?.send({ type: 'build.cancel', buildId, reason });
     },
     close(): void {
+      closed = true;
       for (const t of graceTimers.values()) clearTimeout(t);
       for (const s of sessions.values()) s.close(1001, 'master shutting down');
     },

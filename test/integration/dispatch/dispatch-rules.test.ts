@@ -1,0 +1,75 @@
+// Which worker gets which build: labels, concurrency caps, and what the API says while waiting.
+// Also the log endpoints: Range requests and the live tail.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCiCluster, allFinished, type CiCluster } from '../../support/ci-cluster.js';
+
+describe('dispatch rules', () => {
+  let ci: CiCluster | undefined;
+  afterEach(async () => {
+    await ci?.stop();
+    ci = undefined;
+  });
+
+  it('a builder cap keeps its builds one at a time even with free slots', async () => {
+    ci = await startCiCluster({
+      workers: [{ name: 'w1', secret: { env: 'WORKER_SECRET' }, slots: 3 }],
+      builders: [{ name: 'capped', executor: 'host', maxConcurrent: 1, steps: [{ name: 's', run: 'sleep 0.3' }] }],
+    });
+    await ci.openPr(1);
+    await ci.openPr(2);
+    await ci.openPr(3);
+    await ci.startWorker('w1');
+    await ci.waitForBuilds((b) => b.some((x) => x.state === 'running'));
+    const waiting = await ci.api<{ buildrequests: Array<{ state: string; waiting: string | null }> }>('/api/v2/buildrequests?state=queued');
+    expect(waiting.buildrequests.map((r) => r.waiting)).toContain('concurrency cap: 1 of 1 running');
+    await ci.waitForBuilds(allFinished(3), 15_000);
+    const { builds } = await ci.api<{ builds: Array<{ started_at: number; finished_at: number }> }>('/api/v2/builds?order=started_at');
+    for (let i = 1; i < builds.length; i++) expect((builds[i] as { started_at: number }).started_at).toBeGreaterThanOrEqual((builds[i - 1] as { finished_at: number }).finished_at);
+  });
+
+  it('a builder needing a label waits, saying why, until a worker with it connects', async () => {
+    ci = await startCiCluster({
+      workers: [
+        { name: 'w1', secret: { env: 'WORKER_SECRET' }, slots: 1 },
+        { name: 'w2', secret: { env: 'WORKER_SECRET' }, slots: 1, labels: ['storage'] },
+      ],
+      builders: [{ name: 'array', executor: 'host', labels: ['storage'], steps: [{ name: 's', run: 'echo on the array' }] }],
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = await ci.api<{ buildrequests: Array<{ waiting: string | null }> }>('/api/v2/buildrequests');
+    expect(waiting.buildrequests[0]?.waiting).toBe('no connected worker matches labels storage');
+    await ci.startWorker('w2');
+    const [build] = await ci.waitForBuilds(allFinished(1));
+    expect(build).toMatchObject({ result: 'success', worker: 'w2' });
+  });
+
+  it('serves a step log with Range, and follows a running step live to its end', async () => {
+    ci = await startCiCluster({ builders: [{ name: 'b', executor: 'host', steps: [{ name: 'count', run: 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.2; done' }] }] });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    await ci.waitForBuilds((b) => b[0]?.state === 'running');
+    for (let i = 0; i < 100; i++) {
+      const steps = await ci.api<{ steps: Array<{ state: string }> }>('/api/v2/builds/1/steps');
+      if (steps.steps[0]?.state === 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const live = await fetch(`${ci.master.url}/api/v2/builds/1/steps/0/log/live`);
+    expect(live.headers.get('content-type')).toContain('text/event-stream');
+    const text = await live.text(); // the stream ends with the step
+    const pieces = [...text.matchAll(/^data: (.+)$/gm)].map((m) => JSON.parse(m[1] as string) as { text?: string; bytes?: number });
+    const followed = pieces.map((p) => p.text ?? '').join('');
+    expect(followed).toMatch(/tick 1\n[\s\S]*tick 6\n/);
+    expect(text).toContain('event: end');
+    const whole = await ci.log(1, '0');
+    expect(followed).toBe(whole);
+    const start = whole.indexOf('tick 3');
+    const ranged = await fetch(`${ci.master.url}/api/v2/builds/1/steps/0/log`, { headers: { range: `bytes=${start}-${start + 5}` } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes ${start}-${start + 5}/${whole.length}`);
+    expect(await ranged.text()).toBe('tick 3');
+    const beyond = await fetch(`${ci.master.url}/api/v2/builds/1/steps/0/log`, { headers: { range: `bytes=${whole.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+  });
+});
