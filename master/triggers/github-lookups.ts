@@ -1,19 +1,8 @@
-// What the triggers ask GitHub. The master's GitHub client satisfies this; tests plug in the
-// local stand-in through the same client.
-export interface PullSummary {
-  number: number;
-  headSha: string;
-  headRef: string;
-  headRepo: string | null;
-  baseRef: string;
-  baseRepo: string;
-  title: string;
-  draft: boolean;
-  state: string;
-  author: string;
-  authorAssociation: string;
-  labels: string[];
-}
+// What the triggers ask GitHub: a narrow view of the master's GitHub client, so tests of the
+// trigger rules can plug in the client pointed at the local stand-in.
+import type { PullSummary } from '../github/pull-summary.js';
+
+export type { PullSummary } from '../github/pull-summary.js';
 
 export interface GitHubLookups {
   getPull(repo: string, number: number): Promise<PullSummary>;
