@@ -21,6 +21,7 @@ import { forwarderRoutes, type ForwarderSlot } from './api/forwarder-routes.js';
 import websocket from '@fastify/websocket';
 import { createLogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
+import { chainAfter } from './triggers/chain-after.js';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
@@ -81,7 +82,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const logs = createLogStore(path.join(config.dataDir, 'logs'));
   const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({ config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), builds, sessions, bus, logger: app.log });
-  const apply = createMessageApplier({ db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets });
+  const apply = createMessageApplier({ db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes) });
   const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   await app.register(hub.routes);
@@ -93,7 +94,10 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();
     else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);
-    else if (event.type === 'build' && event.build.state === 'finished') dispatcher.wake();
+    else if (event.type === 'build' && event.build.state === 'finished') {
+      dispatcher.wake();
+      void processor.kick(); // a chained builder may follow
+    }
   });
 
   const healthProbe = db.prepare('UPDATE workers SET last_seen = last_seen WHERE 0');

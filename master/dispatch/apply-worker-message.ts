@@ -18,6 +18,8 @@ export interface ApplierDeps {
   now: () => number;
   /** Secrets masked again here, whatever the worker did. */
   secrets: () => readonly string[];
+  /** Called inside the transaction that ends a build, so what follows from it is as durable. */
+  onFinished?: (build: BuildRow) => void;
 }
 
 export type ApplyResult = 'applied' | 'duplicate' | 'not-yours';
@@ -84,7 +86,7 @@ export function createMessageApplier(deps: ApplierDeps) {
           break;
         }
         case 'build.finished':
-          builds.finish(msg.buildId, msg.result, msg.reason ?? null);
+          if (builds.finish(msg.buildId, msg.result, msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
           emitted = () => bus.emit({ type: 'build', build: builds.get(msg.buildId) as BuildRow });
           break;
       }

@@ -1,6 +1,6 @@
 /** A webhook (or a reconcile pass, or a rebuild) normalized to what the triggers need. */
 export interface Change {
-  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild';
+  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild' | 'after';
   event: string;
   action: string | null;
   /** "owner/name" of the repository the PR targets (or was pushed to). */
@@ -26,8 +26,12 @@ export interface Change {
   changedFiles: string[] | null;
   /** For issue_comment: the comment. */
   comment: { body: string; author: string; association: string } | null;
-  /** For rebuilds: the builder asked for. */
+  /** For rebuilds: the builder asked for; for 'after': the builder whose build succeeded. */
   builder?: string;
   /** Why, for rebuild and reconcile changes. */
   reason?: string;
+  /** For 'after': the build that succeeded. */
+  upstreamBuild?: number;
+  /** For reconcile: only these builders (the ones with no build for this head yet). */
+  builders?: string[];
 }

@@ -50,7 +50,7 @@ function lookupsFor(change: Change, github: GitHubLookups | undefined) {
 }
 
 /** Is this builder concerned by the event at all? */
-function concerns(b: BuilderConfig, change: Change): boolean {
+export function concerns(b: BuilderConfig, change: Change): boolean {
   const t = b.triggers;
   if (change.kind === 'pull_request') {
     if (t.pullRequest === false || !change.action) return false;
@@ -63,7 +63,14 @@ function concerns(b: BuilderConfig, change: Change): boolean {
     if (change.ref.startsWith('refs/tags/')) return t.push.tags.length > 0 && globMatcher(t.push.tags)(change.baseRef ?? '');
     return t.push.branches.length > 0 && globMatcher(t.push.branches)(change.baseRef ?? '');
   }
-  return change.kind === 'reconcile' ? t.pullRequest !== false : false;
+  if (change.kind === 'reconcile') {
+    // A reconcile pass stands in for a lost opened/synchronize: builders that build new heads of
+    // PRs to this base, limited to those the pass found without a build.
+    if (t.pullRequest === false || (change.builders && !change.builders.includes(b.name))) return false;
+    if (!t.pullRequest.actions.some((a) => a === 'opened' || a === 'synchronize')) return false;
+    return globMatcher(t.pullRequest.branches)(change.baseRef ?? '');
+  }
+  return false;
 }
 
 /** The reason to skip this builder for this change, or null to build it. */
@@ -92,6 +99,12 @@ async function skipReason(b: BuilderConfig, change: Change, facts: ReturnType<ty
 
 export async function decideBuilders(change: Change, config: Config, github: GitHubLookups | undefined): Promise<Outcome> {
   if (change.kind === 'comment') return decideForComment(change, config, github);
+  if (change.kind === 'after') {
+    const decisions = config.builders
+      .filter((b) => b.triggers.after === change.builder)
+      .map((b) => ({ builder: b.name, verdict: 'queue' as const, reason: change.reason ?? `after ${change.builder}` }));
+    return { change, approve: false, note: decisions.length ? null : 'no builder runs after this one', decisions };
+  }
   if (change.kind === 'rebuild') {
     return { change, approve: false, note: null, decisions: [{ builder: change.builder as string, verdict: 'queue', reason: change.reason ?? 'rebuild' }] };
   }

@@ -109,6 +109,8 @@ const triggersSchema = z
     ignorePaths: globList.optional(),
     /** A label that asks for a run when added (pull_request.labeled). */
     label: z.string().min(1).optional(),
+    /** Run after a build of this builder succeeds, on the same commit (a chain: build, then test). */
+    after: nameSchema.optional(),
   })
   .strict();
 
@@ -217,6 +219,8 @@ export const configSchema = z
         trustGate: z.boolean().default(true),
         /** The approve command (default /ok-to-test). */
         approveCommand: z.string().default('/ok-to-test'),
+        /** How often open pull requests are listed to queue heads whose webhook never arrived (also at start); 0 turns it off (default 5m). */
+        reconcileInterval: durationSchema.default('5m'),
         trusted: z
           .object({
             /** Author associations that are trusted (default OWNER, MEMBER, COLLABORATOR). */
@@ -233,7 +237,9 @@ export const configSchema = z
       .object({
         /** The git repository the logs branch is pushed to (a URL or a path). */
         remote: z.string().min(1),
+        /** Branch the build folders are committed to; created as an orphan branch when missing (default ci-logs). */
         branch: z.string().default('ci-logs'),
+        /** Build folders on the branch, local logs and artifacts, and database rows older than this many days are pruned daily (default 90). */
         keepDays: z.number().int().positive().default(90),
         /** Web URL of the logs repository, for Details links (default: derived from a GitHub remote). */
         webUrl: z.string().url().optional(),
@@ -251,6 +257,9 @@ export const configSchema = z
       if (seen.has(b.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'name'], message: `duplicate builder name "${b.name}" (also builders[${seen.get(b.name)}])` });
       seen.set(b.name, i);
       if (b.executor === 'vm' && !b.vm) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm'], message: 'expected a vm section for executor "vm"' });
+      if (b.triggers.after !== undefined && !config.builders.some((o) => o.name === b.triggers.after)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'triggers', 'after'], message: `expected the name of another builder, got "${b.triggers.after}"` });
+      }
       if (b.vm && !(b.vm.image in config.images)) {
         const known = Object.keys(config.images);
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm', 'image'], message: `expected one of the images (${known.length ? known.join(', ') : 'none defined'}), got "${b.vm.image}"` });

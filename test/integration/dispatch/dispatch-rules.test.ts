@@ -45,6 +45,26 @@ describe('dispatch rules', () => {
     expect(build).toMatchObject({ result: 'success', worker: 'w2' });
   });
 
+  it('a builder with triggers.after runs on the same commit when the first succeeds, not when it fails', async () => {
+    ci = await startCiCluster({
+      builders: [
+        { name: 'package', executor: 'host', steps: [{ name: 'make', run: 'test "$(cat pr.txt)" != "pull request 2"' }] },
+        { name: 'dockertest', executor: 'host', triggers: { pullRequest: false, after: 'package' }, steps: [{ name: 'test', run: 'echo "testing $GATEHOUSE_SHA"' }] },
+      ],
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    await ci.openPr(2);
+    const builds = await ci.waitForBuilds((b) => b.length === 3 && b.every((x) => x.state === 'finished'), 15_000);
+    const seen = builds.map((b) => [b.builder, b.pr, b.result]).sort((a, b) => String(a).localeCompare(String(b)));
+    expect(seen).toEqual([['dockertest', 1, 'success'], ['package', 1, 'success'], ['package', 2, 'failure']]);
+    const id = (builder: string, pr: number) => builds.find((b) => b.builder === builder && b.pr === pr)?.id;
+    const follower = (await ci.api<{ builds: Array<{ reason: string; sha: string }> }>(`/api/v2/builds/${id('dockertest', 1)}`)).builds[0];
+    const first = (await ci.api<{ builds: Array<{ sha: string }> }>(`/api/v2/builds/${id('package', 1)}`)).builds[0];
+    expect(follower?.reason).toBe('after package #1 succeeded');
+    expect(follower?.sha).toBe(first?.sha);
+  });
+
   it('serves a step log with Range, and follows a running step live to its end', async () => {
     ci = await startCiCluster({ builders: [{ name: 'b', executor: 'host', steps: [{ name: 'count', run: 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.2; done' }] }] });
     await ci.startWorker('w1');
