@@ -14,20 +14,30 @@ export async function eventRoutes(app: FastifyInstance, deps: { bus: EventBus; h
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    // Log growth is frequent: coalesce it to at most one event per step every 250 ms.
+    // Log growth is frequent: at most one event per step every 250 ms, and the last of a burst is
+    // sent when its window ends, so a follower always learns the final size.
+    const send = (e: MasterEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(toWire(e))}\n\n`);
     const lastLog = new Map<string, number>();
+    const trailing = new Map<string, NodeJS.Timeout>();
     const off = deps.bus.on((e) => {
-      if (e.type === 'log') {
-        const key = `${e.buildId}/${e.step}`;
-        const t = Date.now();
-        if (t - (lastLog.get(key) ?? 0) < 250) return;
-        lastLog.set(key, t);
+      if (e.type !== 'log') return send(e);
+      const key = `${e.buildId}/${e.step}`;
+      const wait = 250 - (Date.now() - (lastLog.get(key) ?? 0));
+      if (wait <= 0) {
+        lastLog.set(key, Date.now());
+        return send(e);
       }
-      res.write(`event: ${e.type}\ndata: ${JSON.stringify(toWire(e))}\n\n`);
+      clearTimeout(trailing.get(key));
+      trailing.set(key, setTimeout(() => {
+        trailing.delete(key);
+        lastLog.set(key, Date.now());
+        send(e);
+      }, wait));
     });
     const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 25_000);
     req.raw.on('close', () => {
       off();
+      for (const t of trailing.values()) clearTimeout(t);
       clearInterval(heartbeat);
     });
   });
