@@ -8,6 +8,7 @@ import type { BenchResult } from './stats.js';
 const benches: Array<[string, () => Promise<BenchResult[]>]> = [
   ['intake', () => benchIntake()],
   ['dispatch', () => benchDispatch()],
+  ['ui-api', async () => (await import('./ui-api.bench.js')).benchUiApi()],
 ];
 
 const only = process.argv[2];

@@ -11,6 +11,7 @@ import { runWorkerFromConfig, startWorkerFromConfig } from '../worker/main.js';
 import { signCommand } from '../master/deliveries/sign-command.js';
 import { sendCommand } from '../master/deliveries/send-command.js';
 import { startSmeeForwarder } from '../master/smee/smee-forwarder.js';
+import { runPruneCommand } from '../master/report/prune-command.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -139,6 +140,20 @@ program
     try {
       const forwarder = startSmeeForwarder({ source: o.url, target: o.target });
       onSignals(() => forwarder.close());
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('prune')
+  .description('drop builds older than logs.keepDays: the logs branch (rewritten), local logs and artifacts, database rows')
+  .requiredOption('-c, --config <file>', 'config file')
+  .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
+  .action(async (options: { config: string; dataDir?: string }) => {
+    try {
+      const result = await runPruneCommand(await loadConfig(options.config, { overrides: { dataDir: options.dataDir } }));
+      console.log(result ? `pruned ${result.database.buildIds.length} build(s) finished before ${new Date(result.cutoff).toISOString()}; ${result.branch?.dropped.length ?? 0} folder(s) dropped from the logs branch` : 'no logs section in the config: nothing expires');
     } catch (error) {
       fail(error);
     }

@@ -18,6 +18,8 @@ import { workerRoutes } from './api/worker-routes.js';
 import { logRoutes } from './api/log-routes.js';
 import { eventRoutes } from './api/event-routes.js';
 import { forwarderRoutes, type ForwarderSlot } from './api/forwarder-routes.js';
+import { uiReadRoutes } from './api/ui-read-routes.js';
+import { uiRoutes } from './ui/ui-routes.js';
 import websocket from '@fastify/websocket';
 import { createLogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
@@ -25,12 +27,16 @@ import { chainAfter } from './triggers/chain-after.js';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
+import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
 
 export interface MasterDeps {
   config: Config;
   /** Every secret value in the config, masked in logs. */
   secrets: string[];
-  github?: GitHubLookups;
+  /** The GitHub client: triggers look things up; with createStatus/listOpenPulls, statuses and reconcile run. */
+  github?: GitHubLookups & ReportingGitHub;
+  /** Timings of statuses, the logs branch, reconcile and retention (tests shorten them). */
+  reporting?: ReportingOptions;
   now?: () => number;
   /** pino options or false; tests pass false. */
   logger?: boolean | object;
@@ -50,6 +56,7 @@ export interface Master {
   hub: WorkerHub;
   sessions: WorkerSessions;
   forwarder: ForwarderSlot;
+  reporting: Reporting;
   close(): Promise<void>;
 }
 
@@ -63,6 +70,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const builds = createBuildStore(db, now);
   const app = Fastify({ logger: deps.logger ?? false });
   const processor = createChangeProcessor({ db, config, changes, builds, deliveries, bus, github: deps.github, logger: app.log });
+  const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
@@ -91,6 +99,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(eventRoutes, { bus });
   const forwarder: ForwarderSlot = {};
   await app.register(forwarderRoutes, { slot: forwarder });
+  await app.register(uiReadRoutes, { db, config, sessions });
+  await app.register(uiRoutes);
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();
     else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);
@@ -124,8 +134,9 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   app.addHook('onClose', async () => {
     offBus();
     await processor.kick().catch(() => undefined);
+    await reporting.close();
     db.close();
   });
 
-  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, close: () => app.close() };
+  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, close: () => app.close() };
 }

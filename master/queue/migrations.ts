@@ -113,4 +113,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX artifacts_build ON artifacts(build_id);
   `,
+  /* 2: reporting (commit statuses to post, builds to publish on the logs branch) */ `
+  CREATE TABLE status_outbox (
+    id INTEGER PRIMARY KEY,              -- posting order within one (repo, sha, context)
+    build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+    transition TEXT NOT NULL,            -- awaiting | queued@<attempts> | started@<attempts> | finished
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    context TEXT NOT NULL,
+    github_state TEXT NOT NULL,          -- pending | success | failure | error
+    description TEXT NOT NULL,
+    target_url TEXT,
+    state TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed (gave up)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    UNIQUE (build_id, transition)
+  );
+  CREATE INDEX status_outbox_pending ON status_outbox(repo, sha, context, id) WHERE state = 'pending';
+
+  CREATE TABLE logs_publications (
+    build_id INTEGER PRIMARY KEY REFERENCES builds(id) ON DELETE CASCADE,
+    wanted TEXT NOT NULL,                -- started (placeholder) | finished (the whole folder)
+    published TEXT,                      -- what the logs branch holds: NULL | started | finished
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX logs_publications_todo ON logs_publications(next_attempt_at) WHERE published IS NOT wanted;
+  `,
 ];

@@ -167,14 +167,53 @@ const workerSchema = z
 
 const imageSchema = z
   .object({
+    /** The guest's architecture; one the host cannot run natively boots under TCG. */
     arch: z.enum(['x86_64', 'ppc64le', 'aarch64', 's390x']),
+    /** The base qcow2 (never written: each build boots an overlay on it). vm-image/build.sh writes disk.qcow2. */
     disk: z.string(),
+    /** Kernel and initrd for direct kernel boot (build.sh: kernel, initrd.img). */
     kernel: z.string(),
     initrd: z.string(),
-    /** Extra kernel command line. */
+    /** Extra kernel command line, after gatehouse's own (root= from the image's manifest.json, else root=/dev/vda rw). */
     cmdline: z.string().optional(),
   })
   .strict();
+
+const warmPoolEntrySchema = z.union([
+  /** Just a size: VMs of 2048 MiB, 2 vCPUs, no network (the builders' defaults). */
+  z.number().int().min(0),
+  z
+    .object({
+      /** How many VMs of this image to keep booted (default 1). */
+      size: z.number().int().min(0).default(1),
+      /** A pooled VM serves only builds asking for the same memory, vCPUs and network (defaults 2048, 2, false). */
+      memoryMiB: z.number().int().min(256).default(2048),
+      cpus: z.number().int().min(1).default(2),
+      network: z.boolean().default(false),
+    })
+    .strict(),
+]);
+
+/** How workers run VMs (the `vm` executor). Every key has a default; the section may be left out. */
+const vmSettingsSchema = z
+  .object({
+    /**
+     * libvirt domain type (default `qemu`): `kvm` for hardware virtualization on production hosts;
+     * `qemu` is TCG emulation, slower but it runs everywhere, including hosts whose /dev/kvm cannot
+     * boot a stock kernel (nested PVM). A guest of another architecture always runs as `qemu`.
+     */
+    domainType: z.enum(['kvm', 'qemu']).default('qemu'),
+    /** Which libvirtd the worker drives (default qemu:///system). */
+    libvirtUri: z.string().min(1).default('qemu:///system'),
+    /** From domain start to SSH answering; past it the VM is retried once on a fresh one, then the build errors (default 3m). */
+    bootTimeout: durationSchema.default('3m'),
+    /** VMs booted ahead, per image name: a number (size) or { size, memoryMiB, cpus, network } (default none). */
+    warmPool: z.record(nameSchema, warmPoolEntrySchema).default({}),
+    /** Where relative `images` paths point, and where vm-image/build.sh output goes (default <dataDir>/images; relative: to dataDir). */
+    imagesDir: z.string().min(1).default('images'),
+  })
+  .strict()
+  .default({});
 
 export const configSchema = z
   .object({
@@ -247,7 +286,9 @@ export const configSchema = z
       .strict()
       .optional(),
     workers: z.array(workerSchema).default([]),
+    /** VM images by name; relative paths are relative to vm.imagesDir. */
     images: z.record(nameSchema, imageSchema).default({}),
+    vm: vmSettingsSchema,
     builders: z.array(builderSchema).min(1),
   })
   .strict()
@@ -265,6 +306,9 @@ export const configSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm', 'image'], message: `expected one of the images (${known.length ? known.join(', ') : 'none defined'}), got "${b.vm.image}"` });
       }
     });
+    for (const image of Object.keys(config.vm.warmPool)) {
+      if (!(image in config.images)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['vm', 'warmPool', image], message: `expected one of the images (${Object.keys(config.images).join(', ') || 'none defined'}), got "${image}"` });
+    }
     const workers = new Set<string>();
     config.workers.forEach((w, i) => {
       if (workers.has(w.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['workers', i, 'name'], message: `duplicate worker name "${w.name}"` });

@@ -1,0 +1,172 @@
+// Read-only endpoints the web UI needs beyond the generic list API: the builders page in one
+// request (every configured builder, its state now, its last 15 builds and the workers that can
+// run it), the waiting queue, page info, and a build's artifacts and JUnit results.
+import { createReadStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { BuilderConfig, Config } from '../../shared/config.js';
+import type { Db } from '../queue/open-database.js';
+import type { BuildRow } from '../queue/build-store.js';
+import type { WorkerSessions } from '../dispatch/worker-session.js';
+import type { ApiBuilderSummary, ApiBuilderWorker, ApiInfo, ApiJunit } from '../ui/api-types.js';
+import { createBuildSummaryReader } from '../report/build-summary.js';
+import { emptyJunitSummary } from '../report/junit-summary.js';
+import { buildToApi, requestToApi } from './to-api.js';
+import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList } from './ui-schemas.js';
+
+export interface UiReadRouteDeps {
+  db: Db;
+  config: Config;
+  sessions: WorkerSessions;
+}
+
+const RECENT = 15;
+
+interface WorkerFacts {
+  name: string;
+  connected: boolean;
+  arch: string[] | null;
+  labels: string[];
+  images: string[] | null;
+}
+
+function logsWebUrl(config: Config): string | null {
+  if (!config.logs) return null;
+  if (config.logs.webUrl) return config.logs.webUrl;
+  const m = /^(?:https:\/\/github\.com\/|git@github\.com:)([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(config.logs.remote);
+  return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
+}
+
+/** Can this worker run this builder, as far as we know (the dispatcher's rule, on stored facts)? */
+function canRun(w: WorkerFacts, b: BuilderConfig, config: Config): boolean {
+  const arch = b.arch ?? (b.vm ? config.images[b.vm.image]?.arch : undefined);
+  if (!b.labels.every((l) => w.labels.includes(l))) return false;
+  if (arch && !w.arch?.includes(arch)) return false;
+  return !b.vm || (w.images?.includes(b.vm.image) ?? false);
+}
+
+export async function uiReadRoutes(app: FastifyInstance, { db, config, sessions }: UiReadRouteDeps): Promise<void> {
+  const info: ApiInfo = {
+    title: config.title,
+    repo: config.github.repo,
+    web_url: config.github.webUrl.replace(/\/$/, ''),
+    approve_command: config.github.approveCommand,
+    logs: config.logs ? { branch: config.logs.branch, web_url: logsWebUrl(config) } : null,
+    actions: Boolean(config.http.adminToken),
+  };
+  app.get('/api/v2/ui/info', { schema: { response: { 200: infoSchema } } }, async () => info);
+
+  const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? ORDER BY id DESC LIMIT ?');
+  const openCounts = db.prepare<[], { builder: string; state: string; request: string; n: number }>(
+    `SELECT b.builder, b.state, r.state AS request, COUNT(*) AS n FROM builds b JOIN build_requests r ON r.id = b.request_id
+     WHERE b.state IN ('queued', 'running') GROUP BY b.builder, b.state, r.state`,
+  );
+  const workerRows = db.prepare<[], { name: string; arch: string | null; labels: string | null; images: string | null }>('SELECT name, arch, labels, images FROM workers');
+  const parse = (json: string | null) => (json ? (JSON.parse(json) as string[]) : null);
+
+  function knownWorkers(): WorkerFacts[] {
+    const rows = new Map(workerRows.all().map((r) => [r.name, r]));
+    const names = [...new Set([...config.workers.map((w) => w.name), ...rows.keys()])];
+    return names.map((name) => {
+      const live = sessions.get(name);
+      const row = rows.get(name);
+      const configured = config.workers.find((w) => w.name === name);
+      return {
+        name,
+        connected: live !== undefined,
+        arch: live?.arch ?? parse(row?.arch ?? null),
+        labels: live?.labels ?? parse(row?.labels ?? null) ?? configured?.labels ?? [],
+        images: live?.images ?? parse(row?.images ?? null),
+      };
+    });
+  }
+
+  app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList } } }, async () => {
+    const counts = openCounts.all();
+    const workers = knownWorkers();
+    const count = (builder: string, test: (c: (typeof counts)[number]) => boolean) =>
+      counts.filter((c) => c.builder === builder && test(c)).reduce((n, c) => n + c.n, 0);
+    const builders: ApiBuilderSummary[] = config.builders.map((b) => {
+      const running = count(b.name, (c) => c.state === 'running');
+      const awaiting = count(b.name, (c) => c.state === 'queued' && c.request === 'awaiting-approval');
+      const queued = count(b.name, (c) => c.state === 'queued' && c.request !== 'awaiting-approval');
+      const able: ApiBuilderWorker[] = workers.filter((w) => canRun(w, b, config)).map((w) => ({ name: w.name, connected: w.connected }));
+      return {
+        name: b.name,
+        executor: b.executor,
+        image: b.vm?.image ?? null,
+        arch: b.arch ?? (b.vm ? config.images[b.vm.image]?.arch ?? null : null),
+        labels: b.labels,
+        max_concurrent: b.maxConcurrent ?? null,
+        steps: b.steps.map((s) => s.name),
+        state: running > 0 ? 'running' : queued + awaiting > 0 ? 'waiting' : 'idle',
+        running,
+        queued,
+        awaiting_approval: awaiting,
+        recent: recentOf.all(b.name, RECENT).map(buildToApi),
+        workers: able,
+      };
+    });
+    return { builders, meta: { total: builders.length } };
+  });
+
+  const waitingTotal = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM build_requests WHERE state IN ('awaiting-approval', 'queued')`);
+  const waiting = db.prepare<[number, number], Parameters<typeof requestToApi>[0] & { number: number }>(
+    `SELECT r.*, b.id AS build_id, b.number, b.repo, b.pr, b.sha, b.reason FROM build_requests r JOIN builds b ON b.request_id = r.id
+     WHERE r.state IN ('awaiting-approval', 'queued') ORDER BY r.id LIMIT ? OFFSET ?`,
+  );
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/api/v2/queue',
+    { schema: { querystring: pageQuery, response: { 200: queueList } } },
+    async (req) => {
+      const rows = waiting.all(req.query.limit, req.query.offset);
+      return { buildrequests: rows.map((r) => ({ ...requestToApi(r), number: r.number })), meta: { total: (waitingTotal.get() as { n: number }).n } };
+    },
+  );
+
+  const buildExists = db.prepare<[number], { id: number }>('SELECT id FROM builds WHERE id = ?');
+  const artifactsOf = db.prepare<[number], { id: number; step: string; kind: 'junit' | 'file'; path: string; size: number; stored_at: string; created_at: number }>(
+    'SELECT id, step, kind, path, size, stored_at, created_at FROM artifacts WHERE build_id = ? ORDER BY id',
+  );
+  const noBuild = (id: number) => ({ error: `no build ${id}` });
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v2/builds/:id/artifacts',
+    { schema: { params: idParams, response: { 200: artifactList, 404: errorSchema } } },
+    async (req, reply) => {
+      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+      const artifacts = artifactsOf.all(req.params.id).map(({ stored_at: _, ...a }) => a);
+      return { artifacts, meta: { total: artifacts.length } };
+    },
+  );
+
+  app.get<{ Params: { id: number; artifact: number } }>(
+    '/api/v2/builds/:id/artifacts/:artifact',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, artifact: { type: 'integer', minimum: 1 } }, required: ['id', 'artifact'] },
+      },
+    },
+    async (req, reply) => {
+      const a = artifactsOf.all(req.params.id).find((x) => x.id === req.params.artifact);
+      if (!a || !existsSync(a.stored_at)) return reply.code(404).send({ error: `no artifact ${req.params.artifact} in build ${req.params.id}` });
+      const name = path.basename(a.path).replace(/[^A-Za-z0-9._-]/g, '_');
+      reply.header('content-type', a.kind === 'junit' ? 'application/xml' : 'application/octet-stream');
+      reply.header('content-disposition', `attachment; filename="${name}"`);
+      return reply.send(createReadStream(a.stored_at));
+    },
+  );
+
+  // The same reading of the JUnit files as the commit status and the logs branch use.
+  const readBuildSummary = createBuildSummaryReader(db);
+  app.get<{ Params: { id: number } }>(
+    '/api/v2/builds/:id/junit',
+    { schema: { params: idParams, response: { 200: junitSchema, 404: errorSchema } } },
+    async (req, reply) => {
+      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+      const summary = readBuildSummary(req.params.id);
+      const junit: ApiJunit = { ...(summary.junit ?? emptyJunitSummary()), files: summary.junitFiles.map((f) => f.path) };
+      return junit;
+    },
+  );
+}

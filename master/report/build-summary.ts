@@ -1,0 +1,76 @@
+// What one build left behind, read back for reporting: its steps in order, the first one that
+// failed, and the JUnit files it collected with their summary.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Db } from '../queue/open-database.js';
+import { addJunitXml, emptyJunitSummary, type JunitSummary } from './junit-summary.js';
+
+export interface StepRecord {
+  step: string;
+  name: string;
+  state: string;
+  result: string | null;
+  exit_code: number | null;
+  reason: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+  log_bytes: number;
+}
+
+export interface JunitFile {
+  step: string;
+  /** Path in the work directory, as the worker reported it. */
+  path: string;
+  /** Where the master stored it. */
+  storedAt: string;
+}
+
+export interface BuildSummary {
+  steps: StepRecord[];
+  /** The first step (in step order) that failed or errored. */
+  failedStep: StepRecord | undefined;
+  junitFiles: JunitFile[];
+  /** Undefined when the build collected no JUnit file. */
+  junit: JunitSummary | undefined;
+}
+
+/** JUnit files bigger than this are not parsed (a runaway report should not stall the master). */
+const MAX_JUNIT_BYTES = 32 * 1024 * 1024;
+
+/** "2.10" after "2.9": step ids compare number by number. */
+export function compareStepIds(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function createBuildSummaryReader(db: Db) {
+  const steps = db.prepare<[number], StepRecord>(
+    'SELECT step, name, state, result, exit_code, reason, started_at, finished_at, duration_ms, log_bytes FROM steps WHERE build_id = ?',
+  );
+  const junit = db.prepare<[number], { step: string; path: string; stored_at: string }>(
+    `SELECT step, path, stored_at FROM artifacts WHERE build_id = ? AND kind = 'junit' ORDER BY id`,
+  );
+  return function readBuildSummary(buildId: number): BuildSummary {
+    const rows = steps.all(buildId).sort((a, b) => compareStepIds(a.step, b.step));
+    const junitFiles = junit.all(buildId).map((r) => ({ step: r.step, path: r.path, storedAt: r.stored_at }));
+    let summary: JunitSummary | undefined;
+    for (const file of junitFiles) {
+      summary ??= emptyJunitSummary();
+      if (!existsSync(file.storedAt)) summary.unreadable.push(`${file.path}: no longer on disk`);
+      else if (statSync(file.storedAt).size > MAX_JUNIT_BYTES) summary.unreadable.push(`${file.path}: over ${MAX_JUNIT_BYTES >> 20} MiB, not read`);
+      else addJunitXml(summary, readFileSync(file.storedAt, 'utf8'), file.path);
+    }
+    return {
+      steps: rows,
+      failedStep: rows.find((s) => s.result === 'failure' || s.result === 'error'),
+      junitFiles,
+      junit: summary,
+    };
+  };
+}
+export type BuildSummaryReader = ReturnType<typeof createBuildSummaryReader>;

@@ -1,0 +1,45 @@
+// `gatehouse prune`: retention by hand, while the master runs or not. It works in a clone of its own
+// (removed afterwards), so it never touches the master's clone; the master's next push is then
+// rejected (the branch was rewritten), and it writes its builds again on the new tip.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadedConfig } from '../../shared/config.js';
+import type { Logger } from '../logger.js';
+import { openDatabase } from '../queue/open-database.js';
+import { openLogsRepo } from './open-logs-repo.js';
+import { pruneRetention, type RetentionResult } from './prune-retention.js';
+
+export interface PruneCommandOptions {
+  /** Default: warnings and errors to stderr. */
+  logger?: Logger;
+  now?: () => number;
+  gitBinary?: string;
+}
+
+/** Prune what is past `logs.keepDays`; null when the config has no logs section (nothing expires). */
+const stderrLogger: Logger = {
+  debug() {},
+  info() {},
+  warn: (obj, msg) => console.error(`gatehouse prune: ${msg ?? ''} ${JSON.stringify(obj)}`),
+  error: (obj, msg) => console.error(`gatehouse prune: ${msg ?? ''} ${JSON.stringify(obj)}`),
+};
+
+export async function runPruneCommand(loaded: LoadedConfig, options: PruneCommandOptions = {}): Promise<RetentionResult | null> {
+  const { config } = loaded;
+  if (!config.logs) return null;
+  const db = openDatabase(path.join(config.dataDir, 'gatehouse.sqlite'));
+  const dir = path.join(config.dataDir, `logs-repo-prune-${process.pid}`);
+  try {
+    const repo = openLogsRepo(config, config.logs, loaded.secrets, { dir, gitBinary: options.gitBinary });
+    return await pruneRetention({
+      db, dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? stderrLogger, now: options.now ?? Date.now,
+      withLogsRepo: async (fn) => {
+        await repo.ensure();
+        return fn(repo);
+      },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    db.close();
+  }
+}

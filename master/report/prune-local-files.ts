@@ -1,0 +1,24 @@
+// Retention on disk: the step logs (<dataDir>/logs/<buildId>/) and artifacts
+// (<dataDir>/artifacts/<buildId>/) of builds the database no longer has. Going by "no such build"
+// rather than by the ids just pruned also cleans up after an earlier prune that was interrupted.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../queue/open-database.js';
+
+export function pruneLocalFiles(db: Db, dataDir: string): { removed: number } {
+  const known = new Set(db.prepare<[], { id: number }>('SELECT id FROM builds').all().map((r) => r.id));
+  // A build created after the snapshot has a higher id (the newest builds are never pruned, so ids
+  // are not reused): its directory is left alone.
+  const newest = Math.max(0, ...known);
+  let removed = 0;
+  for (const kind of ['logs', 'artifacts']) {
+    const root = path.join(dataDir, kind);
+    if (!existsSync(root)) continue;
+    for (const name of readdirSync(root)) {
+      if (!/^[0-9]+$/.test(name) || known.has(Number(name)) || Number(name) > newest) continue;
+      rmSync(path.join(root, name), { recursive: true, force: true });
+      removed += 1;
+    }
+  }
+  return { removed };
+}

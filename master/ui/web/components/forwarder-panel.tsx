@@ -1,0 +1,31 @@
+// The smee.io forwarder, when webhooks come through one: connected or not, last delivery, drops.
+import type { ApiForwarder } from '../../api-types';
+import { RelTime } from './rel-time';
+
+export function ForwarderPanel({ forwarder: f }: { forwarder: ApiForwarder | undefined }) {
+  if (!f) return <section class="forwarder" aria-label="Webhook forwarder" />;
+  if (!f.enabled) {
+    return (
+      <section class="forwarder" aria-label="Webhook forwarder">
+        <p class="muted">No smee.io forwarder: webhooks come straight to this master.</p>
+      </section>
+    );
+  }
+  return (
+    <section class="forwarder" aria-label="Webhook forwarder">
+      <p>
+        <span class={`conn ${f.connected ? 'on' : 'off'}`}>
+          <span class="dot" aria-hidden="true" />
+          smee forwarder {f.connected ? 'connected' : 'not connected'}
+        </span>{' '}
+        <a class="mono small" href={f.url} target="_blank" rel="noopener noreferrer">
+          {f.url}
+        </a>
+      </p>
+      <p class="muted small">
+        {f.events.toLocaleString()} deliveries relayed · last <RelTime at={f.lastEventAt ? Date.parse(f.lastEventAt) : null} /> · {f.reconnects} reconnects
+        {f.lastError ? <span class="error-text"> · last error: {f.lastError}</span> : null}
+      </p>
+    </section>
+  );
+}
