@@ -59,7 +59,8 @@ async function idleRss(): Promise<BenchResult[]> {
     });
     child.once('exit', (code) => reject(new Error(`master exited ${code}: ${out}`)));
   });
-  await new Promise((r) => setTimeout(r, 3000));
+  // Idle means settled: V8's memory reducer runs some seconds after the last activity.
+  await new Promise((r) => setTimeout(r, 15_000));
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
   child.kill('SIGTERM');

@@ -1,17 +1,13 @@
-// The `gatehouse` command: parses arguments and hands over to the part that does the work.
+// The `gatehouse` command: parses arguments and hands over to the part that does the work. Each
+// command loads its part when it runs: a worker does not load the master (fastify, octokit), and
+// the master does not load the worker.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type LoadedConfig } from '../shared/config.js';
-import { startMaster } from '../master/main.js';
 import { ensureGeneratedSecrets } from './generated-secrets.js';
 import { ensureDemoRepo } from './demo-repo.js';
-import { runWorkerFromConfig, startWorkerFromConfig } from '../worker/main.js';
-import { signCommand } from '../master/deliveries/sign-command.js';
-import { sendCommand } from '../master/deliveries/send-command.js';
-import { startSmeeForwarder } from '../master/smee/smee-forwarder.js';
-import { runPruneCommand } from '../master/report/prune-command.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -65,6 +61,7 @@ program
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
   .action(async (options: ServeOptions) => {
     try {
+      const { startMaster } = await import('../master/main.js');
       const master = await startMaster(await loadForServe(options));
       onSignals(() => master.close());
     } catch (error) {
@@ -80,6 +77,7 @@ program
   .option('-m, --master <url>', 'the master (default: http.publicUrl, else ws://127.0.0.1:<http.port>)')
   .action(async (options: { config: string; name: string; master?: string }) => {
     try {
+      const { runWorkerFromConfig } = await import('../worker/main.js');
       await runWorkerFromConfig({ config: options.config, name: options.name, master: options.master });
       process.exit(0);
     } catch (error) {
@@ -99,6 +97,7 @@ program
       const loaded = await loadForServe(options);
       const name = options.worker ?? loaded.config.workers[0]?.name;
       if (!name) throw new Error('the config defines no workers: add one under workers, or run `gatehouse master`');
+      const [{ startMaster }, { startWorkerFromConfig }] = await Promise.all([import('../master/main.js'), import('../worker/main.js')]);
       const master = await startMaster(loaded);
       const local = master.url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://127.0.0.1').replace(/^http/, 'ws');
       const worker = await startWorkerFromConfig(loaded.config, { name, master: local });
@@ -119,6 +118,7 @@ program
   .option('--sha1-only', 'only the legacy X-Hub-Signature (sha1), like older saved deliveries')
   .argument('<payload>', 'the payload JSON file (or a saved delivery to re-sign)')
   .action(async (payloadFile: string, o: { secretEnv: string; event: string; sha1Only?: boolean }) => {
+    const { signCommand } = await import('../master/deliveries/sign-command.js');
     process.exitCode = await signCommand({ secretEnv: o.secretEnv, event: o.event, sha1Only: o.sha1Only ?? false, payloadFile, env: process.env, stdout: process.stdout, stderr: process.stderr });
   });
 
@@ -128,6 +128,7 @@ program
   .argument('<url>', 'http://host:8010/change_hook/github or https://smee.io/<channel>')
   .argument('<file>', 'saved delivery (one JSON object per line)')
   .action(async (url: string, file: string) => {
+    const { sendCommand } = await import('../master/deliveries/send-command.js');
     process.exitCode = await sendCommand({ url, file, stdout: process.stdout, stderr: process.stderr });
   });
 
@@ -136,8 +137,9 @@ program
   .description('run the smee.io forwarder alone, for a master on another host')
   .requiredOption('--url <url>', 'the smee channel, e.g. https://smee.io/AbC123')
   .requiredOption('--target <url>', 'the master\'s webhook URL, e.g. http://ci:8010/change_hook/github')
-  .action((o: { url: string; target: string }) => {
+  .action(async (o: { url: string; target: string }) => {
     try {
+      const { startSmeeForwarder } = await import('../master/smee/smee-forwarder.js');
       const forwarder = startSmeeForwarder({ source: o.url, target: o.target });
       onSignals(() => forwarder.close());
     } catch (error) {
@@ -152,6 +154,7 @@ program
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
   .action(async (options: { config: string; dataDir?: string }) => {
     try {
+      const { runPruneCommand } = await import('../master/report/prune-command.js');
       const result = await runPruneCommand(await loadConfig(options.config, { overrides: { dataDir: options.dataDir } }));
       console.log(result ? `pruned ${result.database.buildIds.length} build(s) finished before ${new Date(result.cutoff).toISOString()}; ${result.branch?.dropped.length ?? 0} folder(s) dropped from the logs branch` : 'no logs section in the config: nothing expires');
     } catch (error) {

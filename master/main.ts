@@ -2,8 +2,6 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../shared/config.js';
 import { createMaster, type Master } from './create-master.js';
-import { createGitHubClient, githubAuthFromConfig } from './github/github-client.js';
-import { startSmeeForwarder } from './smee/smee-forwarder.js';
 
 export interface RunningMaster extends Master {
   url: string;
@@ -12,14 +10,16 @@ export interface RunningMaster extends Master {
 export async function startMaster(loaded: LoadedConfig, options: { logger?: boolean | object } = {}): Promise<RunningMaster> {
   const { config } = loaded;
   const configDir = loaded.file ? path.dirname(loaded.file) : process.cwd();
-  const auth = githubAuthFromConfig(config.github);
-  const github = auth ? createGitHubClient(auth) : undefined;
+  // The GitHub client (octokit) and the smee forwarder (smee-client, ~10 MiB) are loaded only when
+  // the config uses them: an idle master's memory is a target (`npm run bench`).
+  const github = config.github.token || config.github.app ? await loadGitHubClient(config.github) : undefined;
   const master = await createMaster({ config, secrets: loaded.secrets, configDir, github, logger: options.logger ?? { level: 'info' } });
   const address = await master.app.listen({ port: config.http.port, host: config.http.host });
   if (config.smee) {
     // Deliveries come back in through our own route, so the signature check applies to them too.
     const port = (master.app.server.address() as { port: number }).port;
     const log = master.app.log;
+    const { startSmeeForwarder } = await import('./smee/smee-forwarder.js');
     master.forwarder.current = startSmeeForwarder({
       source: config.smee.url,
       target: `http://127.0.0.1:${port}/change_hook/github`,
@@ -28,4 +28,10 @@ export async function startMaster(loaded: LoadedConfig, options: { logger?: bool
   }
   master.app.log.info({ address, dataDir: config.dataDir, builders: config.builders.map((b) => b.name) }, 'gatehouse master listening');
   return { ...master, url: address };
+}
+
+async function loadGitHubClient(github: LoadedConfig['config']['github']) {
+  const { createGitHubClient, githubAuthFromConfig } = await import('./github/github-client.js');
+  const auth = githubAuthFromConfig(github);
+  return auth ? createGitHubClient(auth) : undefined;
 }
