@@ -72,7 +72,7 @@ async function idleStartLatency(ci: Awaited<ReturnType<typeof startBenchCi>>): P
   return samples;
 }
 
-async function benchBigLog(): Promise<BenchResult[]> {
+export async function benchBigLog(): Promise<BenchResult[]> {
   const run = "head -c 52428800 /dev/zero | tr '\\0' 'x' | fold -w 99";
   const ci = await startBenchCi(1, [{ name: 'biglog', executor: 'host', steps: [{ name: 'print', run }] }]);
   try {

@@ -9,7 +9,8 @@ export interface LogStreamOptions {
   secrets: readonly string[];
   /** Receives each chunk; a returned promise asks the writer to wait (backpressure). */
   emit: (data: string) => void | Promise<void>;
-  /** Largest chunk, in UTF-16 code units, about bytes for ASCII logs (default 64 KiB). */
+  /** Largest chunk, in UTF-16 code units, about bytes for ASCII logs (default 256 KiB: fewer, larger
+   *  messages cost the master less per byte; the outbox bounds what is unacked). */
   maxChunk?: number;
   /** Send a partial line after this much quiet (default 100 ms). */
   idleFlushMs?: number;
@@ -27,7 +28,7 @@ export class LogStream {
   constructor(options: LogStreamOptions) {
     this.masker = new SecretMasker(options.secrets);
     this.emit = options.emit;
-    this.maxChunk = options.maxChunk ?? 64 * 1024;
+    this.maxChunk = options.maxChunk ?? 256 * 1024;
     this.idleFlushMs = options.idleFlushMs ?? 100;
   }
 
