@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type LoadedConfig } from '../shared/config.js';
 import { ensureGeneratedSecrets } from './generated-secrets.js';
 import { ensureDemoRepo } from './demo-repo.js';
+import { importEmberConfigCommand } from './import-ember-config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -182,5 +183,7 @@ program
       fail(error);
     }
   });
+
+program.addCommand(importEmberConfigCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,155 @@
+// Turn the variables of an Ember-CSI third-party CI `config` file into a gatehouse config (plain
+// data, written as JSON) and the secrets it references (written to an EnvironmentFile).
+//
+// Keys read (the Ember-CSI guide's, plus a few optional ones, all with defaults):
+//   SMEE_ID            smee.io channel id (or a full https://smee.io/... URL)
+//   GH_TOKEN           GitHub token for statuses                     → secret GH_TOKEN
+//   GH_EMBER_SECRET    the webhook secret agreed with Ember-CSI        → secret GH_EMBER_SECRET
+//   NUM_DRIVERS        how many DRIVER_*_# groups follow (default: as many DRIVER_NAME_# as set)
+//   DRIVER_NAME_#      builder name (one builder per driver)
+//   DRIVER_CONFIG_#    the driver's X_CSI_BACKEND_CONFIG (JSON; holds array credentials) → secret
+//   PRE_RUN_#          script (a file beside the config) or command run before the tests
+//   POST_RUN_#         script or command run after them, always, with the result as $1
+//   NUM_WORKERS        builds at once on this host (default 1)
+//   WEB_PORT           the UI and API port (default 8010)
+//   GH_REPO            repository under test (default embercsi/ember-csi)
+//   STATUS_CONTEXT     commit status context, {builder} replaced (default 3rdparty/{builder})
+//   LOGS_REPO, LOGS_BRANCH   where logs are pushed (optional; default branch ci-logs)
+//   TEST_CMD           the test command run in the VM (default below)
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export const DEFAULT_TEST_CMD = 'tox -e functional -- --junitxml=results/junit.xml';
+
+export interface EmberConversion {
+  /** A gatehouse config as plain data; secrets are `{ env }` references. */
+  config: Record<string, unknown>;
+  /** Secret values by environment variable name. */
+  secrets: Record<string, string>;
+  /** Files beside the Ember config that builders upload (names relative to its directory). */
+  uploads: string[];
+  /** Things the operator should know (defaults taken, keys ignored). */
+  notes: string[];
+}
+
+export interface ConvertOptions {
+  /** Directory of the Ember config: PRE_RUN/POST_RUN naming a file there are uploaded. */
+  baseDir: string;
+  /** Host architecture, for the test VM image (default x86_64). */
+  arch?: string;
+  /** Where the VM image lives (default /var/lib/gatehouse/images). */
+  imageDir?: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+function builderName(raw: string, index: number): string {
+  const cleaned = raw.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63);
+  return NAME_RE.test(cleaned) ? cleaned : `driver-${index}`;
+}
+
+function positiveInt(value: string | undefined, key: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${key}: expected a whole number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** A step for PRE_RUN_#/POST_RUN_#: upload and run a script beside the config, or run a command. */
+function hookStep(name: string, value: string, baseDir: string, uploads: string[], args: string): Record<string, unknown> {
+  const file = value.trim();
+  if (!file.includes(' ') && existsSync(path.join(baseDir, file)) && !file.startsWith('..') && !path.isAbsolute(file)) {
+    uploads.push(file);
+    return { name, upload: [file], run: `chmod +x ./${file} && ./${file}${args}` };
+  }
+  return { name, run: value };
+}
+
+export function convertEmberConfig(vars: Record<string, string | undefined>, options: ConvertOptions): EmberConversion {
+  const notes: string[] = [];
+  const secrets: Record<string, string> = {};
+  const uploads: string[] = [];
+  const arch = options.arch ?? 'x86_64';
+  const imageDir = options.imageDir ?? '/var/lib/gatehouse/images';
+
+  const port = positiveInt(vars.WEB_PORT, 'WEB_PORT', 8010);
+  const slots = Math.max(1, positiveInt(vars.NUM_WORKERS, 'NUM_WORKERS', 1));
+  const declared = Object.keys(vars).filter((k) => /^DRIVER_NAME_\d+$/.test(k)).length;
+  const numDrivers = positiveInt(vars.NUM_DRIVERS, 'NUM_DRIVERS', declared);
+  if (numDrivers === 0) throw new Error('no drivers: set NUM_DRIVERS and DRIVER_NAME_1, DRIVER_CONFIG_1, ...');
+
+  const github: Record<string, unknown> = {
+    repo: vars.GH_REPO || 'embercsi/ember-csi',
+    statusContext: vars.STATUS_CONTEXT || '3rdparty/{builder}',
+    trusted: { orgs: ['embercsi'] },
+  };
+  if (vars.GH_TOKEN) {
+    github.token = { env: 'GH_TOKEN' };
+    secrets.GH_TOKEN = vars.GH_TOKEN;
+  } else notes.push('GH_TOKEN is not set: no commit statuses will be reported until a token is configured');
+  if (!vars.GH_EMBER_SECRET) throw new Error('GH_EMBER_SECRET: required (the webhook secret agreed with the Ember-CSI team)');
+  github.webhookSecret = { env: 'GH_EMBER_SECRET' };
+  secrets.GH_EMBER_SECRET = vars.GH_EMBER_SECRET;
+
+  const image = `ember-csi-${arch}`;
+  const builders: Record<string, unknown>[] = [];
+  const names = new Set<string>();
+  for (let i = 1; i <= numDrivers; i++) {
+    const rawName = vars[`DRIVER_NAME_${i}`];
+    if (!rawName) throw new Error(`DRIVER_NAME_${i}: required (NUM_DRIVERS is ${numDrivers})`);
+    const name = builderName(rawName, i);
+    if (name !== rawName) notes.push(`DRIVER_NAME_${i} "${rawName}" becomes builder "${name}"`);
+    if (names.has(name)) throw new Error(`DRIVER_NAME_${i}: "${name}" is used by another driver`);
+    names.add(name);
+    const env: Record<string, unknown> = {};
+    const driverConfig = vars[`DRIVER_CONFIG_${i}`];
+    if (driverConfig) {
+      env.X_CSI_BACKEND_CONFIG = { env: `DRIVER_CONFIG_${i}` };
+      secrets[`DRIVER_CONFIG_${i}`] = driverConfig;
+    } else notes.push(`DRIVER_CONFIG_${i} is not set: builder "${name}" runs without X_CSI_BACKEND_CONFIG`);
+    const steps: Record<string, unknown>[] = [{ name: 'build', run: 'docker build -t ember-csi:test .', timeout: '1h' }];
+    const pre = vars[`PRE_RUN_${i}`];
+    if (pre) steps.push(hookStep('pre-run', pre, options.baseDir, uploads, ''));
+    steps.push({ name: 'test', run: vars.TEST_CMD || DEFAULT_TEST_CMD, timeout: '2h', junit: 'results/*.xml' });
+    const post = vars[`POST_RUN_${i}`];
+    if (post) steps.push({ ...hookStep('post-run', post, options.baseDir, uploads, ' "$GATEHOUSE_RESULT"'), always: true });
+    builders.push({
+      name,
+      vm: { image, memoryMiB: 4096, cpus: 2, network: true },
+      timeout: '3h',
+      env,
+      triggers: { comments: ['/retest', 'recheck', `recheck-${name}`] },
+      steps,
+    });
+  }
+  if (!vars.TEST_CMD) notes.push(`TEST_CMD is not set: builders run "${DEFAULT_TEST_CMD}"; edit the generated config for the real gate tests`);
+
+  const config: Record<string, unknown> = {
+    title: 'Ember-CSI third-party CI',
+    http: { port },
+    dataDir: '/var/lib/gatehouse',
+    github,
+    workers: [{ name: 'local', secret: { env: 'GATEHOUSE_WORKER_SECRET' }, slots }],
+    images: {
+      [image]: { arch, disk: `${imageDir}/${image}/disk.qcow2`, kernel: `${imageDir}/${image}/kernel`, initrd: `${imageDir}/${image}/initrd.img` },
+    },
+    builders,
+  };
+  if (vars.SMEE_ID) config.smee = { url: vars.SMEE_ID.startsWith('https://') ? vars.SMEE_ID : `https://smee.io/${vars.SMEE_ID}` };
+  else notes.push('SMEE_ID is not set: webhooks must reach this host directly on /change_hook/github');
+  if (vars.LOGS_REPO) config.logs = { remote: vars.LOGS_REPO, branch: vars.LOGS_BRANCH || 'ci-logs' };
+
+  const known = /^(SMEE_ID|GH_TOKEN|GH_EMBER_SECRET|NUM_DRIVERS|NUM_WORKERS|WEB_PORT|GH_REPO|STATUS_CONTEXT|LOGS_REPO|LOGS_BRANCH|TEST_CMD|(DRIVER_NAME|DRIVER_CONFIG|PRE_RUN|POST_RUN)_\d+)$/;
+  const ignored = Object.keys(vars).filter((k) => !known.test(k)).sort();
+  if (ignored.length > 0) notes.push(`not used: ${ignored.join(', ')}`);
+  return { config, secrets, uploads: [...new Set(uploads)], notes };
+}
+
+/** KEY="value" lines that both systemd's EnvironmentFile and bash read back unchanged. */
+export function formatEnvFile(values: Record<string, string>): string {
+  const quote = (v: string) => `"${v.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+  return Object.entries(values)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${quote(v)}\n`)
+    .join('');
+}
