@@ -14,12 +14,19 @@ APP_FILES=(package.json package-lock.json README.md bin dist examples vm-image s
 
 src_built() { [ -f "$SRC/dist/cli/main.js" ] && [ -f "$SRC/node_modules/.package-lock.json" ]; }
 
+# The entries of APP_FILES this checkout has (a trimmed tree may lack vm-image/, say).
+present_app_files() {
+  local f
+  for f in "${APP_FILES[@]}"; do [ -e "$SRC/$f" ] && printf '%s\0' "$f"; done
+  return 0
+}
+
 source_fingerprint() {
   {
     # Native modules are built for one Node.js ABI.
     printf 'node-abi %s\n' "$("$(rp "$NODE_BIN")" -p process.versions.modules 2>/dev/null || echo "$NODE_VERSION")"
     if src_built; then
-      (cd "$SRC" && find "${APP_FILES[@]}" -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum)
+      (cd "$SRC" && present_app_files | xargs -0 -I{} find {} -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     elif git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
       (cd "$SRC" && git ls-files -z | LC_ALL=C sort -z | xargs -0 sha256sum 2>/dev/null)
     else
@@ -35,7 +42,7 @@ run_npm() {
 
 stage_built_tree() {
   local dest="$1" path rel count=0
-  (cd "$SRC" && cp -a --parents "${APP_FILES[@]}" "$dest"/)
+  (cd "$SRC" && present_app_files | xargs -0 -I{} cp -a --parents {} "$dest"/)
   mkdir -p "$dest/node_modules"
   while IFS= read -r path; do
     rel=${path#"$SRC"/}

@@ -55,7 +55,8 @@ const CHECKOUT_PARTS = ['package.json', 'package-lock.json', 'README.md', 'bin',
 
 function snapshotCheckout(dest: string): void {
   mkdirSync(dest, { recursive: true });
-  const copy = spawnSync('cp', ['-a', '--parents', ...CHECKOUT_PARTS, dest], { cwd: REPO, encoding: 'utf8' });
+  const parts = CHECKOUT_PARTS.filter((p) => existsSync(path.join(REPO, p)));
+  const copy = spawnSync('cp', ['-a', '--parents', ...parts, dest], { cwd: REPO, encoding: 'utf8' });
   if (copy.status !== 0) throw new Error(`copying the checkout: ${copy.stderr}`);
   // node_modules is large and nothing rewrites it in place: hard links when on the same file system.
   const linked = spawnSync('cp', ['-al', 'node_modules', dest], { cwd: REPO, encoding: 'utf8' });
