@@ -1,8 +1,10 @@
 // The executors a worker gets when nobody hands it others: `host`, with sources from a mirror cache
-// under the worker's own part of the data dir. The VM executor will be added here once it exists.
+// under the worker's own part of the data dir, and `vm` when the config it is given has images.
 import path from 'node:path';
 import type { Executor } from './executor/executor.js';
 import { createHostExecutor } from './executor/host-executor.js';
+import { type VmConfig, vmExecutorFromConfig } from './executor/vm/vm-executor-from-config.js';
+import type { Logger } from './logger.js';
 import { createSourceCache } from './source-cache.js';
 
 export interface WorkerExecutors {
@@ -15,10 +17,11 @@ export function workerDir(dataDir: string, name: string): string {
   return path.join(dataDir, 'worker', name);
 }
 
-export function createDefaultExecutors(dataDir: string, name: string): WorkerExecutors {
+export function createDefaultExecutors(dataDir: string, name: string, vm?: { config: VmConfig; logger: Logger }): WorkerExecutors {
   const root = workerDir(dataDir, name);
   const sourceCache = createSourceCache({ dir: path.join(root, 'git') });
-  return { host: createHostExecutor({ workRoot: path.join(root, 'work'), sourceCache }) };
+  const vmExecutor = vm && vmExecutorFromConfig(vm.config, name, root, { sourceCache, logger: vm.logger });
+  return { host: createHostExecutor({ workRoot: path.join(root, 'work'), sourceCache }), ...(vmExecutor ? { vm: vmExecutor } : {}) };
 }
 
 /** Stands in for an executor this worker does not have, so the build ends as `error` with a reason. */

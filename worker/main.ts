@@ -4,6 +4,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Config, loadConfig } from '../shared/config.js';
 import { createDefaultExecutors, workerDir, type WorkerExecutors } from './default-executors.js';
+import { imageArches } from './executor/vm/vm-executor-from-config.js';
+import { hostArch } from './host-info.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { type RunningWorker, startWorker } from './worker.js';
 
@@ -64,16 +66,22 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
   const logger = options.logger ?? createConsoleLogger(`worker ${options.name}`);
   // Work directories left by an earlier process of this worker belong to builds that died with it.
   await rm(path.join(workerDir(config.dataDir, entry.name), 'work'), { recursive: true, force: true });
-  return startWorker({
+  const executors = options.executors ?? createDefaultExecutors(config.dataDir, entry.name, { config, logger });
+  const worker = startWorker({
     name: entry.name,
     secret: entry.secret,
     masterUrl: options.master ?? masterUrlFromConfig(config),
     slots: entry.slots,
     labels: entry.labels,
     dataDir: config.dataDir,
-    executors: options.executors ?? createDefaultExecutors(config.dataDir, entry.name),
+    executors,
+    images: Object.keys(config.images),
+    arch: [...new Set([hostArch(), ...imageArches(config)])], // TCG runs the images of other architectures
     logger,
   });
+  // Pooled VMs go with the worker; after a crash the next start sweeps them.
+  void worker.stopped.catch(() => {}).finally(() => (executors.vm as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => {}));
+  return worker;
 }
 
 /** Where a worker finds the master when not told: its public URL, else the local port. */

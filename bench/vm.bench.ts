@@ -1,0 +1,146 @@
+// Issue 4: the VM executor on real VMs. Overlay creation; cold boot → first step for x86_64 and
+// ppc64le (TCG here), with what the boot time went to (kernel + initramfs, systemd until sshd); and
+// warm pool → first step. Skipped, with a message, when libvirtd does not answer or the images are
+// not built (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images, filled by .ci/run).
+import { existsSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BuildSpec, StepSpec } from '../shared/protocol.js';
+import { runBuild } from '../worker/build-runner.js';
+import type { Logger } from '../worker/logger.js';
+import { connectLibvirt, type Libvirt } from '../worker/executor/vm/libvirt.js';
+import { createOverlay, deleteOverlay } from '../worker/executor/vm/overlay.js';
+import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
+import type { VmArch, VmImageConfig } from '../worker/executor/vm/vm-image.js';
+import { ms, percentile, type BenchResult } from './stats.js';
+
+const IMAGES_DIR = process.env.GATEHOUSE_VM_IMAGES ?? '/var/cache/gatehouse-images';
+const URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) };
+
+export async function benchVm(): Promise<BenchResult[]> {
+  let libvirt: Libvirt;
+  try {
+    libvirt = await connectLibvirt({ uri: URI });
+  } catch (error) {
+    console.log(`vm benchmarks skipped: libvirt is not available at ${URI} (${(error as Error).message})`);
+    return [];
+  }
+  const images: Record<string, VmImageConfig> = {};
+  for (const arch of ['x86_64', 'ppc64le'] as VmArch[]) {
+    const dir = path.join(IMAGES_DIR, `debian-${arch}`);
+    if (existsSync(path.join(dir, 'manifest.json'))) images[arch] = { arch, disk: path.join(dir, 'disk.qcow2'), kernel: path.join(dir, 'kernel'), initrd: path.join(dir, 'initrd.img') };
+  }
+  if (!images.x86_64) {
+    console.log(`vm benchmarks skipped: no images in ${IMAGES_DIR} (vm-image/build.sh, run by .ci/run)`);
+    await libvirt.close();
+    return [];
+  }
+  const root = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-vm-'));
+  chmodSync(root, 0o755);
+  const results: BenchResult[] = [];
+  try {
+    results.push(...(await overlayCreate(images.x86_64.disk, root)));
+    for (const arch of Object.keys(images)) results.push(...(await coldBoot(arch, images, libvirt, root)));
+    results.push(...(await warmPool(images, libvirt, root)));
+  } finally {
+    await libvirt.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function overlayCreate(base: string, root: string): Promise<BenchResult[]> {
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const file = path.join(root, `overlay-${i}.qcow2`);
+    const t0 = performance.now();
+    await createOverlay(base, file);
+    times.push(performance.now() - t0);
+    await deleteOverlay(file);
+  }
+  return [{ name: 'overlay create (qemu-img) p50 of 20', value: ms(percentile(times, 50)), unit: 'ms', target: '≤ 50', ok: percentile(times, 50) <= 50 }];
+}
+
+function executor(worker: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string, warmPool?: Array<{ image: string; size: number; memoryMiB: number }>): VmExecutor {
+  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger: quiet, ...(warmPool ? { warmPool } : {}) });
+}
+
+function benchBuild(image: string, buildId: number, steps: StepSpec[]): BuildSpec {
+  return { buildId, builder: 'bench', number: buildId, executor: 'vm', vm: { image, memoryMiB: 1024, cpus: 2, network: false }, repo: 'acme/bench', pr: null, sha: 'a'.repeat(40), timeoutMs: 600_000, env: {}, secrets: [], steps };
+}
+
+const step = (id: string, name: string, run: string): StepSpec => ({ id, name, run, env: {}, haltOnFailure: false, always: false, junit: [], artifacts: [] });
+
+/** Run a build; return when its first step started (step.started) and printed (first stdout), and all stdout per step. */
+async function timedBuild(exec: VmExecutor, build: BuildSpec): Promise<{ started: number; firstOutput: number; out: Record<string, string> }> {
+  const t0 = performance.now();
+  let started = NaN;
+  let firstOutput = NaN;
+  const out: Record<string, string> = {};
+  const result = await runBuild(build, {
+    executor: exec,
+    signal: new AbortController().signal,
+    logger: quiet,
+    sink: {
+      send(m) {
+        if (m.type === 'step.started' && m.step === '0' && Number.isNaN(started)) started = performance.now() - t0;
+        if (m.type === 'log' && m.stream === 'stdout') {
+          if (m.step === '0' && Number.isNaN(firstOutput)) firstOutput = performance.now() - t0;
+          out[m.step] = (out[m.step] ?? '') + m.data;
+        }
+        if (m.type === 'build.finished' && m.result !== 'success') console.error(`bench build ${build.buildId}: ${m.result} ${m.reason ?? ''}`);
+      },
+    },
+  });
+  if (result !== 'success') throw new Error(`bench build ${build.buildId} ended ${result}`);
+  return { started, firstOutput, out };
+}
+
+async function coldBoot(arch: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string): Promise<BenchResult[]> {
+  const exec = executor(`bench-${process.pid}-${arch}`, images, libvirt, root);
+  try {
+    await exec.ready;
+    const { firstOutput, out } = await timedBuild(
+      exec,
+      benchBuild(arch, 1, [step('0', 'first', 'echo first'), step('1', 'analyze', 'sudo systemd-analyze 2>&1 | head -1; sudo systemd-analyze critical-chain ssh.service 2>&1 | grep -m1 ssh.service')]),
+    );
+    // "Startup finished in 6.1s (kernel) + 9.8s (userspace) = 15.9s" and "ssh.service +1.2s" (or "@14.2s").
+    const analyze = out['1'] ?? '';
+    const kernel = Number(/([\d.]+)s \(kernel\)/.exec(analyze)?.[1]);
+    const userspace = Number(/([\d.]+)s \(userspace\)/.exec(analyze)?.[1]);
+    const sshdMatch = /ssh\.service (?:@[\d.]+s )?\+([\d.]+)(m?s)/.exec(analyze);
+    const sshd = Number(sshdMatch?.[1]) / (sshdMatch?.[2] === 'ms' ? 1000 : 1);
+    return [
+      { name: `cold boot → first step output, ${arch} (TCG)`, value: ms(firstOutput / 1000), unit: 's', target: 'as fast as the guest allows' },
+      { name: `  of which guest kernel + initramfs (${arch})`, value: kernel, unit: 's' },
+      { name: `  of which systemd until boot finished (${arch})`, value: userspace, unit: 's' },
+      { name: `  of which ssh.service start (${arch})`, value: sshd, unit: 's' },
+    ];
+  } finally {
+    await exec.close();
+  }
+}
+
+async function warmPool(images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string): Promise<BenchResult[]> {
+  const exec = executor(`bench-${process.pid}-pool`, { x86_64: images.x86_64 as VmImageConfig }, libvirt, root, [{ image: 'x86_64', size: 1, memoryMiB: 1024 }]);
+  const started: number[] = [];
+  const printed: number[] = [];
+  try {
+    await exec.ready;
+    for (let i = 0; i < 3; i++) {
+      await exec.pool?.whenFull(300_000);
+      await new Promise((r) => setTimeout(r, 3000)); // let the guest settle after boot, as a pooled VM would
+      const t = await timedBuild(exec, benchBuild('x86_64', 10 + i, [step('0', 'first', 'echo first')]));
+      started.push(t.started);
+      printed.push(t.firstOutput);
+    }
+  } finally {
+    await exec.close();
+  }
+  return [
+    { name: 'warm pool: build.start → step.started p50 of 3', value: ms(percentile(started, 50)), unit: 'ms', target: '≤ 100', ok: percentile(started, 50) <= 100 },
+    { name: 'warm pool: build.start → first step output p50 of 3', value: ms(percentile(printed, 50)), unit: 'ms' },
+    { name: 'warm pool: build.start → first step output max', value: ms(Math.max(...printed)), unit: 'ms' },
+  ];
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Debian image: debootstrap (minbase) into a directory, configure it in a chroot (through
+# qemu-user-static for a foreign architecture), then mkfs.ext4 -d and qemu-img convert: no loop
+# mounts, no root-only kernel features beyond chroot. Sourced by build.sh, which sets the globals.
+# shellcheck disable=SC2154 # ARCH, OUT, WORK, WITH_DOCKER, MIRROR, SUITE, DISK_SIZE, HERE come from build.sh
+# shellcheck disable=SC2034 # KERNEL_VERSION, HOST_KEYS, ROOT_CMDLINE, DEB_ARCH… are read by build.sh
+
+debian_plan() {
+  case "$ARCH" in
+    x86_64) DEB_ARCH=amd64 KERNEL_PKG=linux-image-cloud-amd64 KERNEL_GLOB='vmlinuz-*' ;;
+    ppc64le) DEB_ARCH=ppc64el KERNEL_PKG=linux-image-powerpc64le KERNEL_GLOB='vmlinux-*' ;;
+    *) die "debian: unsupported --arch $ARCH (x86_64 or ppc64le)" ;;
+  esac
+  PACKAGES="systemd-sysv,udev,openssh-server,iproute2,$KERNEL_PKG,initramfs-tools,ca-certificates,sudo,tar,gzip,xz-utils,procps,less"
+  if [ "$WITH_DOCKER" = 1 ]; then
+    PACKAGES="$PACKAGES,docker.io,apparmor,busybox-static"
+  fi
+  cat >&2 <<PLAN
+plan (debian $SUITE, $ARCH as $DEB_ARCH):
+  1. debootstrap --foreign --arch=$DEB_ARCH --variant=minbase --include=$PACKAGES $SUITE $WORK/root $MIRROR,
+     then (MODULES=list: virtio and ext4) chroot $WORK/root /debootstrap/debootstrap --second-stage
+  2. configure in a chroot: user ci (passwordless sudo), sshd with the per-build key from the kernel
+     command line, static 10.0.2.15 on eth0 (one ip unit, no network daemon), timers masked
+  3. copy out the kernel ($KERNEL_GLOB) and initrd
+  4. mkfs.ext4 -d $WORK/root $WORK/disk.raw $DISK_SIZE; qemu-img convert -O qcow2 → $OUT/disk.qcow2
+  5. write $OUT/manifest.json (name, arch, packages, sizes, sha256, host keys, recipe)
+PLAN
+}
+
+debian_check_tools() {
+  need debootstrap debootstrap
+  need mkfs.ext4 e2fsprogs
+  need qemu-img qemu-utils
+  need chroot coreutils
+  if [ "$ARCH" != "$(uname -m)" ]; then
+    need qemu-ppc64le-static qemu-user-static
+    need update-binfmts binfmt-support
+    [ -e /proc/sys/fs/binfmt_misc/status ] || die "binfmt_misc is not mounted: mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc"
+    grep -q enabled /proc/sys/fs/binfmt_misc/qemu-ppc64le 2>/dev/null || die "qemu-ppc64le is not registered with binfmt_misc: update-binfmts --enable qemu-ppc64le (package qemu-user-static)"
+  fi
+  [ "$(id -u)" -eq 0 ] || die "debootstrap and chroot need root: run with sudo"
+}
+
+debian_build() {
+  local root="$WORK/root"
+  # Two stages, so the small-initramfs settings are in place before the kernel's postinst builds
+  # its initramfs: that runs once, with virtio and ext4 only (under qemu-user the default
+  # MODULES=most initramfs alone takes many minutes).
+  phase "debootstrap $SUITE $DEB_ARCH, first stage (minbase + $(echo "$PACKAGES" | tr ',' ' ' | wc -w) packages) from $MIRROR"
+  debootstrap --foreign --arch="$DEB_ARCH" --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
+    { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed (full log: $WORK/debootstrap.log)"; }
+  mkdir -p "$root/etc/initramfs-tools/conf.d" "$root/usr/share/initramfs-tools/modules.d"
+  printf 'MODULES=list\n' >"$root/etc/initramfs-tools/conf.d/gatehouse"
+  install -m 0644 "$HERE/guest/initramfs-modules" "$root/usr/share/initramfs-tools/modules.d/gatehouse"
+
+  phase "debootstrap second stage, in the chroot"
+  chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap.log" 2>&1 ||
+    { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap --second-stage failed (full log: $WORK/debootstrap.log)"; }
+
+  phase "configure the guest"
+  debian_configure "$root"
+
+  phase "copy kernel and initrd"
+  local kernel initrd
+  kernel=$(find "$root/boot" -maxdepth 1 -name "$KERNEL_GLOB" | sort | tail -n 1)
+  initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort | tail -n 1)
+  if [ -z "$kernel" ] || [ -z "$initrd" ]; then die "no kernel or initrd in $root/boot"; fi
+  install -m 0644 "$kernel" "$OUT/kernel"
+  install -m 0644 "$initrd" "$OUT/initrd.img"
+  KERNEL_VERSION=${kernel##*/vmlinu?-}
+
+  # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+  chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$WORK/packages.txt"
+  HOST_KEYS=$(cat "$root"/etc/ssh/ssh_host_*_key.pub)
+  rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"* "$root/var/log/"*.log
+
+  phase "mkfs.ext4 -d ($DISK_SIZE) and qemu-img convert"
+  mkfs.ext4 -q -F -L gatehouse-root -d "$root" "$WORK/disk.raw" "$DISK_SIZE"
+  qemu-img convert -O qcow2 "$WORK/disk.raw" "$OUT/disk.qcow2"
+  rm -f "$WORK/disk.raw"
+}
+
+debian_configure() {
+  local root="$1"
+  echo gatehouse-vm >"$root/etc/hostname"
+  printf '127.0.0.1 localhost\n127.0.1.1 gatehouse-vm\n' >"$root/etc/hosts"
+  install -m 0644 "$HERE/guest/fstab" "$root/etc/fstab"
+  install -m 0755 "$HERE/guest/gatehouse-authorized-keys" "$root/usr/local/sbin/gatehouse-authorized-keys"
+  install -m 0644 "$HERE/guest/sshd-gatehouse.conf" "$root/etc/ssh/sshd_config.d/gatehouse.conf"
+  install -m 0440 "$HERE/guest/sudoers-ci" "$root/etc/sudoers.d/ci"
+  install -m 0644 "$HERE/guest/gatehouse-net.service" "$root/etc/systemd/system/gatehouse-net.service"
+  printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
+  printf 'deb %s %s main\n' "$MIRROR" "$SUITE" >"$root/etc/apt/sources.list"
+
+  chroot "$root" useradd --create-home --shell /bin/bash --uid 1000 ci
+  chroot "$root" passwd --lock root >/dev/null
+  [ "$WITH_DOCKER" = 1 ] && chroot "$root" usermod -aG docker ci
+  chroot "$root" systemctl enable gatehouse-net.service ssh.service >/dev/null 2>&1
+  # Nothing that a build minute should pay for: timers, waits for the network, getty on a VGA tty.
+  chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
+    fstrim.timer dpkg-db-backup.timer systemd-networkd.service systemd-networkd-wait-online.service \
+    getty@tty1.service getty-static.service systemd-timesyncd.service >/dev/null 2>&1
+  if [ "$WITH_DOCKER" = 1 ]; then
+    # No registry is reachable from a test VM: a busybox rootfs ready for `docker import`.
+    mkdir -p "$root/opt/gatehouse/busybox/bin"
+    cp "$root/bin/busybox" "$root/opt/gatehouse/busybox/bin/busybox"
+    local applet
+    for applet in $(chroot "$root" /bin/busybox --list); do
+      [ "$applet" = busybox ] || ln -s busybox "$root/opt/gatehouse/busybox/bin/$applet"
+    done
+    tar -C "$root/opt/gatehouse/busybox" -cf "$root/opt/gatehouse/busybox-rootfs.tar" .
+    rm -rf "$root/opt/gatehouse/busybox"
+  fi
+}

@@ -1,0 +1,163 @@
+// Boot one VM and reach it: overlay on the image, a fresh key, a transient domain with SSH forwarded
+// to a free 127.0.0.1 port (another port when that one was taken meanwhile), then SSH with a
+// deadline. A VM that dies or panics stops the wait at once. Whatever fails, nothing is left behind:
+// the domain is destroyed and the overlay and console log deleted, and the error carries the console.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { hostArch } from '../../host-info.js';
+import { readConsoleTail, fatalConsoleLine } from './console-log.js';
+import { consoleDevice, domainXml } from './domain-xml.js';
+import { isPortInUseError, pickFreePort } from './free-port.js';
+import type { Libvirt } from './libvirt.js';
+import { FIRST_STEP_KEY, GUEST_STATE, GUEST_USER, GUEST_WORKDIR } from './guest-paths.js';
+import { createOverlay, deleteOverlay } from './overlay.js';
+import { stepWrapper } from './remote-step.js';
+import { generateVmKey } from './ssh-key.js';
+import { type PreparedExec, type SshSession, waitForSsh } from './ssh-session.js';
+import type { VmImage } from './vm-image.js';
+
+export interface BootRequest {
+  /** The domain name (gatehouse-<worker>-…). */
+  name: string;
+  image: VmImage;
+  memoryMiB: number;
+  cpus: number;
+  network: boolean;
+}
+
+export interface BootContext {
+  libvirt: Libvirt;
+  /** Overlays and console logs live here. */
+  dir: string;
+  domainType: 'kvm' | 'qemu';
+  /** From domain start to SSH answering. */
+  bootTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface RunningVm {
+  readonly name: string;
+  readonly image: VmImage;
+  readonly request: BootRequest;
+  readonly overlay: string;
+  readonly consoleLog: string;
+  readonly port: number;
+  readonly session: SshSession;
+  /** Overlay created → SSH answered, and the domain start → SSH part of it. */
+  readonly timings: { totalMs: number; toSshMs: number; overlayMs: number };
+  /** The channel opened ahead for the first step (stepWrapper(FIRST_STEP_KEY)); undefined once taken. */
+  takeFirstStep(): PreparedExec | undefined;
+  /** Destroy the domain, delete overlay and console log. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** A VM that did not come up: the message says why, `console` holds the tail of its console. */
+export class VmBootError extends Error {
+  constructor(
+    message: string,
+    readonly console: string,
+  ) {
+    super(message);
+    this.name = 'VmBootError';
+  }
+}
+
+const PORT_TRIES = 5;
+
+export async function bootVm(request: BootRequest, ctx: BootContext): Promise<RunningVm> {
+  const started = Date.now();
+  const overlay = path.join(ctx.dir, `${request.name}.qcow2`);
+  const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
+  const { libvirt } = ctx;
+  const removeAll = async () => {
+    await libvirt.destroy(request.name).catch(() => {});
+    await deleteOverlay(overlay);
+    await rm(consoleLog, { force: true });
+  };
+
+  await createOverlay(request.image.disk, overlay);
+  const overlayMs = Date.now() - started;
+  const key = generateVmKey();
+  // A guest of another architecture always runs under TCG.
+  const domainType = request.image.arch === hostArch() ? ctx.domainType : 'qemu';
+  const cmdline = [
+    request.image.rootCmdline,
+    `console=${consoleDevice(request.image.arch)}`,
+    'net.ifnames=0',
+    'panic=-1', // a panic reboots, and on_reboot=destroy ends the domain: the wait stops at once
+    `gatehouse.key=${key.publicBlob}`,
+    request.image.cmdline ?? '',
+  ].join(' ').trim();
+
+  let port = 0;
+  let domainStarted = 0;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      port = await pickFreePort();
+      const xml = domainXml({ name: request.name, arch: request.image.arch, domainType, memoryMiB: request.memoryMiB, cpus: request.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline, overlay, consoleLog, sshPort: port, network: request.network });
+      try {
+        domainStarted = Date.now();
+        await libvirt.createTransient(xml);
+        break;
+      } catch (error) {
+        if (attempt >= PORT_TRIES || !isPortInUseError((error as Error).message)) throw error;
+      }
+    }
+  } catch (error) {
+    await removeAll();
+    throw new VmBootError(`cannot start VM ${request.name}: ${(error as Error).message}`, '');
+  }
+
+  let lastCheck = 0;
+  const check = async (): Promise<string | undefined> => {
+    if (Date.now() - lastCheck < 1000) return undefined;
+    lastCheck = Date.now();
+    const fatal = fatalConsoleLine(await readConsoleTail(consoleLog, 4096));
+    if (fatal) return `the guest kernel panicked: ${fatal}`;
+    if (!(await libvirt.listRunning()).includes(request.name)) return 'the VM stopped while booting';
+    return undefined;
+  };
+  let session: SshSession | undefined;
+  let firstStep: PreparedExec | undefined;
+  try {
+    session = await waitForSsh(
+      { port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: request.image.hostKeys },
+      { deadline: domainStarted + ctx.bootTimeoutMs, signal: ctx.signal ?? new AbortController().signal, check },
+    );
+    await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
+    await session.sftp(); // opened now, so a warm VM's first step does not wait for sftp-server to start
+    firstStep = session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+  } catch (error) {
+    session?.close();
+    const consoleText = await readConsoleTail(consoleLog);
+    await removeAll();
+    const seconds = ((Date.now() - domainStarted) / 1000).toFixed(1);
+    throw new VmBootError(`VM ${request.name} (${request.image.name}) did not come up after ${seconds}s: ${(error as Error).message}`, consoleText);
+  }
+  const done = Date.now();
+  const ssh = session;
+  let destroyed: Promise<void> | undefined;
+  return {
+    name: request.name,
+    image: request.image,
+    request,
+    overlay,
+    consoleLog,
+    port,
+    session: ssh,
+    timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs },
+    takeFirstStep() {
+      const taken = firstStep;
+      firstStep = undefined;
+      return taken;
+    },
+    destroy() {
+      destroyed ??= (async () => {
+        ssh.close();
+        await libvirt.destroy(request.name); // a real failure throws: the overlay stays for the next start's sweep
+        await removeAll();
+      })();
+      return destroyed;
+    },
+  };
+}

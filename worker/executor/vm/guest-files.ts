@@ -1,0 +1,68 @@
+// Files into and out of the VM: the build's source as a tar stream over one SSH channel (the guest
+// needs no network and no git), step uploads and step scripts over SFTP, and collected files
+// (JUnit reports, artifacts) back over SFTP. Only regular files inside the work directory are
+// collected: `find -type f` does not follow symlinks, so a planted link carries nothing out.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { UploadFile } from '../../../shared/protocol.js';
+import type { CollectedFile } from '../executor.js';
+import { GUEST_WORKDIR } from './guest-paths.js';
+import { shellQuote } from './remote-step.js';
+import type { SshSession } from './ssh-session.js';
+
+/** Stream `dir` as a tarball into the guest's work directory. */
+export async function uploadTree(session: SshSession, dir: string): Promise<void> {
+  let tarErr = '';
+  let tarDone: Promise<number | null> = Promise.resolve(null);
+  const startTar = () => {
+    const tar = spawn('tar', ['-C', dir, '--numeric-owner', '--owner=1000', '--group=1000', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    tar.stderr.on('data', (c: Buffer) => void (tarErr += c.toString()));
+    tarDone = new Promise((resolve, reject) => {
+      tar.once('error', reject);
+      tar.once('close', resolve);
+    });
+    return tar.stdout;
+  };
+  let remoteErr = '';
+  const result = await session.exec(`tar -C ${GUEST_WORKDIR} -xf -`, { stdin: startTar, onStderr: (t) => void (remoteErr += t) });
+  const code = await tarDone;
+  if (code !== 0) throw new Error(`tar of the checkout failed (${code}): ${tarErr.trim()}`);
+  if (result.code !== 0) throw new Error(`unpacking the source in the VM failed (${result.code ?? result.signal}): ${remoteErr.trim().slice(-500)}`);
+}
+
+/** Normalize a path relative to the work directory; undefined when it would leave it. */
+export function guestPath(rel: string): string | undefined {
+  if (rel === '' || rel.startsWith('/')) return undefined;
+  const normal = path.posix.normalize(rel);
+  if (normal === '.' || normal.startsWith('../') || normal === '..') return undefined;
+  return `${GUEST_WORKDIR}/${normal}`;
+}
+
+export async function writeUploads(session: SshSession, uploads: UploadFile[]): Promise<void> {
+  const targets = uploads.map((upload) => {
+    const target = guestPath(upload.path);
+    if (!target) throw new Error(`upload path "${upload.path}" is not inside the work directory`);
+    return { upload, target };
+  });
+  const dirs = [...new Set(targets.map((t) => path.posix.dirname(t.target)))];
+  await session.run(`mkdir -p ${dirs.map(shellQuote).join(' ')}`);
+  for (const { upload, target } of targets) await session.writeFile(target, Buffer.from(upload.content, 'base64'), upload.mode);
+}
+
+export async function collectFiles(session: SshSession, globs: string[], maxBytes: number): Promise<CollectedFile[]> {
+  if (globs.length === 0) return [];
+  const listing = await session.run(`cd ${GUEST_WORKDIR} && find . -type f -printf '%s %P\\0'`);
+  const isMatch = picomatch(globs, { dot: true });
+  const files: CollectedFile[] = [];
+  const entries = listing
+    .split('\0')
+    .filter((e) => e !== '')
+    .map((e) => ({ size: Number(e.slice(0, e.indexOf(' '))), rel: e.slice(e.indexOf(' ') + 1) }))
+    .filter((e) => isMatch(e.rel))
+    .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  for (const { size, rel } of entries) {
+    files.push(size > maxBytes ? { path: rel, size } : { path: rel, size, content: await session.readFile(`${GUEST_WORKDIR}/${rel}`) });
+  }
+  return files;
+}
