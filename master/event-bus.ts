@@ -2,15 +2,10 @@
 // reporter follow along). One bus per master instance, passed in: no global emitter.
 import { EventEmitter } from 'node:events';
 import type { BuildRow } from './queue/build-store.js';
+import type { ApiEvent } from './ui/api-types.js';
 
-export type MasterEvent =
-  | { type: 'build'; build: BuildRow }
-  | { type: 'cancel-requested'; buildId: number; reason: string }
-  | { type: 'step'; buildId: number; step: string }
-  | { type: 'log'; buildId: number; step: string; bytes: number }
-  | { type: 'worker'; name: string }
-  | { type: 'delivery'; id: string }
-  | { type: 'queue' };
+/** The API's events (master/ui/api-types.ts), but a build travels as its whole row in-process. */
+export type MasterEvent = Exclude<ApiEvent, { type: 'build' }> | { type: 'build'; build: BuildRow };
 
 export interface EventBus {
   emit(event: MasterEvent): void;

@@ -1,5 +1,6 @@
 // GET /api/v2/…: the read side of the API, in Buildbot's list shape.
 import type { FastifyInstance } from 'fastify';
+import { describeBuilder } from './describe-builder.js';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow, RequestRow } from '../queue/build-store.js';
@@ -25,13 +26,7 @@ export async function readRoutes(app: FastifyInstance, { db, config }: ReadRoute
     const counts = countsByBuilder.all();
     const count = (builder: string, state: string) => counts.find((c) => c.builder === builder && c.state === state)?.n ?? 0;
     const builders = config.builders.map((b) => ({
-      name: b.name,
-      executor: b.executor,
-      image: b.vm?.image ?? null,
-      arch: b.arch ?? (b.vm ? config.images[b.vm.image]?.arch ?? null : null),
-      labels: b.labels,
-      max_concurrent: b.maxConcurrent ?? null,
-      steps: b.steps.map((s) => s.name),
+      ...describeBuilder(b, config),
       running: count(b.name, 'running'),
       queued: count(b.name, 'queued'),
     }));

@@ -4,7 +4,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { BuilderConfig, Config } from '../../shared/config.js';
+import { describeBuilder } from './describe-builder.js';
+import { builderNeeds, workerMatches } from '../dispatch/worker-match.js';
+import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow } from '../queue/build-store.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
@@ -35,14 +37,6 @@ function logsWebUrl(config: Config): string | null {
   if (config.logs.webUrl) return config.logs.webUrl;
   const m = /^(?:https:\/\/github\.com\/|git@github\.com:)([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(config.logs.remote);
   return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
-}
-
-/** Can this worker run this builder, as far as we know (the dispatcher's rule, on stored facts)? */
-function canRun(w: WorkerFacts, b: BuilderConfig, config: Config): boolean {
-  const arch = b.arch ?? (b.vm ? config.images[b.vm.image]?.arch : undefined);
-  if (!b.labels.every((l) => w.labels.includes(l))) return false;
-  if (arch && !w.arch?.includes(arch)) return false;
-  return !b.vm || (w.images?.includes(b.vm.image) ?? false);
 }
 
 export async function uiReadRoutes(app: FastifyInstance, { db, config, sessions }: UiReadRouteDeps): Promise<void> {
@@ -90,15 +84,9 @@ export async function uiReadRoutes(app: FastifyInstance, { db, config, sessions 
       const running = count(b.name, (c) => c.state === 'running');
       const awaiting = count(b.name, (c) => c.state === 'queued' && c.request === 'awaiting-approval');
       const queued = count(b.name, (c) => c.state === 'queued' && c.request !== 'awaiting-approval');
-      const able: ApiBuilderWorker[] = workers.filter((w) => canRun(w, b, config)).map((w) => ({ name: w.name, connected: w.connected }));
+      const able: ApiBuilderWorker[] = workers.filter((w) => workerMatches(w, builderNeeds(b, config))).map((w) => ({ name: w.name, connected: w.connected }));
       return {
-        name: b.name,
-        executor: b.executor,
-        image: b.vm?.image ?? null,
-        arch: b.arch ?? (b.vm ? config.images[b.vm.image]?.arch ?? null : null),
-        labels: b.labels,
-        max_concurrent: b.maxConcurrent ?? null,
-        steps: b.steps.map((s) => s.name),
+        ...describeBuilder(b, config),
         state: running > 0 ? 'running' : queued + awaiting > 0 ? 'waiting' : 'idle',
         running,
         queued,

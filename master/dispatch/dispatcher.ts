@@ -1,11 +1,12 @@
 // Hands the oldest runnable request to a free slot of a connected worker that matches its builder
 // (arch, labels, image), within the builder's concurrency cap. A request that cannot go says why.
-import type { Config, BuilderConfig } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
-import type { WorkerSession, WorkerSessions } from './worker-session.js';
+import type { WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
+import { builderNeeds, workerMatches } from './worker-match.js';
 import type { StepSpec } from '../../shared/protocol.js';
 
 export interface DispatcherDeps {
@@ -16,16 +17,6 @@ export interface DispatcherDeps {
   sessions: WorkerSessions;
   bus: EventBus;
   logger: Logger;
-}
-
-function requirements(b: BuilderConfig, config: Config) {
-  return { arch: b.arch ?? (b.vm ? config.images[b.vm.image]?.arch : undefined), labels: b.labels, image: b.vm?.image };
-}
-
-function matches(w: WorkerSession, need: ReturnType<typeof requirements>): boolean {
-  if (need.arch && !w.arch.includes(need.arch)) return false;
-  if (!need.labels.every((l) => w.labels.includes(l))) return false;
-  return !need.image || w.images.includes(need.image);
 }
 
 function flattenSteps(steps: StepSpec[]): Array<{ id: string; name: string }> {
@@ -49,8 +40,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       const running = runningByBuilder.get(builder.name) ?? builds.runningCount(builder.name);
       runningByBuilder.set(builder.name, running);
       let waiting: string | null = null;
-      const need = requirements(builder, config);
-      const candidates = [...sessions.values()].filter((w) => matches(w, need));
+      const need = builderNeeds(builder, config);
+      const candidates = [...sessions.values()].filter((w) => workerMatches(w, need));
       const free = candidates.filter((w) => w.running.size < w.slots).sort((a, b) => b.slots - b.running.size - (a.slots - a.running.size));
       if (builder.maxConcurrent !== undefined && running >= builder.maxConcurrent) waiting = `concurrency cap: ${running} of ${builder.maxConcurrent} running`;
       else if (candidates.length === 0) waiting = `no connected worker matches${need.arch ? ` arch ${need.arch}` : ''}${need.labels.length ? ` labels ${need.labels.join(',')}` : ''}${need.image ? ` image ${need.image}` : ''}`;

@@ -1,30 +1,15 @@
 // Build requests (the queue) and builds (the runs) are created together, one to one: the request
 // holds queue state (awaiting approval, claimed by a worker, attempts), the build the run's record.
 import type { BuildResult } from '../../shared/protocol.js';
+import type { ApiBuild, RequestState } from '../ui/api-types.js';
 import type { Db } from './open-database.js';
 
-export type BuildState = 'queued' | 'running' | 'finished';
-export type RequestState = 'awaiting-approval' | 'queued' | 'claimed' | 'complete';
+// The row and state types are the API's (master/ui/api-types.ts), plus what the API does not show.
+export type { BuildState, RequestState } from '../ui/api-types.js';
 
-export interface BuildRow {
-  id: number;
+export interface BuildRow extends ApiBuild {
   request_id: number;
-  builder: string;
-  number: number;
-  state: BuildState;
-  result: BuildResult | null;
-  result_reason: string | null;
-  reason: string;
-  repo: string;
-  pr: number | null;
-  sha: string | null;
-  ref: string | null;
   clone_url: string | null;
-  worker: string | null;
-  cancel_requested: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
 }
 
 export interface RequestRow {

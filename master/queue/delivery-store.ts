@@ -1,18 +1,9 @@
+import type { ApiDelivery, DeliveryOutcome } from '../ui/api-types.js';
 import type { Db } from './open-database.js';
 
-export type DeliveryOutcome = 'pending' | 'queued' | 'skipped' | 'ignored' | 'error';
-
-export interface DeliveryRow {
-  id: string;
-  event: string;
-  action: string | null;
-  repo: string | null;
-  pr: number | null;
-  sha: string | null;
-  outcome: DeliveryOutcome;
-  detail: string | null;
-  received_at: number;
-}
+// A delivery row is exactly what the API shows (master/ui/api-types.ts).
+export type { DeliveryOutcome } from '../ui/api-types.js';
+export type DeliveryRow = ApiDelivery;
 
 export function createDeliveryStore(db: Db) {
   const insert = db.prepare<DeliveryRow>(
