@@ -9,6 +9,7 @@ import { loadConfig, ConfigError, type LoadedConfig } from '../shared/config.js'
 import { ensureGeneratedSecrets } from './generated-secrets.js';
 import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
+import { imagesCommand } from './images-command.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -185,5 +186,6 @@ program
   });
 
 program.addCommand(importEmberConfigCommand());
+program.addCommand(imagesCommand());
 
 await program.parseAsync(process.argv);

@@ -25,6 +25,10 @@ import { createLogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
 import { chainAfter } from './triggers/chain-after.js';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
+import { createDownloadResolver } from './dispatch/resolve-download.js';
+import { createArtifactFiles } from './artifacts/artifact-files.js';
+import { openBucket, type Bucket } from './artifacts/s3-bucket.js';
+import { createS3Uploader } from './artifacts/s3-uploader.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
@@ -89,9 +93,19 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
 
   const logs = createLogStore(path.join(config.dataDir, 'logs'));
   const sessions: WorkerSessions = new Map();
-  const dispatcher = createDispatcher({ config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), builds, sessions, bus, logger: app.log });
-  const apply = createMessageApplier({ db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes) });
-  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
+  const dispatcher = createDispatcher({
+    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), builds, sessions, bus, logger: app.log,
+  });
+  const s3 = config.artifacts.store === 's3' ? config.artifacts.s3 : undefined;
+  let bucket: Promise<Bucket> | undefined;
+  const openS3 = s3 ? () => (bucket ??= openBucket(s3)) : undefined;
+  const uploader = openS3 && s3 ? createS3Uploader({ db, bucket: openS3, prefix: s3.prefix, logger: app.log }) : undefined;
+  const artifactFiles = createArtifactFiles(async () => (openS3 ? openS3() : undefined));
+  const apply = createMessageApplier({
+    db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
+    ...(uploader ? { onArtifact: uploader.kick } : {}),
+  });
+  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   await app.register(hub.routes);
   await app.register(workerRoutes, { db, config, sessions });
@@ -99,7 +113,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(eventRoutes, { bus });
   const forwarder: ForwarderSlot = {};
   await app.register(forwarderRoutes, { slot: forwarder });
-  await app.register(uiReadRoutes, { db, config, sessions });
+  await app.register(uiReadRoutes, { db, config, sessions, artifactFiles });
   await app.register(uiRoutes);
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();
@@ -124,6 +138,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   // Changes a crash left pending are evaluated now.
   app.addHook('onReady', async () => {
     hub.recover();
+    uploader?.kick();
     void processor.kick();
     dispatcher.wake();
   });
@@ -135,6 +150,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     offBus();
     await processor.kick().catch(() => undefined);
     await reporting.close();
+    await uploader?.close();
     db.close();
   });
 

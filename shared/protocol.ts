@@ -18,6 +18,9 @@
 //      same instanceId resumes; a new instanceId means the worker restarted and lost its builds.
 //   5. Liveness: the master pings over the WebSocket; a worker silent past its grace period is lost,
 //      its builds end as `error` (or are queued again once when no step had started).
+//   6. Images over time: `hello.imageVersions` says each image's versions; after a switch or a prune
+//      the worker sends an unsequenced `images` snapshot, only when `welcome.features` lists it (an
+//      older master would close on an unknown message). `build.finished.image` names the version booted.
 
 /** Bumped on every change to these messages. */
 export const PROTOCOL_VERSION = 1;
@@ -42,6 +45,18 @@ export interface StepSpec {
   artifacts: string[];
   parallel?: StepSpec[];
   maxParallel?: number;
+  /** Another build's artifacts to place in the work directory before `run`. */
+  download?: ArtifactDownload;
+}
+
+/** What a step's `download` resolved to when the build was dispatched. */
+export interface ArtifactDownload {
+  /** The builder named in the config. */
+  from: string;
+  /** Its build whose artifacts these are; null when it has no successful build of this commit. */
+  buildId: number | null;
+  /** Fetched by the worker from the master: GET /api/worker/artifacts/<id>, with its own credentials. */
+  files: Array<{ id: number; path: string; size: number }>;
 }
 
 export interface UploadFile {
@@ -102,6 +117,29 @@ export interface Hello {
   images: string[];
   /** Builds still running here (after a reconnect). */
   running: number[];
+  /** The versions of each image family here (optional: older workers do not send it). */
+  imageVersions?: ImageFamilyReport[];
+}
+
+/** One image of a worker and its versions (vm-image lifecycle: candidate → current → previous → obsolete). */
+export interface ImageFamilyReport {
+  image: string;
+  /** The version builds boot now (the manifest's name for an image without versions). */
+  current?: string;
+  versions: Array<{ name: string; state: 'candidate' | 'current' | 'previous' | 'obsolete' | 'failed'; builtAt: string; verifiedAt?: string; lastUsedAt?: string; obsoleteAt?: string; failure?: string }>;
+}
+
+/** Which image version a build booted, and when (ms). */
+export interface ImageUse {
+  image: string;
+  version?: string;
+  at: number;
+}
+
+/** Not sequenced: a fresh snapshot of the worker's images, sent when they change (a switch, a prune), only to a master whose welcome lists the `images` feature; the next hello carries it too. */
+export interface ImagesReport {
+  type: 'images';
+  imageVersions: ImageFamilyReport[];
 }
 
 interface Sequenced {
@@ -152,10 +190,12 @@ export interface BuildFinished extends Sequenced {
   buildId: number;
   result: BuildResult;
   reason?: string;
+  /** The image version the build booted (vm builds; absent from older workers). */
+  image?: ImageUse;
 }
 
 export type SequencedMessage = StepStarted | LogChunk | StepFinished | Artifact | BuildFinished;
-export type WorkerMessage = Hello | SequencedMessage;
+export type WorkerMessage = Hello | ImagesReport | SequencedMessage;
 
 // ---- master → worker -------------------------------------------------------------------------
 
@@ -166,6 +206,8 @@ export interface Welcome {
   ackedSeq: number;
   /** Builds the master no longer wants (cancelled or ended while the worker was away). */
   cancel: number[];
+  /** Optional messages this master understands (`images`); a worker sends none the master did not list. */
+  features?: string[];
 }
 
 export interface Refused {
@@ -194,3 +236,5 @@ export type MasterMessage = Welcome | Refused | BuildStart | BuildCancel | Ack;
 /** Header carrying the worker's name on the upgrade request. */
 export const WORKER_NAME_HEADER = 'x-gatehouse-worker';
 export const WORKER_PATH = '/api/worker';
+/** GET <this>/<artifact id>: a file artifact, for a step's `download` (same headers as the WebSocket). */
+export const WORKER_ARTIFACTS_PATH = '/api/worker/artifacts';

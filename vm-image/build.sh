@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Build a base VM image for gatehouse's VM executor.
 #
-#   vm-image/build.sh --distro debian --arch x86_64|ppc64le --out DIR [--with docker]
+#   vm-image/build.sh --distro debian --arch x86_64|ppc64le --out DIR [--with docker] [--seed SEED]
 #   vm-image/build.sh --distro centos-stream --arch ppc64le --out DIR      (production; needs internet)
 #
 # Output in DIR: disk.qcow2, kernel, initrd.img and manifest.json. The image is built in DIR.tmp and
 # moved into place at the end, so DIR is either complete or absent. With --reuse, a DIR whose
-# manifest carries the same recipe (these scripts, the guest files, the options) is kept as it is.
-# --dry-run checks nothing and builds nothing: it prints the plan.
+# manifest carries the same recipe (these scripts, the guest files, the options) is kept as it is;
+# with --seed, an image SEED of the same recipe is copied (reflink where the file system can) and
+# restamped (name, builtAt) instead of built. --dry-run checks nothing, builds nothing: it prints the plan.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,17 +27,19 @@ options:
   --arch x86_64|ppc64le           (default: this machine's)
   --out DIR                       where the image goes (required)
   --with docker                   add docker.io, apparmor and a busybox rootfs tarball for `docker import`
+  --packages LIST                 more Debian packages, comma-separated (e.g. git,make)
   --suite NAME                    Debian suite (default bookworm)
   --mirror URL                    Debian mirror (default http://deb.debian.org/debian)
   --disk-size SIZE                file system size (default 6G; sparse)
   --reuse                         keep DIR when its manifest matches this recipe
+  --seed SEED                     copy the image in SEED when its manifest matches this recipe
   --dry-run                       print the plan and exit
 USAGE
   exit "${1:-2}"
 }
 
 DISTRO=debian ARCH=$(uname -m) OUT="" WITH_DOCKER=0 SUITE=bookworm MIRROR=http://deb.debian.org/debian
-DISK_SIZE=6G REUSE=0 DRY_RUN=0 CENTOS_RELEASE=9 CENTOS_MIRROR=https://cloud.centos.org/centos
+EXTRA_PACKAGES="" DISK_SIZE=6G REUSE=0 SEED="" DRY_RUN=0 CENTOS_RELEASE=9 CENTOS_MIRROR=https://cloud.centos.org/centos
 while [ $# -gt 0 ]; do
   case "$1" in
     --distro) DISTRO=${2:?}; shift 2 ;;
@@ -44,9 +47,11 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?}; shift 2 ;;
     --with) [ "${2:-}" = docker ] || die "--with: only 'docker' is known"; WITH_DOCKER=1; shift 2 ;;
     --suite) SUITE=${2:?}; shift 2 ;;
+    --packages) EXTRA_PACKAGES=${2:?}; shift 2 ;;
     --mirror) MIRROR=${2:?}; shift 2 ;;
     --disk-size) DISK_SIZE=${2:?}; shift 2 ;;
     --reuse) REUSE=1; shift ;;
+    --seed) SEED=${2:?}; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h | --help) usage 0 ;;
     *) printf 'vm-image: unknown option %s\n' "$1" >&2; usage ;;
@@ -61,7 +66,7 @@ case "$DISTRO" in
   *) die "unknown --distro $DISTRO (debian or centos-stream)" ;;
 esac
 
-RECIPE=$(recipe_hash "$HERE" "$DISTRO.sh" "$DISTRO" "$ARCH" "$WITH_DOCKER" "$SUITE" "$MIRROR" "$DISK_SIZE")
+RECIPE=$(recipe_hash "$HERE" "$DISTRO.sh" "$DISTRO" "$ARCH" "$WITH_DOCKER" "$SUITE" "$MIRROR" "$DISK_SIZE" "$EXTRA_PACKAGES")
 if [ "$DISTRO" = debian ]; then debian_plan; else centos_plan; fi
 printf '  output: %s (recipe %s)\n' "$OUT" "$RECIPE" >&2
 [ "$DRY_RUN" = 1 ] && exit 0
@@ -70,6 +75,23 @@ if [ "$REUSE" = 1 ] && [ -f "$OUT/manifest.json" ] && grep -q "\"recipe\": \"$RE
   printf 'vm-image: %s matches recipe %s: reused\n' "$OUT" "$RECIPE" >&2
   exit 0
 fi
+
+if [ -n "$SEED" ] && [ -f "$SEED/manifest.json" ] && grep -q "\"recipe\": \"$RECIPE\"" "$SEED/manifest.json"; then
+  # Same recipe: the same content but for the build date. Copy, then restamp the name's date and builtAt.
+  rm -rf "$OUT.tmp"
+  mkdir -p "$OUT.tmp"
+  cp --reflink=auto "$SEED/disk.qcow2" "$SEED/kernel" "$SEED/initrd.img" "$OUT.tmp/"
+  sed -e "s/^\(  \"name\": \"[^\"]*-\)[0-9]\{8\}\(\(-docker\)\{0,1\}\",\)$/\1$(date -u +%Y%m%d)\2/" \
+    -e "s/^  \"builtAt\": \"[^\"]*\"/  \"builtAt\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"/" \
+    -e "s/^  \"buildSeconds\": [0-9]*/  \"buildSeconds\": 0/" \
+    "$SEED/manifest.json" >"$OUT.tmp/manifest.json"
+  chmod 0755 "$OUT.tmp"
+  rm -rf "$OUT"
+  mv "$OUT.tmp" "$OUT"
+  printf 'vm-image: %s matches recipe %s: copied from the seed into %s\n' "$SEED" "$RECIPE" "$OUT" >&2
+  exit 0
+fi
+[ -z "$SEED" ] || printf 'vm-image: seed %s does not match recipe %s: building\n' "$SEED" "$RECIPE" >&2
 
 if [ "$DISTRO" = debian ]; then debian_check_tools; else centos_check_tools; fi
 BUILD_STARTED=$SECONDS

@@ -18,6 +18,7 @@ centos_plan() {
   if [ "$WITH_DOCKER" = 1 ]; then
     CENTOS_PACKAGES="$CENTOS_PACKAGES,podman-docker,busybox"
   fi
+  [ -n "$EXTRA_PACKAGES" ] && CENTOS_PACKAGES="$CENTOS_PACKAGES,$EXTRA_PACKAGES"
   cat >&2 <<PLAN
 plan (centos-stream $CENTOS_RELEASE, $ARCH):
   1. download $CENTOS_BASE/$CENTOS_IMAGE and its .SHA256SUM; sha256sum -c

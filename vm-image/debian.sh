@@ -2,7 +2,7 @@
 # Debian image: debootstrap (minbase) into a directory, configure it in a chroot (through
 # qemu-user-static for a foreign architecture), then mkfs.ext4 -d and qemu-img convert: no loop
 # mounts, no root-only kernel features beyond chroot. Sourced by build.sh, which sets the globals.
-# shellcheck disable=SC2154 # ARCH, OUT, WORK, WITH_DOCKER, MIRROR, SUITE, DISK_SIZE, HERE come from build.sh
+# shellcheck disable=SC2154 # ARCH, OUT, WORK, WITH_DOCKER, EXTRA_PACKAGES, MIRROR, SUITE, DISK_SIZE, HERE come from build.sh
 # shellcheck disable=SC2034 # KERNEL_VERSION, HOST_KEYS, ROOT_CMDLINE, DEB_ARCH… are read by build.sh
 
 debian_plan() {
@@ -14,6 +14,10 @@ debian_plan() {
   PACKAGES="systemd-sysv,udev,openssh-server,iproute2,$KERNEL_PKG,initramfs-tools,ca-certificates,sudo,tar,gzip,xz-utils,procps,less"
   if [ "$WITH_DOCKER" = 1 ]; then
     PACKAGES="$PACKAGES,docker.io,apparmor,busybox-static"
+  fi
+  if [ -n "$EXTRA_PACKAGES" ]; then
+    [[ $EXTRA_PACKAGES =~ ^[a-z0-9][a-z0-9.+,-]*$ ]] || die "--packages: expected Debian package names separated by commas, got '$EXTRA_PACKAGES'"
+    PACKAGES="$PACKAGES,$EXTRA_PACKAGES"
   fi
   cat >&2 <<PLAN
 plan (debian $SUITE, $ARCH as $DEB_ARCH):
@@ -110,5 +114,8 @@ debian_configure() {
     done
     tar -C "$root/opt/gatehouse/busybox" -cf "$root/opt/gatehouse/busybox-rootfs.tar" .
     rm -rf "$root/opt/gatehouse/busybox"
+    # …imported as the image `busybox` each time dockerd starts (before docker.service is active).
+    install -m 0755 "$HERE/guest/gatehouse-busybox-image" "$root/usr/local/sbin/gatehouse-busybox-image"
+    install -D -m 0644 "$HERE/guest/docker-busybox.conf" "$root/etc/systemd/system/docker.service.d/gatehouse-busybox.conf"
   fi
 }

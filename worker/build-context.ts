@@ -2,6 +2,7 @@
 // messages go, the signals that stop it, and the result so far.
 import type { BuildResult, BuildSpec } from '../shared/protocol.js';
 import type { Executor, Workspace } from './executor/executor.js';
+import type { ArtifactFetcher } from './fetch-artifact.js';
 import type { Logger } from './logger.js';
 import type { Unsequenced } from './outbox.js';
 
@@ -51,4 +52,6 @@ export interface BuildContext {
   alwaysTimeoutMs: number;
   /** Artifacts larger than this are reported in the log and not sent. */
   maxArtifactBytes: number;
+  /** Gets another build's artifact from the master (steps with `download`); absent: such steps error. */
+  fetchArtifact?: ArtifactFetcher;
 }

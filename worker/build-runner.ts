@@ -3,9 +3,10 @@
 // or cancel, timeouts per step and per build. Every step gets a step.finished, `skipped` for those
 // that did not run, and the build always ends with one build.finished. It never throws.
 import { maskSecrets } from '../shared/mask-secrets.js';
-import type { BuildResult, BuildSpec, StepResult, StepSpec } from '../shared/protocol.js';
+import type { BuildResult, BuildSpec, ImageUse, StepResult, StepSpec } from '../shared/protocol.js';
 import { type BuildContext, type BuildSink, BuildState } from './build-context.js';
 import type { Executor } from './executor/executor.js';
+import type { ArtifactFetcher } from './fetch-artifact.js';
 import type { Logger } from './logger.js';
 import { runLeafStep, type StepInherited } from './run-step.js';
 import { shortDuration } from './step-outcome.js';
@@ -22,6 +23,8 @@ export interface RunBuildOptions {
   alwaysTimeoutMs?: number;
   /** Larger artifacts are not sent (default 16 MiB). */
   maxArtifactBytes?: number;
+  /** Gets another build's artifact from the master, for steps with `download`. */
+  fetchArtifact?: ArtifactFetcher;
 }
 
 /** setTimeout fires at once for anything longer (about 24.8 days). */
@@ -55,6 +58,7 @@ export async function runBuild(build: BuildSpec, options: RunBuildOptions): Prom
       workspace,
       alwaysTimeoutMs: options.alwaysTimeoutMs ?? 600_000,
       maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 * 1024,
+      ...(options.fetchArtifact ? { fetchArtifact: options.fetchArtifact } : {}),
     };
     try {
       for (const step of build.steps) {
@@ -70,7 +74,7 @@ export async function runBuild(build: BuildSpec, options: RunBuildOptions): Prom
     } finally {
       await options.executor.cleanup(workspace).catch((error: Error) => options.logger.warn(`build ${build.buildId}: cleanup failed: ${error.message}`));
     }
-    return finish(build, options, state);
+    return finish(build, options, state, workspace.image);
   } finally {
     clearTimeout(timer);
   }
@@ -82,10 +86,10 @@ export function reportBuildNotRun(build: BuildSpec, sink: BuildSink, result: Bui
   sink.send({ type: 'build.finished', buildId: build.buildId, result, reason });
 }
 
-function finish(build: BuildSpec, options: RunBuildOptions, state: BuildState): BuildResult {
+function finish(build: BuildSpec, options: RunBuildOptions, state: BuildState, image?: ImageUse): BuildResult {
   const result = state.result();
   const reason = result === 'cancelled' ? cancelReason(options.signal) : result === 'success' ? undefined : state.reason;
-  options.sink.send({ type: 'build.finished', buildId: build.buildId, result, ...(reason !== undefined ? { reason } : {}) });
+  options.sink.send({ type: 'build.finished', buildId: build.buildId, result, ...(reason !== undefined ? { reason } : {}), ...(image ? { image } : {}) });
   return result;
 }
 

@@ -3,7 +3,7 @@
 // dials again with backoff whenever the link drops, a 401 included: the operator may be fixing the
 // config. Only a `refused` (or a master on another protocol) stops it for good.
 import WebSocket from 'ws';
-import { type BuildSpec, type Hello, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
+import { type BuildSpec, type Hello, type ImagesReport, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
 import { type Backoff, createBackoff } from './backoff.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
@@ -33,6 +33,8 @@ export interface Connection {
   readonly welcomed: boolean;
   /** Resolves after close(); rejects with WorkerRefusedError when the master refused this worker. */
   readonly stopped: Promise<void>;
+  /** Send an unsequenced snapshot now, if connected to a master that listed the feature; else dropped (the next hello carries it). */
+  notify(message: ImagesReport): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export function connectToMaster(options: ConnectionOptions): Connection {
   const backoff = options.backoff ?? createBackoff();
   let socket: WebSocket | undefined;
   let welcomed = false;
+  let features: string[] = [];
   let stopping = false;
   let retry: NodeJS.Timeout | undefined;
   let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -106,6 +109,7 @@ export function connectToMaster(options: ConnectionOptions): Connection {
       case 'welcome': {
         if (message.protocol !== PROTOCOL_VERSION) return refuse(ws, protocolMismatch(message.protocol));
         welcomed = true;
+        features = message.features ?? [];
         backoff.reset();
         const resent = outbox.resume(message.ackedSeq, (json) => ws.readyState === WebSocket.OPEN && ws.send(json));
         logger.info(`connected to the master at ${url} as ${name}${resent ? `; sent ${resent} unacknowledged message(s) again` : ''}`);
@@ -137,6 +141,9 @@ export function connectToMaster(options: ConnectionOptions): Connection {
       return welcomed;
     },
     stopped,
+    notify(message) {
+      if (welcomed && features.includes(message.type) && socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    },
     async close() {
       stopping = true;
       clearTimeout(retry);

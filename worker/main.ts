@@ -5,6 +5,9 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../shared/config.js';
 import { createDefaultExecutors, workerDir, type WorkerExecutors } from './default-executors.js';
 import { imageArches } from './executor/vm/vm-executor-from-config.js';
+import { createImageMaintenance, scheduleImageMaintenance } from './images/image-maintenance.js';
+import { isVersioned } from './images/image-source.js';
+import type { ImageFamilyReport } from '../shared/protocol.js';
 import { hostArch } from './host-info.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { type RunningWorker, startWorker } from './worker.js';
@@ -67,6 +70,16 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
   // Work directories left by an earlier process of this worker belong to builds that died with it.
   await rm(path.join(workerDir(config.dataDir, entry.name), 'work'), { recursive: true, force: true });
   const executors = options.executors ?? createDefaultExecutors(config.dataDir, entry.name, { config, logger });
+  // Image versions: reported to the master; families with `build` are rebuilt on their schedule and pruned.
+  let imageVersions: ImageFamilyReport[] = [];
+  let reportImages: (report: ImageFamilyReport[]) => void = () => {};
+  const maintenance = Object.keys(config.images).length
+    ? createImageMaintenance({ config, worker: entry.name, logger, onChange: () => void maintenance?.report().then((r) => reportImages((imageVersions = r)), () => {}) })
+    : undefined;
+  if (maintenance) imageVersions = await maintenance.report().catch(() => []);
+  // After the VM executor's start-up sweep, which would take a verify VM for a leftover.
+  const vmReady = (executors.vm as { ready?: Promise<void> } | undefined)?.ready ?? Promise.resolve();
+  const schedule = maintenance && Object.values(config.images).some(isVersioned) ? scheduleImageMaintenance(maintenance, { startAfter: vmReady }) : undefined;
   const worker = startWorker({
     name: entry.name,
     secret: entry.secret,
@@ -76,9 +89,12 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
     dataDir: config.dataDir,
     executors,
     images: Object.keys(config.images),
+    imageVersions: () => imageVersions,
     arch: [...new Set([hostArch(), ...imageArches(config)])], // TCG runs the images of other architectures
     logger,
   });
+  reportImages = (report) => worker.reportImages(report);
+  void worker.stopped.catch(() => {}).finally(() => (schedule?.stop() ?? maintenance?.close())?.catch(() => {}));
   // Pooled VMs go with the worker; after a crash the next start sweeps them.
   void worker.stopped.catch(() => {}).finally(() => (executors.vm as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => {}));
   return worker;

@@ -17,7 +17,10 @@ export function parseMasterMessage(text: string): MasterMessage | undefined {
     case 'welcome':
       need(isInt(value.protocol) && isInt(value.ackedSeq), 'integer protocol and ackedSeq');
       need(value.cancel === undefined || (Array.isArray(value.cancel) && value.cancel.every(isInt)), 'cancel as a list of build ids');
-      return { type: 'welcome', protocol: value.protocol as number, ackedSeq: value.ackedSeq as number, cancel: (value.cancel as number[] | undefined) ?? [] };
+      return {
+        type: 'welcome', protocol: value.protocol as number, ackedSeq: value.ackedSeq as number, cancel: (value.cancel as number[] | undefined) ?? [],
+        ...(Array.isArray(value.features) ? { features: value.features.filter((f): f is string => typeof f === 'string') } : {}),
+      };
     case 'refused':
       need(typeof value.reason === 'string', 'a reason');
       return value as unknown as MasterMessage;

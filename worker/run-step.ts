@@ -2,7 +2,7 @@
 // chunks, its JUnit and other files as artifacts, then step.finished. Files are collected whatever
 // the result: test reports matter most when the tests failed.
 import { maskSecrets } from '../shared/mask-secrets.js';
-import type { LogStream as StreamName, StepResult, StepSpec } from '../shared/protocol.js';
+import type { ArtifactDownload, LogStream as StreamName, StepResult, StepSpec, UploadFile } from '../shared/protocol.js';
 import type { BuildContext } from './build-context.js';
 import { LogStream } from './log-stream.js';
 import { judgeOutcome } from './step-outcome.js';
@@ -28,7 +28,9 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
   let judged: { result: StepResult; reason?: string };
   let exitCode: number | null = null;
   try {
-    const outcome = await ctx.executor.runStep(ctx.workspace, step, {
+    const uploads = step.download ? await downloadArtifacts(step.download, ctx, logs.header, signal) : [];
+    const runnable = uploads.length > 0 ? { ...step, upload: [...(step.upload ?? []), ...uploads] } : step;
+    const outcome = await ctx.executor.runStep(ctx.workspace, runnable, {
       env,
       onOutput: (stream, text) => logs[stream].write(text),
       signal,
@@ -104,4 +106,18 @@ async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogSt
       sink.send({ type: 'artifact', buildId: build.buildId, step: step.id, kind, path: file.path, content: content.toString('base64') });
     }
   }
+}
+
+/** Another build's artifacts, as uploads at the paths they were collected from. */
+async function downloadArtifacts(download: ArtifactDownload, ctx: BuildContext, header: LogStream, signal: AbortSignal): Promise<UploadFile[]> {
+  if (download.buildId === null) throw new Error(`no successful build of "${download.from}" on this commit to download artifacts from`);
+  if (!ctx.fetchArtifact) throw new Error('this worker cannot fetch artifacts from the master');
+  const bytes = download.files.reduce((sum, f) => sum + f.size, 0);
+  header.write(`gatehouse: downloading ${download.files.length} artifact(s), ${bytes} bytes, of ${download.from} build ${download.buildId}\n`);
+  const uploads: UploadFile[] = [];
+  for (const file of download.files) {
+    const content = await ctx.fetchArtifact(file.id, signal);
+    uploads.push({ path: file.path, content: content.toString('base64'), mode: 0o644 });
+  }
+  return uploads;
 }

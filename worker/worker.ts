@@ -2,11 +2,12 @@
 // `slots` builds at once. Builds keep running while the master is away; their messages wait in the
 // outbox (bounded: log output pauses) and go out again after the next welcome.
 import { randomUUID } from 'node:crypto';
-import type { BuildSpec } from '../shared/protocol.js';
+import type { BuildSpec, ImageFamilyReport } from '../shared/protocol.js';
 import { type BackoffOptions, createBackoff } from './backoff.js';
 import { type BuildSink, reportBuildNotRun, runBuild } from './build-runner.js';
 import { connectToMaster } from './connection.js';
 import { createDefaultExecutors, missingExecutor, type WorkerExecutors } from './default-executors.js';
+import { createArtifactFetcher } from './fetch-artifact.js';
 import { hostArch, packageVersion } from './host-info.js';
 import type { Logger } from './logger.js';
 import { Outbox } from './outbox.js';
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** VM images available here (default none). */
   images?: string[];
+  /** The versions of those images, announced in every hello (default: not announced). */
+  imageVersions?: () => ImageFamilyReport[];
   /** Architectures announced (default: this host's, e.g. ["x86_64"]). */
   arch?: string[];
   /** Unacked bytes before step output is paused (default 4 MiB). */
@@ -42,6 +45,8 @@ export interface RunningWorker {
   readonly instanceId: string;
   /** Resolves after close(); rejects with WorkerRefusedError when the master refused this worker. */
   readonly stopped: Promise<void>;
+  /** Tell the master the images changed (a switch, a prune); dropped while disconnected, the next hello says it. */
+  reportImages(imageVersions: ImageFamilyReport[]): void;
   /** Cancel the builds (their `always` steps still run), wait up to graceMs (default 30 s) for them and the acks, disconnect. */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -62,6 +67,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       return outbox.room();
     },
   };
+  const fetchArtifact = createArtifactFetcher({ masterUrl: options.masterUrl, name, secret: options.secret });
   const running = new Map<number, Running>();
   const waiting: BuildSpec[] = [];
   let closing = false;
@@ -89,6 +95,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       signal: controller.signal,
       logger,
       ...(options.alwaysTimeoutMs !== undefined ? { alwaysTimeoutMs: options.alwaysTimeoutMs } : {}),
+      fetchArtifact,
     })
       .then((result) => logger.info(`build ${id} finished: ${result}`))
       .catch((error: Error) => logger.error(`build ${id}: ${error.stack ?? error.message}`))
@@ -126,6 +133,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       slots: options.slots,
       labels: options.labels,
       images: options.images ?? [],
+      ...(options.imageVersions ? { imageVersions: options.imageVersions() } : {}),
       running: [...running.keys(), ...waiting.map((b) => b.buildId)],
     }),
     onBuildStart: start,
@@ -146,6 +154,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   return {
     instanceId,
     stopped,
+    reportImages(imageVersions) {
+      connection.notify({ type: 'images', imageVersions });
+    },
     async close({ graceMs = 30_000 } = {}) {
       closing = true;
       for (const build of waiting.splice(0)) reportBuildNotRun(build, sink, 'cancelled', `worker ${name} is shutting down`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build-containerd.sh DISTRO...: when CONTAINERD_BUILD=1, build containerd packages (at
 # CONTAINERD_TAG, runc RUNC_VERS) for each distribution into packages/containerd/DISTRO/.
+# CONTAINERD_PACKAGING_URL: another place to clone containerd-packaging from.
 set -euo pipefail
 here=$(dirname "$0")
 # shellcheck source=examples/docker-ce-ppc64le/env-list.sh
@@ -12,7 +13,7 @@ if [[ $CONTAINERD_BUILD != 1 ]]; then
   exit 0
 fi
 rm -rf containerd-packaging
-git clone --quiet https://github.com/docker/containerd-packaging.git containerd-packaging
+git clone --quiet "${CONTAINERD_PACKAGING_URL:-https://github.com/docker/containerd-packaging.git}" containerd-packaging
 git -C containerd-packaging checkout --quiet "$CONTAINERD_PACKAGING_REF"
 for distro in "$@"; do
   make -C containerd-packaging clean

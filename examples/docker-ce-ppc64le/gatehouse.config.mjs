@@ -1,16 +1,21 @@
 // The ppc64le docker-ce build as gatehouse builders. A push to main that changes env/env.list
 // starts `docker`: check env.list, fetch docker-ce-packaging at the pinned ref, build the packages
-// of each distribution (4 at a time, each stored as artifacts when its build ends), then the static
-// binaries, and stage everything in the bucket. When it succeeds, `dockertest` runs on the same
-// commit: containerd packages (when CONTAINERD_BUILD=1), the dockertest suite per distribution
-// (gotestsum JUnit), errors.txt in the original format, a check that fails on any failed test or
-// missing distribution, and only then publishing. The shell lives in the scripts beside this file.
+// of each distribution (4 at a time, each stored as artifacts the moment its build ends, so a later
+// failure loses nothing), then the static binaries. When it succeeds, `dockertest` runs on the same
+// commit: it downloads those packages from gatehouse's artifact store (a directory on the master, or
+// an S3-compatible bucket: `artifacts` below), builds containerd packages (when CONTAINERD_BUILD=1),
+// runs the dockertest suite per distribution (gotestsum JUnit), writes errors.txt in the original
+// format, fails on any failed test or missing distribution, and only then publishes the packages to
+// the shared bucket. The shell lives in the scripts beside this file.
+//
+// The image: vm-image/build.sh --distro debian --arch ppc64le --with docker --packages git,make \
+//   --out /var/lib/gatehouse/images/docker-ce-ppc64le   (docker-ce-packaging builds in containers)
 import { defineConfig } from 'gatehouse';
 
 /** The distributions built and tested (<name>-<version>, as docker-ce-packaging names its targets). */
 const DISTROS = ['debian-bookworm', 'debian-bullseye', 'ubuntu-jammy', 'ubuntu-noble', 'centos-9'];
 
-const IMAGE = 'debian-ppc64le';
+const IMAGE = 'docker-ce-ppc64le';
 
 /** Credentials of the S3-compatible bucket (IBM COS) for staging and publishing. */
 const bucketEnv = {
@@ -29,6 +34,19 @@ export default defineConfig({
     token: { env: 'GH_TOKEN' },
     webhookSecret: { env: 'GH_WEBHOOK_SECRET' },
     statusContext: 'ppc64le/{builder}',
+  },
+  // The packages are artifacts, kept in the bucket (under gatehouse/, which a lifecycle rule should
+  // expire) rather than on the master's disk. Leave this out to keep them in <dataDir>/artifacts.
+  artifacts: {
+    store: 's3',
+    s3: {
+      endpoint: bucketEnv.COS_ENDPOINT,
+      bucket: bucketEnv.COS_BUCKET,
+      region: 'us-south',
+      prefix: 'gatehouse/',
+      accessKeyId: bucketEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: bucketEnv.AWS_SECRET_ACCESS_KEY,
+    },
   },
   workers: [{ name: 'power-host', secret: { env: 'GATEHOUSE_WORKER_SECRET' }, slots: 2 }],
   // Relative paths are under vm.imagesDir (<dataDir>/images). On a POWER host set
@@ -60,7 +78,6 @@ export default defineConfig({
           })),
         },
         { name: 'static', run: './build-static.sh', timeout: '2h', artifacts: ['packages/static/*'] },
-        { name: 'stage', run: './bucket.sh stage-push packages', env: bucketEnv, timeout: '30m' },
       ],
     },
     {
@@ -75,7 +92,8 @@ export default defineConfig({
           upload: ['env-list.sh', 'check-env-list.sh', 'bucket.sh', 'build-containerd.sh', 'run-dockertest.sh', 'write-errors.sh', 'check-errors.sh'],
           run: './check-env-list.sh env/env.list',
         },
-        { name: 'fetch-packages', run: './bucket.sh stage-pull packages', env: bucketEnv, timeout: '30m' },
+        // The packages the docker build stored, at the same paths (packages/<distro>/…).
+        { name: 'fetch-packages', download: { from: 'docker', paths: ['packages/**'] }, run: 'find packages -type f | sort' },
         // A no-op unless env.list has CONTAINERD_BUILD=1.
         { name: 'containerd', run: `./build-containerd.sh ${DISTROS.join(' ')}`, timeout: '3h', artifacts: ['packages/containerd/**/*'] },
         {
@@ -94,7 +112,7 @@ export default defineConfig({
         { name: 'errors', run: './write-errors.sh results errors.txt $DISTROS', artifacts: ['errors.txt'] },
         { name: 'check', run: './check-errors.sh errors.txt $DISTROS' },
         // Reached only when `check` passed (it halts the build); bucket.sh also refuses unless
-        // GATEHOUSE_RESULT is success.
+        // GATEHOUSE_RESULT is success, and says so and does nothing when no bucket is configured.
         { name: 'publish', run: './bucket.sh publish packages', env: bucketEnv, timeout: '30m' },
       ],
     },

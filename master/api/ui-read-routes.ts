@@ -1,7 +1,6 @@
 // Read-only endpoints the web UI needs beyond the generic list API: the builders page in one
 // request (every configured builder, its state now, its last 15 builds and the workers that can
 // run it), the waiting queue, page info, and a build's artifacts and JUnit results.
-import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { describeBuilder } from './describe-builder.js';
@@ -13,6 +12,7 @@ import type { WorkerSessions } from '../dispatch/worker-session.js';
 import type { ApiBuilderSummary, ApiBuilderWorker, ApiInfo, ApiJunit } from '../ui/api-types.js';
 import { createBuildSummaryReader } from '../report/build-summary.js';
 import { emptyJunitSummary } from '../report/junit-summary.js';
+import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
 import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList } from './ui-schemas.js';
 
@@ -20,6 +20,7 @@ export interface UiReadRouteDeps {
   db: Db;
   config: Config;
   sessions: WorkerSessions;
+  artifactFiles: ArtifactFiles;
 }
 
 const RECENT = 15;
@@ -39,7 +40,8 @@ function logsWebUrl(config: Config): string | null {
   return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
 }
 
-export async function uiReadRoutes(app: FastifyInstance, { db, config, sessions }: UiReadRouteDeps): Promise<void> {
+export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
+  const { db, config, sessions } = deps;
   const info: ApiInfo = {
     title: config.title,
     repo: config.github.repo,
@@ -137,11 +139,12 @@ export async function uiReadRoutes(app: FastifyInstance, { db, config, sessions 
     },
     async (req, reply) => {
       const a = artifactsOf.all(req.params.id).find((x) => x.id === req.params.artifact);
-      if (!a || !existsSync(a.stored_at)) return reply.code(404).send({ error: `no artifact ${req.params.artifact} in build ${req.params.id}` });
+      const content = a ? await deps.artifactFiles.open(a.stored_at) : undefined;
+      if (!a || !content) return reply.code(404).send({ error: `no artifact ${req.params.artifact} in build ${req.params.id}` });
       const name = path.basename(a.path).replace(/[^A-Za-z0-9._-]/g, '_');
       reply.header('content-type', a.kind === 'junit' ? 'application/xml' : 'application/octet-stream');
       reply.header('content-disposition', `attachment; filename="${name}"`);
-      return reply.send(createReadStream(a.stored_at));
+      return reply.send(content);
     },
   );
 

@@ -11,6 +11,7 @@ const list = (key: string, item: unknown) => obj({ [key]: { type: 'array', items
 export const buildSchema = obj({
   id: int, builder: str, number: int, state: str, result: nStr, result_reason: nStr, reason: str, repo: str,
   pr: nInt, sha: nStr, ref: nStr, worker: nStr, cancel_requested: nStr, created_at: int, started_at: nInt, finished_at: nInt,
+  image: nStr, image_version: nStr, image_used_at: nInt,
 });
 
 export const infoSchema = obj({

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
+import type { ApiImageFamily } from '../ui/api-types.js';
 
 interface WorkerRow {
   name: string;
@@ -14,6 +15,7 @@ interface WorkerRow {
   arch: string | null;
   labels: string | null;
   images: string | null;
+  image_versions: string | null;
 }
 
 export async function workerRoutes(app: FastifyInstance, deps: { db: Db; config: Config; sessions: WorkerSessions }): Promise<void> {
@@ -38,6 +40,7 @@ export async function workerRoutes(app: FastifyInstance, deps: { db: Db; config:
         arch: live?.arch ?? (row?.arch ? (JSON.parse(row.arch) as string[]) : []),
         labels: live?.labels ?? (row?.labels ? (JSON.parse(row.labels) as string[]) : configured?.labels ?? []),
         images: live?.images ?? (row?.images ? (JSON.parse(row.images) as string[]) : []),
+        image_versions: row?.image_versions ? (JSON.parse(row.image_versions) as ApiImageFamily[]) : [],
         running_builds: builds.filter((b) => b.worker === name).map((b) => b.id),
       };
     });

@@ -20,6 +20,8 @@ export interface ApplierDeps {
   secrets: () => readonly string[];
   /** Called inside the transaction that ends a build, so what follows from it is as durable. */
   onFinished?: (build: BuildRow) => void;
+  /** After an artifact was stored (the S3 uploader moves file artifacts to the bucket). */
+  onArtifact?: () => void;
 }
 
 export type ApplyResult = 'applied' | 'duplicate' | 'not-yours';
@@ -41,6 +43,7 @@ export function createMessageApplier(deps: ApplierDeps) {
      ON CONFLICT (build_id, step) DO UPDATE SET state = 'finished', result = excluded.result, exit_code = excluded.exit_code,
        reason = excluded.reason, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
   );
+  const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
   const insertArtifact = db.prepare(
     'INSERT INTO artifacts (build_id, step, kind, path, size, stored_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -83,9 +86,11 @@ export function createMessageApplier(deps: ApplierDeps) {
           mkdirSync(path.dirname(file), { recursive: true });
           writeFileSync(file, content);
           insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, content.length, file, now());
+          if (msg.kind === 'file' && deps.onArtifact) emitted = deps.onArtifact;
           break;
         }
         case 'build.finished':
+          if (msg.image) setImage.run(msg.image.image, msg.image.version ?? null, msg.image.at, msg.buildId);
           if (builds.finish(msg.buildId, msg.result, msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
           emitted = () => bus.emit({ type: 'build', build: builds.get(msg.buildId) as BuildRow });
           break;

@@ -5,6 +5,13 @@ import path from 'node:path';
 import type { BuilderConfig, Config, StepConfig } from '../../shared/config.js';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { BuildRow } from '../queue/build-store.js';
+import type { DownloadResolver } from './resolve-download.js';
+
+interface SpecContext {
+  build: BuildRow;
+  configDir: string;
+  resolveDownload: DownloadResolver | undefined;
+}
 
 function readUploads(globs: string[] | undefined, configDir: string): UploadFile[] {
   return (globs ?? []).map((file) => {
@@ -13,7 +20,13 @@ function readUploads(globs: string[] | undefined, configDir: string): UploadFile
   });
 }
 
-function toStepSpec(step: StepConfig, id: string, configDir: string): StepSpec {
+function toStepSpec(step: StepConfig, id: string, ctx: SpecContext): StepSpec {
+  const { configDir } = ctx;
+  let download;
+  if (step.download) {
+    if (!ctx.resolveDownload) throw new Error(`step "${step.name}" downloads artifacts, and this master cannot look them up`);
+    download = ctx.resolveDownload(ctx.build, step.download.from, step.download.paths);
+  }
   return {
     id,
     name: step.name,
@@ -25,12 +38,20 @@ function toStepSpec(step: StepConfig, id: string, configDir: string): StepSpec {
     always: step.always,
     junit: step.junit ?? [],
     artifacts: step.artifacts ?? [],
-    parallel: step.parallel?.map((child, i) => toStepSpec(child, `${id}.${i}`, configDir)),
+    parallel: step.parallel?.map((child, i) => toStepSpec(child, `${id}.${i}`, ctx)),
     maxParallel: step.maxParallel,
+    ...(download ? { download } : {}),
   };
 }
 
-export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Config, secrets: string[], configDir: string): BuildSpec {
+export function buildSpec(
+  build: BuildRow,
+  builder: BuilderConfig,
+  config: Config,
+  secrets: string[],
+  configDir: string,
+  resolveDownload?: DownloadResolver,
+): BuildSpec {
   const env: Record<string, string> = {
     ...builder.env,
     GATEHOUSE_BUILD_ID: String(build.id),
@@ -55,6 +76,6 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     timeoutMs: builder.timeout,
     env,
     secrets,
-    steps: builder.steps.map((s, i) => toStepSpec(s, String(i), configDir)),
+    steps: builder.steps.map((s, i) => toStepSpec(s, String(i), { build, configDir, resolveDownload })),
   };
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
+import type { DownloadResolver } from './resolve-download.js';
 import { builderNeeds, workerMatches } from './worker-match.js';
 import type { StepSpec } from '../../shared/protocol.js';
 
@@ -13,6 +14,8 @@ export interface DispatcherDeps {
   config: Config;
   secrets: string[];
   configDir: string;
+  /** Looks up the artifacts a step's `download` names. */
+  resolveDownload?: DownloadResolver;
   builds: BuildStore;
   sessions: WorkerSessions;
   bus: EventBus;
@@ -54,7 +57,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const build = builds.get(request.build_id) as BuildRow;
       let spec;
       try {
-        spec = buildSpec(build, builder, config, deps.secrets, deps.configDir);
+        spec = buildSpec(build, builder, config, deps.secrets, deps.configDir, deps.resolveDownload);
       } catch (error) {
         // An upload file that went missing: the build cannot run anywhere.
         if (builds.finish(build.id, 'error', `cannot prepare the build: ${(error as Error).message}`)) bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });

@@ -6,18 +6,28 @@ const result = z.enum(['success', 'failure', 'error', 'cancelled', 'skipped']);
 const step = z.string().regex(/^[0-9]+(\.[0-9]+)*$/);
 const seq = z.number().int().positive();
 const buildId = z.number().int().positive();
+const imageFamily = z.object({
+  image: z.string(),
+  current: z.string().optional(),
+  versions: z.array(z.object({
+    name: z.string(), state: z.enum(['candidate', 'current', 'previous', 'obsolete', 'failed']), builtAt: z.string(),
+    verifiedAt: z.string().optional(), lastUsedAt: z.string().optional(), obsoleteAt: z.string().optional(), failure: z.string().optional(),
+  })),
+});
+const imageUse = z.object({ image: z.string(), version: z.string().optional(), at: z.number() });
 
 const schema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'), protocol: z.number().int(), name: z.string(), instanceId: z.string().min(1).max(100),
     version: z.string(), arch: z.array(z.string()), slots: z.number().int().positive(), labels: z.array(z.string()),
-    images: z.array(z.string()), running: z.array(buildId),
+    images: z.array(z.string()), running: z.array(buildId), imageVersions: z.array(imageFamily).optional(),
   }),
+  z.object({ type: z.literal('images'), imageVersions: z.array(imageFamily) }),
   z.object({ type: z.literal('step.started'), seq, buildId, step, name: z.string(), at: z.number() }),
   z.object({ type: z.literal('log'), seq, buildId, step, stream: z.enum(['stdout', 'stderr', 'header']), data: z.string() }),
   z.object({ type: z.literal('step.finished'), seq, buildId, step, result, exitCode: z.number().int().nullable(), durationMs: z.number(), reason: z.string().optional() }),
   z.object({ type: z.literal('artifact'), seq, buildId, step, kind: z.enum(['junit', 'file']), path: z.string().min(1), content: z.string() }),
-  z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional() }),
+  z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional(), image: imageUse.optional() }),
 ]);
 
 export function parseWorkerMessage(text: string): WorkerMessage {

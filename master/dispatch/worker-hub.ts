@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type {} from '@fastify/websocket';
 import type { Config } from '../../shared/config.js';
-import { PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH, type Hello, type MasterMessage } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PATH, type Hello, type MasterMessage } from '../../shared/protocol.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { EventBus } from '../event-bus.js';
@@ -15,6 +15,7 @@ import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { parseWorkerMessage } from './parse-worker-message.js';
+import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 
 export interface WorkerHubDeps {
   db: Db;
@@ -23,6 +24,8 @@ export interface WorkerHubDeps {
   sessions: WorkerSessions;
   dispatcher: Dispatcher;
   apply: MessageApplier;
+  /** Reads stored artifacts (directory or bucket), for steps' `download`. */
+  artifactFiles: ArtifactFiles;
   bus: EventBus;
   logger: Logger;
   now: () => number;
@@ -47,6 +50,8 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   );
   const workerRow = db.prepare<[string], { instance_id: string | null; last_seq: number }>('SELECT instance_id, last_seq FROM workers WHERE name = ?');
   const setDisconnected = db.prepare<[number, string]>('UPDATE workers SET connected = 0, last_seen = ? WHERE name = ?');
+  const setImageVersions = db.prepare<[string, string]>('UPDATE workers SET image_versions = ? WHERE name = ?');
+  const artifactById = db.prepare<[number], { stored_at: string; size: number }>(`SELECT stored_at, size FROM artifacts WHERE id = ? AND kind = 'file'`);
   const stepsStarted = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
@@ -102,6 +107,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
         for (const b of builds.runningOn(hello.name)) buildLost(b, `worker ${hello.name} restarted`);
       }
       upsertWorker.run({ name: hello.name, instance_id: hello.instanceId, at: now(), version: hello.version, slots: hello.slots, arch: JSON.stringify(hello.arch), labels: JSON.stringify(hello.labels), images: JSON.stringify(hello.images) });
+      if (hello.imageVersions) setImageVersions.run(JSON.stringify(hello.imageVersions), hello.name);
     })();
     const running = new Set(builds.runningOn(hello.name).map((b) => b.id));
     const cancel = hello.running.filter((id) => {
@@ -114,7 +120,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       close: (code, reason) => socket.close(code, reason),
     };
     sessions.set(hello.name, session);
-    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel });
+    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images'] });
     logger.info({ worker: hello.name, version: hello.version, slots: hello.slots, resumed: sameInstance, running: [...running] }, 'worker connected');
     bus.emit({ type: 'worker', name: hello.name });
     dispatcher.wake();
@@ -142,6 +148,11 @@ export function createWorkerHub(deps: WorkerHubDeps) {
           return;
         }
         if (!session) throw new Error('message before hello');
+        if (message.type === 'images') {
+          setImageVersions.run(JSON.stringify(message.imageVersions), name);
+          bus.emit({ type: 'worker', name });
+          return;
+        }
         deps.apply(name, message);
         session.send({ type: 'ack', seq: message.seq });
         if (message.type === 'build.finished') {
@@ -167,6 +178,17 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   return {
     async routes(app: FastifyInstance): Promise<void> {
       app.get(WORKER_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
+      // Another build's artifacts for a step's `download`: workers only, with the same credentials.
+      app.get<{ Params: { id: number } }>(
+        `${WORKER_ARTIFACTS_PATH}/:id`,
+        { preValidation: authenticate, schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
+        async (req, reply) => {
+          const artifact = artifactById.get(req.params.id);
+          const content = artifact ? await deps.artifactFiles.open(artifact.stored_at) : undefined;
+          if (!artifact || !content) return reply.code(404).send({ error: `no artifact ${req.params.id}` });
+          return reply.type('application/octet-stream').header('content-length', artifact.size).send(content);
+        },
+      );
     },
     /** At start: every worker is disconnected; builds they ran get their grace period. */
     recover(): void {

@@ -145,4 +145,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logs_publications_todo ON logs_publications(next_attempt_at) WHERE published IS NOT wanted;
   `,
+  /* 3: images over time (which image version each build booted; each worker's image versions) */ `
+  ALTER TABLE builds ADD COLUMN image TEXT;            -- the image (family) name the build booted
+  ALTER TABLE builds ADD COLUMN image_version TEXT;    -- its version: <image>-YYYYMMDD[.N], or the manifest's name
+  ALTER TABLE builds ADD COLUMN image_used_at INTEGER; -- when the build took the VM
+  ALTER TABLE workers ADD COLUMN image_versions TEXT;  -- JSON ImageFamilyReport[] from the worker's hello / images message
+  `,
 ];

@@ -50,7 +50,8 @@ export function writeBuildFolder(root: string, build: BuildRow, deps: BuildFolde
   const input: ReadmeInput = {
     build,
     repoWebUrl: `${deps.config.github.webUrl.replace(/\/+$/, '')}/${build.repo}`,
-    vmImage: deps.config.builders.find((b) => b.name === build.builder)?.vm?.image,
+    // The version the build booted, as its worker reported it (images over time), else the configured name.
+    vmImage: build.image ? `${build.image}${build.image_version ? ` (${build.image_version})` : ''}` : deps.config.builders.find((b) => b.name === build.builder)?.vm?.image,
     uiUrl,
   };
   const facts: BuildFacts = {

@@ -5,7 +5,8 @@ import type { buildToApi, requestToApi } from '../api/to-api.js';
 import type { MasterEvent } from '../event-bus.js';
 import type { ForwarderState } from '../smee/smee-forwarder.js';
 import type { JunitSummary } from '../report/junit-summary.js';
-import type { ApiBuild, ApiBuildRequest, ApiEvent, ApiForwarderState, ApiJunit } from './api-types.js';
+import type { ImageFamilyReport } from '../../shared/protocol.js';
+import type { ApiBuild, ApiBuildRequest, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit } from './api-types.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -20,5 +21,7 @@ export type ApiTypesMatch = [
   Same<WireEvent, ApiEvent>,
   Same<ForwarderState, ApiForwarderState>,
   Same<JunitSummary, Omit<ApiJunit, 'files'>>,
+  // Workers' image reports are stored and served as the worker sent them.
+  Same<ImageFamilyReport, ApiImageFamily>,
 ];
-export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true];
+export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true];

@@ -29,6 +29,10 @@ export interface ApiBuild {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** The VM image the build booted, its version (<image>-YYYYMMDD[.N], or the manifest's name) and when (vm builds). */
+  image: string | null;
+  image_version: string | null;
+  image_used_at: number | null;
 }
 
 export interface ApiStep {
@@ -78,7 +82,16 @@ export interface ApiWorker {
   arch: string[];
   labels: string[];
   images: string[];
+  /** Each image's versions as the worker last reported them (empty from older workers). */
+  image_versions: ApiImageFamily[];
   running_builds: number[];
+}
+
+/** One image of a worker: its current version and every version's lifecycle state. */
+export interface ApiImageFamily {
+  image: string;
+  current?: string;
+  versions: Array<{ name: string; state: 'candidate' | 'current' | 'previous' | 'obsolete' | 'failed'; builtAt: string; verifiedAt?: string; lastUsedAt?: string; obsoleteAt?: string; failure?: string }>;
 }
 
 export interface ApiDelivery {

@@ -32,6 +32,7 @@ interface StepInput {
   always?: boolean;
   junit?: string | string[];
   artifacts?: string | string[];
+  download?: { from: string; paths?: string | string[] };
   parallel?: StepInput[];
   maxParallel?: number;
 }
@@ -57,6 +58,20 @@ const stepBase = z.object({
   artifacts: globList.optional(),
   /** How many children of a parallel group run at once (default: all). */
   maxParallel: z.number().int().positive().optional(),
+  /**
+   * Files another builder's build of the same commit stored as artifacts, placed in the work
+   * directory (at the paths they were collected from) before `run`: how a chained builder
+   * (`triggers.after`) gets the packages its first builder made. The newest successful build wins.
+   */
+  download: z
+    .object({
+      /** The builder whose artifacts are wanted. */
+      from: z.string().min(1),
+      /** Which of its artifacts (globs on their paths; default all). */
+      paths: globList.default(['**']),
+    })
+    .strict()
+    .optional(),
 });
 
 type StepOutput = Omit<z.output<typeof stepBase>, 'parallel'> & { parallel?: StepOutput[] };
@@ -69,8 +84,8 @@ export const stepSchema: z.ZodType<StepOutput, z.ZodTypeDef, StepInput> = stepBa
   .strict()
   .superRefine((step, ctx) => {
     const kinds = [step.run !== undefined, step.parallel !== undefined].filter(Boolean).length;
-    if (kinds === 0 && step.upload === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected one of "run", "upload" or "parallel"' });
+    if (kinds === 0 && step.upload === undefined && step.download === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected one of "run", "upload", "download" or "parallel"' });
     }
     if (kinds > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected "run" or "parallel", not both' });
   });
@@ -124,6 +139,8 @@ const vmSchema = z
     cpus: z.number().int().min(1).default(2),
     /** Allow outbound network from the guest (default false: restricted). */
     network: z.boolean().default(false),
+    /** This builder's own check of a new image version, run after the image's `smoke`; a failure keeps the old version current (default none). */
+    smoke: z.string().min(1).optional(),
   })
   .strict();
 
@@ -165,19 +182,60 @@ const workerSchema = z
   })
   .strict();
 
+/** How new versions of an image are made (`gatehouse images build`, and the worker's scheduled rebuild). */
+const imageBuildSchema = z
+  .object({
+    /** vm-image/build.sh --distro (default debian); the arch is the image's. */
+    distro: z.enum(['debian', 'centos-stream']).default('debian'),
+    /** Debian suite (default: build.sh's, bookworm). */
+    suite: z.string().min(1).optional(),
+    /** Extras baked in: `docker` (docker.io, apparmor, a busybox rootfs for `docker import`) (default none). */
+    with: z.array(z.literal('docker')).default([]),
+    /** More Debian packages baked in (build.sh --packages) (default none). */
+    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name')).default([]),
+    /** An image directory built with the same recipe (e.g. a CI cache): copied and restamped instead of built (build.sh --seed). */
+    seed: z.string().min(1).optional(),
+    /** Another builder instead of build.sh: argv, run with `--out DIR` appended; it must leave disk.qcow2, kernel, initrd.img in DIR. */
+    command: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
 const imageSchema = z
   .object({
     /** The guest's architecture; one the host cannot run natively boots under TCG. */
     arch: z.enum(['x86_64', 'ppc64le', 'aarch64', 's390x']),
-    /** The base qcow2 (never written: each build boots an overlay on it). vm-image/build.sh writes disk.qcow2. */
-    disk: z.string(),
-    /** Kernel and initrd for direct kernel boot (build.sh: kernel, initrd.img). */
-    kernel: z.string(),
-    initrd: z.string(),
+    /** The base qcow2 (never written: each build boots an overlay on it). vm-image/build.sh writes disk.qcow2. With `build`: relative to the version's directory (default disk.qcow2). */
+    disk: z.string().optional(),
+    /** Kernel and initrd for direct kernel boot (build.sh: kernel, initrd.img). With `build`: relative to the version's directory (defaults kernel, initrd.img). */
+    kernel: z.string().optional(),
+    initrd: z.string().optional(),
     /** Extra kernel command line, after gatehouse's own (root= from the image's manifest.json, else root=/dev/vda rw). */
     cmdline: z.string().optional(),
+    /**
+     * Build dated versions of this image under <vm.imagesDir>/<name>/<name>-YYYYMMDD[.N]/ (default: none,
+     * the files above are used as they are). A new version is booted and checked (SSH host key as in its
+     * manifest, then `smoke` and each builder's `vm.smoke`) before builds switch to it.
+     */
+    build: imageBuildSchema.optional(),
+    /** Use this version (a directory name under <vm.imagesDir>/<name>/) instead of the current one; it is never pruned (default: the current). */
+    version: nameSchema.optional(),
+    /** Shell command run as the CI user in a booted new version; it must exit 0 for the version to become current (default `true`). */
+    smoke: z.string().min(1).default('true'),
+    /** Rebuild when the current version is older than this; the worker checks at start and hourly; 0 or false: never (default 7d). */
+    rebuildEvery: z
+      .union([z.literal(false), durationSchema])
+      .default('7d')
+      .transform((v) => (v === false ? 0 : v)),
+    /** A version unused (not current, no build) for this many days is marked obsolete, and deleted this many days later (default 14). */
+    keepDays: z.number().int().positive().default(14),
   })
-  .strict();
+  .strict()
+  .superRefine((image, ctx) => {
+    if (image.build) return;
+    for (const key of ['disk', 'kernel', 'initrd'] as const) {
+      if (image[key] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `expected "${key}" (or a "build" section, whose current version supplies it)` });
+    }
+  });
 
 const warmPoolEntrySchema = z.union([
   /** Just a size: VMs of 2048 MiB, 2 vCPUs, no network (the builders' defaults). */
@@ -214,6 +272,34 @@ const vmSettingsSchema = z
   })
   .strict()
   .default({});
+
+/** Where the master keeps the files builds collect (`artifacts` of steps). JUnit reports always stay in the data directory. */
+const artifactsSchema = z
+  .object({
+    /** `directory`: <dataDir>/artifacts on the master (default). `s3`: an S3-compatible bucket (AWS, IBM COS, MinIO, Ceph). */
+    store: z.enum(['directory', 's3']).default('directory'),
+    s3: z
+      .object({
+        /** The service's URL (e.g. https://s3.us-south.cloud-object-storage.appdomain.cloud); default AWS. */
+        endpoint: z.string().url().optional(),
+        bucket: z.string().min(3),
+        /** Signing region (default us-east-1; IBM COS accepts any). */
+        region: z.string().default('us-east-1'),
+        /** Object keys are <prefix><build id>/<path> (default gatehouse/artifacts/). */
+        prefix: z.string().default('gatehouse/artifacts/'),
+        accessKeyId: secretSchema,
+        secretAccessKey: secretSchema,
+        /** Path-style URLs (bucket in the path), which most S3-compatible services need (default true). */
+        forcePathStyle: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .default({})
+  .superRefine((a, ctx) => {
+    if (a.store === 's3' && !a.s3) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['s3'], message: 'expected an s3 section (endpoint, bucket, accessKeyId, secretAccessKey) for store "s3"' });
+  });
 
 export const configSchema = z
   .object({
@@ -285,6 +371,7 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    artifacts: artifactsSchema,
     workers: z.array(workerSchema).default([]),
     /** VM images by name; relative paths are relative to vm.imagesDir. */
     images: z.record(nameSchema, imageSchema).default({}),
@@ -301,6 +388,15 @@ export const configSchema = z
       if (b.triggers.after !== undefined && !config.builders.some((o) => o.name === b.triggers.after)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'triggers', 'after'], message: `expected the name of another builder, got "${b.triggers.after}"` });
       }
+      const checkDownloads = (steps: StepOutput[], at: Array<string | number>): void =>
+        steps.forEach((step, j) => {
+          const from = step.download?.from;
+          if (from !== undefined && !config.builders.some((o) => o.name === from && o.name !== b.name)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, j, 'download', 'from'], message: `expected the name of another builder, got "${from}"` });
+          }
+          if (step.parallel) checkDownloads(step.parallel, [...at, j, 'parallel']);
+        });
+      checkDownloads(b.steps, ['builders', i, 'steps']);
       if (b.vm && !(b.vm.image in config.images)) {
         const known = Object.keys(config.images);
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['builders', i, 'vm', 'image'], message: `expected one of the images (${known.length ? known.join(', ') : 'none defined'}), got "${b.vm.image}"` });

@@ -19,6 +19,7 @@ export interface ApiBuildRow {
   result_reason: string | null;
   worker: string | null;
   pr: number;
+  sha: string;
 }
 
 export interface CiCluster {

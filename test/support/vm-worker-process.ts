@@ -1,4 +1,4 @@
-// A real worker process for the crash test: `vite-node test/support/vm-worker-process.ts CONFIG NAME
+// A real worker process for the crash test and the Ember-CSI example test: `vite-node test/support/vm-worker-process.ts CONFIG NAME
 // MASTER_URL`. It runs the same function as `gatehouse worker` and prints its log lines on stderr.
 import { runWorkerFromConfig } from '../../worker/main.js';
 

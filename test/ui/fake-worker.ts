@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import {
   PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH,
-  type BuildResult, type BuildSpec, type LogStream, type MasterMessage, type SequencedMessage, type StepResult,
+  type BuildResult, type BuildSpec, type Hello, type ImagesReport, type LogStream, type MasterMessage, type SequencedMessage, type StepResult,
 } from '../../shared/protocol.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 
@@ -27,7 +27,7 @@ export class FakeWorker {
   }
 
   /** Dial the master at `baseUrl` (http://127.0.0.1:PORT) and finish the hello/welcome exchange. */
-  static async connect(baseUrl: string, name = 'w1', slots = 2): Promise<FakeWorker> {
+  static async connect(baseUrl: string, name = 'w1', slots = 2, hello: Partial<Hello> = {}): Promise<FakeWorker> {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WORKER_PATH}`, {
       headers: { authorization: `Bearer ${TEST_SECRETS.WORKER_SECRET}`, [WORKER_NAME_HEADER]: name },
     });
@@ -42,7 +42,7 @@ export class FakeWorker {
     });
     socket.send(JSON.stringify({
       type: 'hello', protocol: PROTOCOL_VERSION, name, instanceId: randomUUID(), version: 'fake-worker',
-      arch: ['x86_64'], slots, labels: [], images: [], running: [],
+      arch: ['x86_64'], slots, labels: [], images: [], running: [], ...hello,
     }));
     await welcome;
     return worker;
@@ -80,6 +80,11 @@ export class FakeWorker {
   junit = (buildId: number, step: string, path: string, xml: string) =>
     this.send({ type: 'artifact', buildId, step, kind: 'junit', path, content: Buffer.from(xml).toString('base64') });
   buildFinished = (buildId: number, result: BuildResult, reason?: string) => this.send({ type: 'build.finished', buildId, result, reason });
+
+  /** An unsequenced message (no ack comes back). */
+  notify(message: ImagesReport): void {
+    this.socket.send(JSON.stringify(message));
+  }
 
   close(): void {
     this.socket.close();

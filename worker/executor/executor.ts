@@ -2,13 +2,15 @@
 //   prepare (work directory, source) → runStep … (streams, exit code, kill) → collect → cleanup.
 // The build runner calls cleanup for every workspace prepare returned, whatever happened.
 // `host` runs on the worker host itself (development and demos); `vm` (later) in a throwaway VM.
-import type { BuildSpec, LogStream, StepSpec } from '../../shared/protocol.js';
+import type { BuildSpec, ImageUse, LogStream, StepSpec } from '../../shared/protocol.js';
 
 /** What prepare hands back. Executors may extend it with their own handles. */
 export interface Workspace {
   buildId: number;
   /** The work directory: steps start there, with the source checked out in it. */
   dir: string;
+  /** The image version the build booted (vm), reported with build.finished. */
+  image?: ImageUse;
 }
 
 export interface RunStepOptions {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { domainXml, type DomainParams } from '../../../worker/executor/vm/domain-xml.js';
-import { buildDomainName, isOwnDomain, poolDomainName } from '../../../worker/executor/vm/leftovers.js';
+import { buildDomainName, isOwnDomain, poolDomainName, verifyDomainName } from '../../../worker/executor/vm/leftovers.js';
 import { stepScript } from '../../../worker/executor/vm/remote-step.js';
 import { guestPath } from '../../../worker/executor/vm/guest-files.js';
 
@@ -48,6 +48,8 @@ describe('names', () => {
   it('sweeps only this worker’s domains, even when another worker’s name starts with it', () => {
     expect(isOwnDomain('w1', buildDomainName('w1', 7, 1))).toBe(true);
     expect(isOwnDomain('w1', poolDomainName('w1', 3))).toBe(true);
+    expect(isOwnDomain('w1', verifyDomainName('w1', 2))).toBe(true);
+    expect(isOwnDomain('w1', verifyDomainName('w1-v2', 1))).toBe(false);
     expect(isOwnDomain('w1', buildDomainName('w1-b5', 7, 1))).toBe(false);
     expect(isOwnDomain('w1', poolDomainName('w1-p2', 1))).toBe(false);
     expect(isOwnDomain('w1', 'gatehouse-w1-something')).toBe(false);

@@ -65,6 +65,57 @@ describe('dispatch rules', () => {
     expect(follower?.sha).toBe(first?.sha);
   });
 
+  it('a chained builder downloads the artifacts its first builder stored, from the master, before its step runs', async () => {
+    ci = await startCiCluster({
+      builders: [
+        {
+          name: 'package',
+          executor: 'host',
+          steps: [
+            {
+              name: 'make',
+              run: 'mkdir -p packages/deb packages/rpm && printf "deb of %s\\n" "$GATEHOUSE_SHA" > packages/deb/a.deb && head -c 300000 /dev/urandom > packages/rpm/b.rpm && sha256sum packages/rpm/b.rpm > sums.txt && echo not-a-package > notes.txt',
+              artifacts: ['packages/**', 'sums.txt', 'notes.txt'],
+            },
+          ],
+        },
+        {
+          name: 'dockertest',
+          executor: 'host',
+          triggers: { pullRequest: false, after: 'package' },
+          steps: [
+            { name: 'fetch', download: { from: 'package', paths: ['packages/**', 'sums.txt'] } },
+            { name: 'check', run: 'sha256sum -c sums.txt && cat packages/deb/a.deb && test ! -e notes.txt' },
+          ],
+        },
+      ],
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    const builds = await ci.waitForBuilds((b) => b.length === 2 && b.every((x) => x.state === 'finished'), 15_000);
+    const follower = builds.find((b) => b.builder === 'dockertest');
+    const first = builds.find((b) => b.builder === 'package');
+    expect(first?.result).toBe('success');
+    expect(follower?.result).toBe('success');
+    const fetchLog = await ci.log(follower?.id ?? 0, '0');
+    expect(fetchLog).toContain(`downloading 3 artifact(s)`);
+    expect(fetchLog).toContain(`of package build ${first?.id}`);
+    expect(await ci.log(follower?.id ?? 0, '1')).toContain(`deb of ${first?.sha}`);
+    // Without the worker's credentials the artifact is not served.
+    expect((await fetch(`${ci.master.url}/api/worker/artifacts/1`)).status).toBe(401);
+  });
+
+  it('a download with no successful build of its builder on the commit ends the build as error, saying so', async () => {
+    ci = await startCiCluster({
+      builders: [{ name: 'lonely', executor: 'host', steps: [{ name: 'fetch', download: { from: 'other' } }, { name: 'after', run: 'true' }] }, { name: 'other', executor: 'host', triggers: { pullRequest: false }, steps: [{ name: 's', run: 'true' }] }],
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    const [build] = await ci.waitForBuilds(allFinished(1), 15_000);
+    expect(build?.result).toBe('error');
+    expect(build?.result_reason).toContain('no successful build of "other" on this commit');
+  });
+
   it('serves a step log with Range, and follows a running step live to its end', async () => {
     ci = await startCiCluster({ builders: [{ name: 'b', executor: 'host', steps: [{ name: 'count', run: 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.2; done' }] }] });
     await ci.startWorker('w1');

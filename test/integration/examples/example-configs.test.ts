@@ -1,8 +1,8 @@
 // The two example CIs (examples/ember-csi, examples/docker-ce-ppc64le) validate as configs and say
 // what they mean to; Ember's config.example files convert; the docker-ce helper scripts behave.
-// The full runs of these examples on the VM executor are not tested here.
+// Both run for real on VMs: test/e2e/vm/ember-csi.test.ts and test/e2e/vm/docker-ce.test.ts.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,30 +40,85 @@ function run(script: string, args: string[], cwd: string) {
 }
 
 describe('examples/ember-csi', () => {
-  const secrets = dummyEnv(['GATEHOUSE_ADMIN_TOKEN', 'GH_TOKEN', 'GH_EMBER_SECRET', 'GATEHOUSE_WORKER_SECRET', 'DRIVER_CONFIG_LVM', 'DRIVER_CONFIG_CEPH']);
+  const secrets = dummyEnv(['GATEHOUSE_ADMIN_TOKEN', 'GH_TOKEN', 'GH_EMBER_SECRET', 'GATEHOUSE_WORKER_SECRET', 'DRIVER_CONFIG_LVM']);
+
+  /** Loads the example as a host would: secrets, and CEPH_ROOT for its Ceph driver config script, in the environment. */
+  async function loadEmber(cephRoot: string, dir = EMBER) {
+    const saved = { ...process.env };
+    // TMPDIR: where the Ceph script makes its tarball (removed with the other temp dirs).
+    Object.assign(process.env, secrets, { CEPH_ROOT: cephRoot, TMPDIR: tempDir() });
+    delete process.env.DRIVER_CONFIG_CEPH;
+    try {
+      return { loaded: await loadConfig(path.join(dir, 'gatehouse.config.mjs')), cephConfig: process.env.DRIVER_CONFIG_CEPH };
+    } finally {
+      process.env = saved;
+    }
+  }
 
   it('validates, with one VM builder per driver gating embercsi/ember-csi PRs', async () => {
-    const { config, secrets: values } = await loadConfig(path.join(EMBER, 'gatehouse.config.mjs'), { env: secrets });
+    const cephRoot = tempDir();
+    mkdirSync(path.join(cephRoot, 'etc/ceph'), { recursive: true });
+    writeFileSync(path.join(cephRoot, 'etc/ceph/ceph.conf'), '[global]\nfsid = 1\n');
+    const { loaded: { config, secrets: values }, cephConfig } = await loadEmber(cephRoot);
     expect(config.github.repo).toBe('embercsi/ember-csi');
     expect(config.github.statusContext).toBe('3rdparty/{builder}');
     expect(config.workers).toEqual([expect.objectContaining({ name: 'local', slots: 2 })]);
     expect(config.builders.map((b) => b.name)).toEqual(['lvm', 'ceph']);
-    expect(values).toEqual(expect.arrayContaining([secrets.DRIVER_CONFIG_LVM, secrets.DRIVER_CONFIG_CEPH]));
+    // lvm: DRIVER_CONFIG_LVM from the environment; ceph: what driver-config.ceph.sh set.
+    expect(JSON.parse(cephConfig ?? '')).toMatchObject({ driver: 'RBD', rbd_ceph_conf: '/etc/ceph/ceph.conf' });
+    expect(values).toEqual(expect.arrayContaining([secrets.DRIVER_CONFIG_LVM, cephConfig]));
+    const driverConfigs: Record<string, string | undefined> = { lvm: secrets.DRIVER_CONFIG_LVM, ceph: cephConfig };
+    const names = (files: string[] | undefined) => (files ?? []).map((f) => path.basename(f));
     for (const b of config.builders) {
       expect(b.executor).toBe('vm');
       expect(config.images[b.vm!.image]).toMatchObject({ arch: 'x86_64' });
       expect(b.triggers.pullRequest).toMatchObject({ branches: ['master'] });
       expect(b.triggers.comments).toContain(`recheck-${b.name}`);
       expect(b.steps.map((s) => s.name)).toEqual(['build', 'pre-run', 'start-plugin', 'csi-sanity', 'post-run']);
-      expect(step(b.steps, 'build').run).toContain('docker build');
-      expect(step(b.steps, 'pre-run').upload).toContain('pre-run.sh');
-      // The driver config is a secret, resolved from its own variable, given only to the plugin.
-      expect(step(b.steps, 'start-plugin').env).toEqual({ X_CSI_BACKEND_CONFIG: secrets[`DRIVER_CONFIG_${b.name.toUpperCase()}`] });
+      expect(step(b.steps, 'build')).toMatchObject({ run: 'bash ./ember-csi.sh build' });
+      expect(names(step(b.steps, 'build').upload)).toEqual(['ember-csi.sh']);
+      // The driver config is a secret, given only to the plugin.
+      expect(step(b.steps, 'start-plugin').env).toEqual({ X_CSI_BACKEND_CONFIG: driverConfigs[b.name] });
       expect(step(b.steps, 'csi-sanity').junit).toEqual(['results/*.xml']);
       const post = step(b.steps, 'post-run');
-      expect(post.always).toBe(true);
-      expect(post.run).toContain('$GATEHOUSE_RESULT');
+      expect(post).toMatchObject({ always: true, run: 'bash ./post-run.sh "$GATEHOUSE_RESULT"', artifacts: ['results/post-run-result.txt'] });
+      expect(names(post.upload)).toEqual(['post-run.sh']);
     }
+    // The Ceph script's tarball (CSI_SYSTEM_FILES) goes up with the pre-run script, which unpacks it.
+    const [lvmPre, cephPre] = config.builders.map((b) => step(b.steps, 'pre-run'));
+    expect(names(lvmPre!.upload)).toEqual(['pre-run.sh']);
+    expect(names(cephPre!.upload)).toEqual(['pre-run.sh', 'etc-ceph.tar']);
+    expect(cephPre!.env).toEqual({ CSI_SYSTEM_FILES: 'etc-ceph.tar' });
+    const listed = spawnSync('tar', ['-tf', cephPre!.upload![1]!], { encoding: 'utf8' });
+    expect(listed.stdout.split('\n')).toContain('etc/ceph/ceph.conf');
+  });
+
+  it('fails to load, naming the script, when the Ceph driver config script fails', async () => {
+    // A copy of the example: a module is evaluated once per process, and the test above loaded it.
+    const copy = tempDir();
+    cpSync(EMBER, copy, { recursive: true });
+    const error = await loadEmber(path.join(tempDir(), 'no-such-root'), copy).catch((e: Error) => e);
+    expect(String(error)).toMatch(/driver ceph: driver-config\.ceph\.sh failed: .*cannot pack/s);
+  });
+
+  it('runs PRE_RUN/POST_RUN given as inline code as it is, and uploads nothing for them', async () => {
+    const copy = tempDir();
+    cpSync(EMBER, copy, { recursive: true });
+    const file = path.join(copy, 'gatehouse.config.mjs');
+    const source = readFileSync(file, 'utf8');
+    const edited = source.replace(
+      "{ name: 'lvm', config: 'DRIVER_CONFIG_LVM', preRun: 'pre-run.sh', postRun: 'post-run.sh' }",
+      `{ name: 'lvm', config: 'DRIVER_CONFIG_LVM', preRun: 'sudo modprobe dm_mod', postRun: 'echo "lvm run: $GATEHOUSE_RESULT"' }`,
+    );
+    expect(edited).not.toBe(source);
+    writeFileSync(file, edited);
+    const cephRoot = tempDir();
+    mkdirSync(path.join(cephRoot, 'etc/ceph'), { recursive: true });
+    const { config } = (await loadEmber(cephRoot, copy)).loaded;
+    const lvm = config.builders.find((b) => b.name === 'lvm')!;
+    expect(step(lvm.steps, 'pre-run')).toMatchObject({ run: 'sudo modprobe dm_mod', upload: [] });
+    expect(step(lvm.steps, 'post-run')).toMatchObject({ run: 'echo "lvm run: $GATEHOUSE_RESULT"', always: true });
+    expect(step(lvm.steps, 'post-run').upload).toBeUndefined();
   });
 
   it('post-run.sh records the result it is told', () => {
@@ -108,13 +163,14 @@ describe('examples/docker-ce-ppc64le', () => {
 
   it('validates: docker on a push that changes env/env.list, dockertest after it', async () => {
     const { config } = await loadConfig(path.join(DOCKER, 'gatehouse.config.mjs'), { env: secrets });
-    expect(config.images['debian-ppc64le']).toMatchObject({ arch: 'ppc64le', disk: 'debian-ppc64le/disk.qcow2', kernel: 'debian-ppc64le/kernel', initrd: 'debian-ppc64le/initrd.img' });
+    expect(config.images['docker-ce-ppc64le']).toMatchObject({ arch: 'ppc64le', disk: 'docker-ce-ppc64le/disk.qcow2', kernel: 'docker-ce-ppc64le/kernel', initrd: 'docker-ce-ppc64le/initrd.img' });
+    expect(config.artifacts).toMatchObject({ store: 's3', s3: { bucket: 'docker-ce-ppc64le', prefix: 'gatehouse/', secretAccessKey: secrets.COS_SECRET_ACCESS_KEY } });
     expect(config.builders.map((b) => b.name)).toEqual(['docker', 'dockertest']);
     const [docker, dockertest] = config.builders as [(typeof config.builders)[number], (typeof config.builders)[number]];
 
-    expect(docker.vm?.image).toBe('debian-ppc64le');
+    expect(docker.vm?.image).toBe('docker-ce-ppc64le');
     expect(docker.triggers).toMatchObject({ pullRequest: false, push: { branches: ['main'] }, paths: ['env/env.list'] });
-    expect(docker.steps.map((s) => s.name)).toEqual(['check-env', 'packaging', 'build-scripts', 'packages', 'static', 'stage']);
+    expect(docker.steps.map((s) => s.name)).toEqual(['check-env', 'packaging', 'build-scripts', 'packages', 'static']);
     expect(step(docker.steps, 'check-env').run).toContain('check-env-list.sh');
     const packages = step(docker.steps, 'packages');
     expect(packages.maxParallel).toBe(4);
@@ -124,6 +180,7 @@ describe('examples/docker-ce-ppc64le', () => {
 
     expect(dockertest.triggers).toMatchObject({ pullRequest: false, push: false, after: 'docker' });
     expect(dockertest.steps.map((s) => s.name)).toEqual(['check-env', 'fetch-packages', 'containerd', 'dockertest', 'errors', 'check', 'publish']);
+    expect(step(dockertest.steps, 'fetch-packages').download).toEqual({ from: 'docker', paths: ['packages/**'] });
     const tests = step(dockertest.steps, 'dockertest');
     expect(tests.haltOnFailure).toBe(false);
     expect(tests.parallel?.map((c) => c.junit)).toEqual(DISTROS.map((d) => [`results/${d}/*.xml`]));

@@ -34,6 +34,20 @@ describe('config validation', () => {
     expect(config.github.statusContext).toBe('gatehouse/{builder}');
   });
 
+  it('names the artifact store key that is missing, and a download from a builder that does not exist', () => {
+    const input = testConfig({
+      artifacts: { store: 's3' },
+      builders: [{ name: 'a', steps: [{ name: 'fetch', download: { from: 'nope' } }, { name: 'group', parallel: [{ name: 'p', download: { from: 'a' } }] }] }],
+    });
+    expect(problems(input)).toEqual([
+      'artifacts.s3: expected an s3 section (endpoint, bucket, accessKeyId, secretAccessKey) for store "s3"',
+      'builders[0].steps[0].download.from: expected the name of another builder, got "nope"',
+      'builders[0].steps[1].parallel[0].download.from: expected the name of another builder, got "a"',
+    ]);
+    const { config } = parseConfig(testConfig(), 'cfg', { env: TEST_SECRETS });
+    expect(config.artifacts).toEqual({ store: 'directory' });
+  });
+
   it('names the key and the expected value for a bad duration', () => {
     const input = testConfig({
       builders: [
@@ -63,7 +77,7 @@ describe('config validation', () => {
     const found = problems(input);
     expect(found).toContain('http.port: expected number, got string "eighty"');
     expect(found).toContain('builders[0]: unknown key "tirggers"');
-    expect(found).toContain('builders[0].steps[0]: expected one of "run", "upload" or "parallel"');
+    expect(found).toContain('builders[0].steps[0]: expected one of "run", "upload", "download" or "parallel"');
   });
 
   it('checks builder references to images and duplicate names', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../../../shared/config.js';
 import type { Logger } from '../../logger.js';
 import type { SourceCache } from '../../source-cache.js';
+import { configImageSource } from '../../images/image-source.js';
 import { createVmExecutor, type VmExecutor } from './vm-executor.js';
 
 export type VmConfig = Pick<Config, 'dataDir' | 'images' | 'vm'>;
@@ -11,10 +12,12 @@ export type VmConfig = Pick<Config, 'dataDir' | 'images' | 'vm'>;
 export function vmExecutorFromConfig(config: VmConfig, worker: string, root: string, parts: { sourceCache: SourceCache; logger: Logger }): VmExecutor | undefined {
   if (Object.keys(config.images).length === 0) return undefined;
   const { vm } = config;
+  const imagesDir = imagesDirOf(config);
   return createVmExecutor({
     worker,
-    images: config.images,
-    imagesDir: path.resolve(config.dataDir, vm.imagesDir),
+    images: {},
+    imageSource: configImageSource(config.images, imagesDir),
+    imagesDir,
     dir: path.join(root, 'vm'),
     workRoot: path.join(root, 'work'),
     sourceCache: parts.sourceCache,
@@ -24,6 +27,11 @@ export function vmExecutorFromConfig(config: VmConfig, worker: string, root: str
     warmPool: Object.entries(vm.warmPool).map(([image, entry]) => (typeof entry === 'number' ? { image, size: entry } : { image, ...entry })),
     logger: parts.logger,
   });
+}
+
+/** Where relative image paths point, and where image families keep their versions. */
+export function imagesDirOf(config: Pick<Config, 'dataDir' | 'vm'>): string {
+  return path.resolve(config.dataDir, config.vm.imagesDir);
 }
 
 /** The architectures a worker can run with these images, besides its own (TCG runs any of them). */

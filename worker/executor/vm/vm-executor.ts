@@ -19,7 +19,8 @@ import { connectLibvirt, type Libvirt } from './libvirt.js';
 import { buildDomainName, poolDomainName, removeLeftovers } from './leftovers.js';
 import { runRemoteStep } from './remote-step.js';
 import { type PoolEntry, WarmPool } from './warm-pool.js';
-import { resolveImage, type VmImage, type VmImageConfig } from './vm-image.js';
+import type { VmImage, VmImageConfig } from './vm-image.js';
+import { type ImageSource, staticImageSource } from '../../images/image-source.js';
 
 export interface VmExecutorOptions {
   /** This worker's name: domains are gatehouse-<worker>-…, and only those are swept at start. */
@@ -27,6 +28,8 @@ export interface VmExecutorOptions {
   images: Record<string, VmImageConfig>;
   /** Relative image paths are resolved against it. */
   imagesDir: string;
+  /** Asked at every boot which files an image name stands for (a family's current version); default: `images`, fixed. */
+  imageSource?: ImageSource;
   /** This worker's own directory for overlays and console logs (swept at start). */
   dir: string;
   /** Host-side scratch for checkouts before they are streamed in. */
@@ -64,7 +67,7 @@ export const POOL_DEFAULTS = { memoryMiB: 2048, cpus: 2, network: false };
 
 export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
   const { logger } = options;
-  const images = new Map<string, VmImage>(Object.entries(options.images).map(([name, config]) => [name, resolveImage(name, config, options.imagesDir)]));
+  const images = options.imageSource ?? staticImageSource(options.images, options.imagesDir);
   let libvirt: Libvirt | undefined = options.libvirt;
   let poolSeq = 0;
   let pool: WarmPool | undefined;
@@ -81,16 +84,16 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
       logger.warn(`removed leftovers of an earlier run: domains [${swept.domains.join(', ')}], files [${swept.files.join(', ')}]`);
     }
     const entries = (options.warmPool ?? []).filter((e) => e.size > 0).map((e) => ({ ...POOL_DEFAULTS, ...e }));
-    for (const entry of entries) if (!images.has(entry.image)) throw new Error(`warm pool: no image named "${entry.image}"`);
+    for (const entry of entries) if (!images.names().includes(entry.image)) throw new Error(`warm pool: no image named "${entry.image}"`);
     if (entries.length) {
       pool = new WarmPool({
         entries,
         logger,
-        boot: (entry, signal) => boot({ name: poolDomainName(options.worker, ++poolSeq), image: images.get(entry.image) as VmImage, memoryMiB: entry.memoryMiB, cpus: entry.cpus, network: entry.network }, signal),
+        boot: async (entry, signal) => boot({ name: poolDomainName(options.worker, ++poolSeq), image: await images.resolve(entry.image), memoryMiB: entry.memoryMiB, cpus: entry.cpus, network: entry.network }, signal),
       });
       pool.fill();
     }
-    logger.info(`vm executor ready (libvirt ${libvirt.kind} at ${libvirt.uri}, domain type ${options.domainType}, images: ${[...images.keys()].join(', ') || 'none'})`);
+    logger.info(`vm executor ready (libvirt ${libvirt.kind} at ${libvirt.uri}, domain type ${options.domainType}, images: ${images.names().join(', ') || 'none'})`);
   })();
   ready.catch(() => {}); // reported by the first prepare
 
@@ -125,11 +128,13 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
       await ready;
       const spec = build.vm;
       if (!spec) throw new Error('the build has no vm section');
-      const image = images.get(spec.image);
-      if (!image) throw new Error(`this worker has no image "${spec.image}" (it has: ${[...images.keys()].join(', ') || 'none'})`);
-      const pooled = pool?.take(spec.image, spec);
+      const image = await images.resolve(spec.image);
+      // A warm VM of another version (booted before a switch) is not handed out.
+      const pooled = pool?.take(spec.image, spec, (vm) => vm.image.disk === image.disk);
       if (pooled) logger.info(`build ${build.buildId}: on warm VM ${pooled.name}`);
       const vm = pooled ?? (await freshVm(build, spec, image, signal));
+      const used = Date.now();
+      images.used(vm.image, used).catch((error: Error) => logger.warn(`build ${build.buildId}: recording the use of image ${vm.image.name}: ${error.message}`));
       try {
         if (build.source) {
           if (!options.sourceCache) throw new Error('this worker has no source cache configured, and the build needs a checkout');
@@ -146,14 +151,14 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         await vm.destroy().catch((e: Error) => logger.warn(`build ${build.buildId}: destroying ${vm.name}: ${e.message}`));
         throw error;
       }
-      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0 };
+      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0, image: { image: vm.image.name, ...(vm.image.version ? { version: vm.image.version } : {}), at: used } };
     },
 
     async runStep(workspace: VmWorkspace, step: StepSpec, run: RunStepOptions): Promise<StepOutcome> {
       const { vm } = workspace;
       if (workspace.steps++ === 0) {
         const t = vm.timings;
-        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'}); booted in ${(t.totalMs / 1000).toFixed(1)}s\n`);
+        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; booted in ${(t.totalMs / 1000).toFixed(1)}s\n`);
       }
       if (step.upload?.length) await writeUploads(vm.session, step.upload);
       if (step.run === undefined) return { exitCode: 0, timedOut: false, cancelled: false };

@@ -41,15 +41,15 @@ export class WarmPool {
     for (const entry of this.options.entries) this.refill(entry);
   }
 
-  /** A ready VM for this build, or undefined (the build boots its own). */
-  take(image: string, spec: { memoryMiB: number; cpus: number; network: boolean }): RunningVm | undefined {
+  /** A ready VM for this build, or undefined (the build boots its own). Ready VMs that do not `fit` (an image version replaced since) are destroyed. */
+  take(image: string, spec: { memoryMiB: number; cpus: number; network: boolean }, fits: (vm: RunningVm) => boolean = () => true): RunningVm | undefined {
     for (const entry of this.options.entries) {
       if (entry.image !== image || entry.memoryMiB !== spec.memoryMiB || entry.cpus !== spec.cpus || entry.network !== spec.network) continue;
       const list = this.ready.get(entry) ?? [];
       let vm: RunningVm | undefined;
       while ((vm = list.shift())) {
-        if (vm.session.alive) break;
-        this.options.logger.warn(`warm pool: ${vm.name} lost its SSH connection; destroyed`);
+        if (vm.session.alive && fits(vm)) break;
+        this.options.logger.warn(`warm pool: ${vm.name} ${vm.session.alive ? `runs ${vm.image.version ?? 'an image version'} no longer current` : 'lost its SSH connection'}; destroyed`);
         void vm.destroy().catch(() => {});
       }
       this.refill(entry);

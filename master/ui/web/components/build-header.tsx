@@ -37,7 +37,15 @@ export function BuildHeader({ build: b, image }: { build: ApiBuild; image: strin
       </div>
       <div>
         <dt>VM image</dt>
-        <dd>{image ?? <span class="muted">none (host)</span>}</dd>
+        <dd data-image-version={b.image_version ?? undefined}>
+          {b.image ?? image ?? <span class="muted">none (host)</span>}
+          {b.image_version ? <span class="block small">{b.image_version}</span> : null}
+          {b.image_used_at ? (
+            <span class="block muted small">
+              booted <RelTime at={b.image_used_at} />
+            </span>
+          ) : null}
+        </dd>
       </div>
       <div>
         <dt>Created</dt>

@@ -1,6 +1,7 @@
 // One worker: connected or not, slots in use, what it runs now, what it offers, when last seen.
 import type { ApiWorker } from '../../api-types';
 import { href } from '../lib/router';
+import { ImageVersions } from './image-versions';
 import { RelTime } from './rel-time';
 
 export function WorkerRow({ worker: w }: { worker: ApiWorker }) {
@@ -41,7 +42,7 @@ export function WorkerRow({ worker: w }: { worker: ApiWorker }) {
       <td class="wide-only small">
         {w.arch.length ? w.arch.join(', ') : <span class="muted">—</span>}
         {w.labels.length ? <span class="block muted">labels: {w.labels.join(', ')}</span> : null}
-        {w.images.length ? <span class="block muted">images: {w.images.join(', ')}</span> : null}
+        {w.image_versions.length ? <ImageVersions families={w.image_versions} /> : w.images.length ? <span class="block muted">images: {w.images.join(', ')}</span> : null}
       </td>
       <td class="wide-only small">{w.version ?? <span class="muted">—</span>}</td>
       <td>{w.connected ? <RelTime at={w.connected_since} /> : <RelTime at={w.last_seen} />}</td>

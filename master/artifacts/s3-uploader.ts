@@ -1,0 +1,92 @@
+// Moves file artifacts from the master's directory to the bucket, after the transaction that stored
+// them: a build never waits for S3, and an artifact is never lost to an S3 outage (it stays on disk,
+// served from there, and is tried again). Once the object is written, the row points at it and the
+// local copy goes. JUnit reports stay on disk: statuses and the logs branch read them.
+import { readFile, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../queue/open-database.js';
+import type { Logger } from '../logger.js';
+import type { Bucket } from './s3-bucket.js';
+
+export interface S3UploaderDeps {
+  db: Db;
+  bucket: () => Promise<Bucket>;
+  /** Object keys start with this (artifacts.s3.prefix). */
+  prefix: string;
+  logger: Logger;
+  /** After a failed upload, how long before the next try (default 30 s). */
+  retryMs?: number;
+}
+
+export interface S3Uploader {
+  /** Look for artifacts to move now (after a build's artifact arrived, and at start). */
+  kick(): void;
+  /** Resolves when nothing is being uploaded; stops later kicks. */
+  close(): Promise<void>;
+}
+
+export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
+  const pending = deps.db.prepare<[number], { id: number; build_id: number; path: string; stored_at: string }>(
+    `SELECT id, build_id, path, stored_at FROM artifacts WHERE id > ? AND kind = 'file' AND stored_at NOT LIKE 's3://%' ORDER BY id LIMIT 50`,
+  );
+  const moved = deps.db.prepare<[string, number, string]>('UPDATE artifacts SET stored_at = ? WHERE id = ? AND stored_at = ?');
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  async function drain(): Promise<void> {
+    const bucket = await deps.bucket();
+    let after = 0;
+    for (;;) {
+      const rows = pending.all(after);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        after = row.id;
+        const key = `${deps.prefix}${row.build_id}/${row.path}`;
+        let body: Buffer;
+        try {
+          body = await readFile(row.stored_at);
+        } catch {
+          // Pruned or removed by hand: nothing to move.
+          deps.logger.warn({ artifact: row.id }, `artifact ${row.stored_at} is gone from disk; not uploaded`);
+          continue;
+        }
+        await bucket.put(key, body, 'application/octet-stream');
+        moved.run(bucket.url(key), row.id, row.stored_at);
+        await rm(row.stored_at, { force: true });
+        await rmdir(path.dirname(row.stored_at)).catch(() => {}); // only when empty
+      }
+    }
+  }
+
+  function kick(): void {
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(retry);
+    running = drain()
+      .catch((error: Error) => {
+        deps.logger.warn({ err: error.message }, 'uploading artifacts to the bucket failed; they stay on disk and are tried again');
+        if (!closed) retry = setTimeout(kick, deps.retryMs ?? 30_000);
+      })
+      .finally(() => {
+        running = undefined;
+        if (again && !closed) {
+          again = false;
+          kick();
+        }
+      });
+  }
+
+  return {
+    kick,
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await running;
+    },
+  };
+}
