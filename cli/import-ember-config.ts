@@ -1,6 +1,6 @@
 // `gatehouse import-ember-config FILE`: turn an Ember-CSI third-party CI `config` file (KEY=VALUE,
 // sourced by bash) into a gatehouse config. setup-host.sh runs it when given such a file.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { hostArch } from '../worker/host-info.js';
@@ -32,7 +32,13 @@ export function importEmberConfig(file: string, o: ImportOptions, stdout: NodeJS
       mkdirSync(path.dirname(path.join(outDir, rel)), { recursive: true });
       if (path.resolve(baseDir, rel) !== path.resolve(outDir, rel)) copyFileSync(path.join(baseDir, rel), path.join(outDir, rel));
     }
-  } else stdout.write(json);
+    // A driver script's tarball may hold credentials (a keyring): readable by the owner only.
+    for (const made of result.madeFiles) copyFileSync(made.source, path.join(outDir, made.name));
+    for (const made of result.madeFiles) chmodSync(path.join(outDir, made.name), 0o600);
+  } else {
+    stdout.write(json);
+    for (const made of result.madeFiles) stderr.write(`note: ${made.name} (from ${made.source}) is only written with --out\n`);
+  }
   const names = Object.keys(result.secrets).sort();
   if (o.secretsOut) writeFileSync(o.secretsOut, formatEnvFile(result.secrets), { mode: 0o600 });
   else if (names.length > 0) stderr.write(`secrets referenced (values not written; use --secrets-out): ${names.join(', ')}\n`);

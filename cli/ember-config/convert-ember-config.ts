@@ -7,7 +7,9 @@
 //   GH_EMBER_SECRET    the webhook secret agreed with Ember-CSI        → secret GH_EMBER_SECRET
 //   NUM_DRIVERS        how many DRIVER_*_# groups follow (default: as many DRIVER_NAME_# as set)
 //   DRIVER_NAME_#      builder name (one builder per driver)
-//   DRIVER_CONFIG_#    the driver's X_CSI_BACKEND_CONFIG (JSON; holds array credentials) → secret
+//   DRIVER_CONFIG_#    the driver's X_CSI_BACKEND_CONFIG (JSON; holds array credentials) → secret;
+//                      or a script beside the config, sourced now, that sets DRIVER_CONFIG and may
+//                      set CSI_SYSTEM_FILES to a tarball (uploaded, unpacked into / in the VM)
 //   PRE_RUN_#          script (a file beside the config) or command run before the tests
 //   POST_RUN_#         script or command run after them, always, with the result as $1
 //   NUM_WORKERS        builds at once on this host (default 1)
@@ -16,6 +18,7 @@
 //   STATUS_CONTEXT     commit status context, {builder} replaced (default 3rdparty/{builder})
 //   LOGS_REPO, LOGS_BRANCH   where logs are pushed (optional; default branch ci-logs)
 //   TEST_CMD           the test command run in the VM (default below)
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -28,6 +31,8 @@ export interface EmberConversion {
   secrets: Record<string, string>;
   /** Files beside the Ember config that builders upload (names relative to its directory). */
   uploads: string[];
+  /** Files made now (a driver script's CSI_SYSTEM_FILES) to copy beside the config as `name`. */
+  madeFiles: Array<{ source: string; name: string }>;
   /** Things the operator should know (defaults taken, keys ignored). */
   notes: string[];
 }
@@ -55,10 +60,39 @@ function positiveInt(value: string | undefined, key: string, fallback: number): 
   return n;
 }
 
+/** A file beside the config, by a plain relative name (what PRE_RUN_#, POST_RUN_#, DRIVER_CONFIG_# may name). */
+function localFile(value: string, baseDir: string): string | undefined {
+  const file = value.trim();
+  if (file === '' || /\s/.test(file) || file.startsWith('..') || path.isAbsolute(file) || file.startsWith('{')) return undefined;
+  return existsSync(path.join(baseDir, file)) ? file : undefined;
+}
+
+/** Source a DRIVER_CONFIG_# script as Ember's setup did: it sets DRIVER_CONFIG, and maybe CSI_SYSTEM_FILES. */
+function runDriverScript(key: string, file: string, baseDir: string): { driverConfig: string; systemFiles?: string } {
+  let out: string;
+  try {
+    out = execFileSync('bash', ['-c', 'DRIVER_CONFIG= CSI_SYSTEM_FILES=; . "./$1" >&2 && printf "%s\\0%s" "$DRIVER_CONFIG" "$CSI_SYSTEM_FILES"', 'driver-config', file], {
+      cwd: baseDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`${key}: the script ${file} failed${stderr ? `: ${stderr.slice(-500)}` : ''}`);
+  }
+  const [driverConfig = '', systemFiles = ''] = out.split('\0');
+  if (!driverConfig) throw new Error(`${key}: the script ${file} did not set DRIVER_CONFIG`);
+  if (!systemFiles) return { driverConfig };
+  const tarball = path.resolve(baseDir, systemFiles);
+  if (!existsSync(tarball)) throw new Error(`${key}: the script ${file} set CSI_SYSTEM_FILES to ${systemFiles}, which does not exist`);
+  return { driverConfig, systemFiles: tarball };
+}
+
 /** A step for PRE_RUN_#/POST_RUN_#: upload and run a script beside the config, or run a command. */
 function hookStep(name: string, value: string, baseDir: string, uploads: string[], args: string): Record<string, unknown> {
-  const file = value.trim();
-  if (!file.includes(' ') && existsSync(path.join(baseDir, file)) && !file.startsWith('..') && !path.isAbsolute(file)) {
+  const file = localFile(value, baseDir);
+  if (file) {
     uploads.push(file);
     return { name, upload: [file], run: `chmod +x ./${file} && ./${file}${args}` };
   }
@@ -69,6 +103,7 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
   const notes: string[] = [];
   const secrets: Record<string, string> = {};
   const uploads: string[] = [];
+  const madeFiles: EmberConversion['madeFiles'] = [];
   const arch = options.arch ?? 'x86_64';
   const imageDir = options.imageDir ?? '/var/lib/gatehouse/images';
 
@@ -102,12 +137,24 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
     if (names.has(name)) throw new Error(`DRIVER_NAME_${i}: "${name}" is used by another driver`);
     names.add(name);
     const env: Record<string, unknown> = {};
-    const driverConfig = vars[`DRIVER_CONFIG_${i}`];
+    let driverConfig = vars[`DRIVER_CONFIG_${i}`];
+    let systemFiles: string | undefined;
+    const script = driverConfig ? localFile(driverConfig, options.baseDir) : undefined;
+    if (driverConfig && script) {
+      ({ driverConfig, systemFiles } = runDriverScript(`DRIVER_CONFIG_${i}`, script, options.baseDir));
+      notes.push(`DRIVER_CONFIG_${i}: ran ${script} now; run the import again when what it sets changes`);
+    }
     if (driverConfig) {
       env.X_CSI_BACKEND_CONFIG = { env: `DRIVER_CONFIG_${i}` };
       secrets[`DRIVER_CONFIG_${i}`] = driverConfig;
     } else notes.push(`DRIVER_CONFIG_${i} is not set: builder "${name}" runs without X_CSI_BACKEND_CONFIG`);
     const steps: Record<string, unknown>[] = [{ name: 'build', run: 'docker build -t ember-csi:test .', timeout: '1h' }];
+    if (systemFiles) {
+      // Extra files the driver needs on the host (a Ceph cluster's ceph.conf and keyring).
+      const tarball = `csi-system-files-${name}.tar`;
+      madeFiles.push({ source: systemFiles, name: tarball });
+      steps.push({ name: 'system-files', upload: [tarball], run: `sudo tar -C / --no-same-owner -xf ./${tarball} && rm -f ./${tarball}` });
+    }
     const pre = vars[`PRE_RUN_${i}`];
     if (pre) steps.push(hookStep('pre-run', pre, options.baseDir, uploads, ''));
     steps.push({ name: 'test', run: vars.TEST_CMD || DEFAULT_TEST_CMD, timeout: '2h', junit: 'results/*.xml' });
@@ -142,7 +189,7 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
   const known = /^(SMEE_ID|GH_TOKEN|GH_EMBER_SECRET|NUM_DRIVERS|NUM_WORKERS|WEB_PORT|GH_REPO|STATUS_CONTEXT|LOGS_REPO|LOGS_BRANCH|TEST_CMD|(DRIVER_NAME|DRIVER_CONFIG|PRE_RUN|POST_RUN)_\d+)$/;
   const ignored = Object.keys(vars).filter((k) => !known.test(k)).sort();
   if (ignored.length > 0) notes.push(`not used: ${ignored.join(', ')}`);
-  return { config, secrets, uploads: [...new Set(uploads)], notes };
+  return { config, secrets, uploads: [...new Set(uploads)], madeFiles, notes };
 }
 
 /** KEY="value" lines that both systemd's EnvironmentFile and bash read back unchanged. */
