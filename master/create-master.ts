@@ -26,6 +26,7 @@ import { createMessageApplier } from './dispatch/apply-worker-message.js';
 import { chainAfter } from './triggers/chain-after.js';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
 import { createDownloadResolver } from './dispatch/resolve-download.js';
+import { MAX_MESSAGE_BYTES } from '../shared/protocol.js';
 import { createArtifactFiles } from './artifacts/artifact-files.js';
 import { openBucket, type Bucket } from './artifacts/s3-bucket.js';
 import { createS3Uploader } from './artifacts/s3-uploader.js';
@@ -106,7 +107,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     ...(uploader ? { onArtifact: uploader.kick } : {}),
   });
   const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
-  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+  // A bigger message closes the connection, and the worker would send it again and again.
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   await app.register(hub.routes);
   await app.register(workerRoutes, { db, config, sessions });
   await app.register(logRoutes, { db, logs, bus });

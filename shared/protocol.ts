@@ -236,5 +236,9 @@ export type MasterMessage = Welcome | Refused | BuildStart | BuildCancel | Ack;
 /** Header carrying the worker's name on the upgrade request. */
 export const WORKER_NAME_HEADER = 'x-gatehouse-worker';
 export const WORKER_PATH = '/api/worker';
+/** The largest artifact a worker sends (larger ones are reported in the step's log, not sent). */
+export const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
+/** The largest message the master accepts: an artifact travels base64-encoded (4/3), plus the JSON around it. */
+export const MAX_MESSAGE_BYTES = Math.ceil((MAX_ARTIFACT_BYTES * 4) / 3) + 1024 * 1024;
 /** GET <this>/<artifact id>: a file artifact, for a step's `download` (same headers as the WebSocket). */
 export const WORKER_ARTIFACTS_PATH = '/api/worker/artifacts';

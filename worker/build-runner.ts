@@ -3,7 +3,7 @@
 // or cancel, timeouts per step and per build. Every step gets a step.finished, `skipped` for those
 // that did not run, and the build always ends with one build.finished. It never throws.
 import { maskSecrets } from '../shared/mask-secrets.js';
-import type { BuildResult, BuildSpec, ImageUse, StepResult, StepSpec } from '../shared/protocol.js';
+import { type BuildResult, type BuildSpec, type ImageUse, MAX_ARTIFACT_BYTES, type StepResult, type StepSpec } from '../shared/protocol.js';
 import { type BuildContext, type BuildSink, BuildState } from './build-context.js';
 import type { Executor } from './executor/executor.js';
 import type { ArtifactFetcher } from './fetch-artifact.js';
@@ -21,7 +21,7 @@ export interface RunBuildOptions {
   logger: Logger;
   /** Timeout of an `always` step that has none (default 10 min): they outlive cancels and build timeouts. */
   alwaysTimeoutMs?: number;
-  /** Larger artifacts are not sent (default 16 MiB). */
+  /** Larger artifacts are not sent (default and most: MAX_ARTIFACT_BYTES, 16 MiB, what the master accepts). */
   maxArtifactBytes?: number;
   /** Gets another build's artifact from the master, for steps with `download`. */
   fetchArtifact?: ArtifactFetcher;
@@ -57,7 +57,7 @@ export async function runBuild(build: BuildSpec, options: RunBuildOptions): Prom
       executor: options.executor,
       workspace,
       alwaysTimeoutMs: options.alwaysTimeoutMs ?? 600_000,
-      maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 * 1024,
+      maxArtifactBytes: Math.min(options.maxArtifactBytes ?? MAX_ARTIFACT_BYTES, MAX_ARTIFACT_BYTES),
       ...(options.fetchArtifact ? { fetchArtifact: options.fetchArtifact } : {}),
     };
     try {

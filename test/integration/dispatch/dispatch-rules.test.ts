@@ -1,5 +1,6 @@
 // Which worker gets which build: labels, concurrency caps, and what the API says while waiting.
 // Also the log endpoints: Range requests and the live tail.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCiCluster, allFinished, type CiCluster } from '../../support/ci-cluster.js';
 
@@ -103,6 +104,22 @@ describe('dispatch rules', () => {
     expect(await ci.log(follower?.id ?? 0, '1')).toContain(`deb of ${first?.sha}`);
     // Without the worker's credentials the artifact is not served.
     expect((await fetch(`${ci.master.url}/api/worker/artifacts/1`)).status).toBe(401);
+  });
+
+  it('an artifact just under the 16 MiB cap arrives whole (its message is larger, base64); one over it is reported, not sent', async () => {
+    ci = await startCiCluster({
+      builders: [{ name: 'big', executor: 'host', steps: [{ name: 's', run: 'head -c 16000000 /dev/urandom > near.bin && sha256sum near.bin > near.sha && head -c 17000000 /dev/zero > over.bin', artifacts: ['near.bin', 'near.sha', 'over.bin'] }] }],
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    const [build] = await ci.waitForBuilds(allFinished(1), 30_000);
+    expect(build?.result).toBe('success');
+    const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string; size: number }> }>(`/api/v2/builds/${build?.id}/artifacts`);
+    expect(artifacts.map((a) => [a.path, a.size])).toEqual([['near.bin', 16000000], ['near.sha', 75]]);
+    const near = Buffer.from(await (await fetch(`${ci.master.url}/api/v2/builds/${build?.id}/artifacts/${artifacts[0]?.id}`)).arrayBuffer());
+    const sum = await (await fetch(`${ci.master.url}/api/v2/builds/${build?.id}/artifacts/${artifacts[1]?.id}`)).text();
+    expect(createHash('sha256').update(near).digest('hex')).toBe(sum.split(' ')[0]);
+    expect(await ci.log(build?.id ?? 0, '0')).toContain('over.bin not sent: 17000000 bytes, over the 16777216-byte limit');
   });
 
   it('a download with no successful build of its builder on the commit ends the build as error, saying so', async () => {
