@@ -1,6 +1,6 @@
 // `gatehouse import-ember-config FILE`: turn an Ember-CSI third-party CI `config` file (KEY=VALUE,
 // sourced by bash) into a gatehouse config. setup-host.sh runs it when given such a file.
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { hostArch } from '../worker/host-info.js';
@@ -33,8 +33,12 @@ export function importEmberConfig(file: string, o: ImportOptions, stdout: NodeJS
       if (path.resolve(baseDir, rel) !== path.resolve(outDir, rel)) copyFileSync(path.join(baseDir, rel), path.join(outDir, rel));
     }
     // A driver script's tarball may hold credentials (a keyring): readable by the owner only.
-    for (const made of result.madeFiles) copyFileSync(made.source, path.join(outDir, made.name));
-    for (const made of result.madeFiles) chmodSync(path.join(outDir, made.name), 0o600);
+    for (const made of result.madeFiles) {
+      // Written 0600 from the first byte: it may hold a keyring.
+      const target = path.join(outDir, made.name);
+      rmSync(target, { force: true });
+      writeFileSync(target, readFileSync(made.source), { mode: 0o600 });
+    }
   } else {
     stdout.write(json);
     for (const made of result.madeFiles) stderr.write(`note: ${made.name} (from ${made.source}) is only written with --out\n`);

@@ -1,7 +1,7 @@
 // Where a stored artifact's bytes are: a file in <dataDir>/artifacts (every artifact arrives there
 // first, in the transaction that records it), or an object in the bucket once the uploader moved it
 // (artifacts.stored_at is then s3://bucket/key). Readers go through here and need not know which.
-import { createReadStream, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Bucket } from './s3-bucket.js';
 
@@ -13,7 +13,11 @@ export interface ArtifactFiles {
 export function createArtifactFiles(bucket: () => Promise<Bucket | undefined>): ArtifactFiles {
   return {
     async open(storedAt) {
-      if (!storedAt.startsWith('s3://')) return existsSync(storedAt) ? createReadStream(storedAt) : undefined;
+      if (!storedAt.startsWith('s3://')) {
+        // Opened now: the uploader may remove the file right after (the stream keeps reading it).
+        const handle = await open(storedAt, 'r').catch(() => undefined);
+        return handle?.createReadStream();
+      }
       const b = await bucket();
       if (!b) return undefined;
       try {

@@ -21,6 +21,8 @@ export async function openBucket(settings: S3Settings): Promise<Bucket> {
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
     // The SDK's own retries (3, with backoff) before the uploader retries later.
     maxAttempts: 3,
+    // A stuck request must not hold the uploader (and the master's shutdown) for ever.
+    requestHandler: { requestTimeout: 120_000, connectionTimeout: 10_000 },
     // S3-compatible services (IBM COS among them) do not all know the newer checksum headers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

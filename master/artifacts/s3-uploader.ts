@@ -2,7 +2,8 @@
 // them: a build never waits for S3, and an artifact is never lost to an S3 outage (it stays on disk,
 // served from there, and is tried again). Once the object is written, the row points at it and the
 // local copy goes. JUnit reports stay on disk: statuses and the logs branch read them.
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../queue/open-database.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +36,11 @@ export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
 
+  // Two steps of a build may collect the same path: their rows share one local file, which the later
+  // one overwrote. The file goes only when no later row still needs it (checked and removed in one
+  // turn of the event loop, so a row applied meanwhile cannot lose its file).
+  const laterSharing = deps.db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM artifacts WHERE stored_at = ? AND id > ?');
+
   async function drain(): Promise<void> {
     const bucket = await deps.bucket();
     let after = 0;
@@ -42,6 +48,7 @@ export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
       const rows = pending.all(after);
       if (rows.length === 0) return;
       for (const row of rows) {
+        if (closed) return;
         after = row.id;
         const key = `${deps.prefix}${row.build_id}/${row.path}`;
         let body: Buffer;
@@ -53,9 +60,12 @@ export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
           continue;
         }
         await bucket.put(key, body, 'application/octet-stream');
+        if (closed) return; // the database may be closing; the row is moved again at the next start
         moved.run(bucket.url(key), row.id, row.stored_at);
-        await rm(row.stored_at, { force: true });
-        await rmdir(path.dirname(row.stored_at)).catch(() => {}); // only when empty
+        if ((laterSharing.get(row.stored_at, row.id)?.n ?? 0) === 0) {
+          rmSync(row.stored_at, { force: true });
+          await rmdir(path.dirname(row.stored_at)).catch(() => {}); // only when empty
+        }
       }
     }
   }

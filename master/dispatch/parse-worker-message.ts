@@ -15,19 +15,22 @@ const imageFamily = z.object({
   })),
 });
 const imageUse = z.object({ image: z.string(), version: z.string().optional(), at: z.number() });
+// Image reports are information for people: a malformed one is dropped, never the message carrying
+// it (a refused hello would lock the worker out; a refused build.finished would stall its sequence).
+const imageVersions = z.array(imageFamily).optional().catch(undefined);
 
 const schema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'), protocol: z.number().int(), name: z.string(), instanceId: z.string().min(1).max(100),
     version: z.string(), arch: z.array(z.string()), slots: z.number().int().positive(), labels: z.array(z.string()),
-    images: z.array(z.string()), running: z.array(buildId), imageVersions: z.array(imageFamily).optional(),
+    images: z.array(z.string()), running: z.array(buildId), imageVersions,
   }),
-  z.object({ type: z.literal('images'), imageVersions: z.array(imageFamily) }),
+  z.object({ type: z.literal('images'), imageVersions: z.array(imageFamily).catch([]) }),
   z.object({ type: z.literal('step.started'), seq, buildId, step, name: z.string(), at: z.number() }),
   z.object({ type: z.literal('log'), seq, buildId, step, stream: z.enum(['stdout', 'stderr', 'header']), data: z.string() }),
   z.object({ type: z.literal('step.finished'), seq, buildId, step, result, exitCode: z.number().int().nullable(), durationMs: z.number(), reason: z.string().optional() }),
   z.object({ type: z.literal('artifact'), seq, buildId, step, kind: z.enum(['junit', 'file']), path: z.string().min(1), content: z.string() }),
-  z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional(), image: imageUse.optional() }),
+  z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional(), image: imageUse.optional().catch(undefined) }),
 ]);
 
 export function parseWorkerMessage(text: string): WorkerMessage {

@@ -88,6 +88,7 @@ export const stepSchema: z.ZodType<StepOutput, z.ZodTypeDef, StepInput> = stepBa
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected one of "run", "upload", "download" or "parallel"' });
     }
     if (kinds > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected "run" or "parallel", not both' });
+    if (step.parallel && step.download) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['download'], message: 'expected "download" on a step that runs, not on a parallel group (put it on a step before the group)' });
   });
 
 const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled'] as const;

@@ -3,7 +3,7 @@
 // not used by builds until verify-image-version.ts has booted and checked it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addCandidate, nextVersionName } from './image-lifecycle.js';
@@ -55,8 +55,23 @@ export async function buildImageVersion(options: BuildVersionOptions): Promise<B
   const { family, imagesDir } = options;
   const started = Date.now();
   const state = await readFamilyState(imagesDir, family);
-  const version = nextVersionName(family, state.versions.map((v) => v.name), now());
-  const dir = versionDir(imagesDir, family, version);
+  // Claim the version's directory first (mkdir fails when it exists): a scheduled build and
+  // `gatehouse images build` on the same day must not pick one name and overwrite each other.
+  const taken = [...state.versions.map((v) => v.name), ...(await readdir(path.join(imagesDir, family)).catch(() => []))];
+  let version = nextVersionName(family, taken, now());
+  let dir = versionDir(imagesDir, family, version);
+  await mkdir(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(dir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      taken.push(version);
+      version = nextVersionName(family, taken, now());
+      dir = versionDir(imagesDir, family, version);
+    }
+  }
   const argv = buildCommand(options.config, dir, options.buildScript ?? defaultBuildScript());
   const [command, ...args] = argv as [string, ...string[]];
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -71,7 +86,10 @@ export async function buildImageVersion(options: BuildVersionOptions): Promise<B
     throw new Error(`image ${family}: \`${argv.join(' ')}\` exited ${code}`);
   }
   for (const file of [options.config.disk ?? 'disk.qcow2', options.config.kernel ?? 'kernel', options.config.initrd ?? 'initrd.img']) {
-    if (!existsSync(path.join(dir, file))) throw new Error(`image ${family}: the build left no ${file} in ${dir}`);
+    if (!existsSync(path.join(dir, file))) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`image ${family}: the build left no ${file} in ${dir}`);
+    }
   }
   const manifest = await readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as { recipe?: string }, () => ({ recipe: undefined }));
   await updateFamilyState(imagesDir, family, (s) => addCandidate(s, version, now(), manifest.recipe));

@@ -48,11 +48,14 @@ export interface ImageMaintenance {
   close(): Promise<void>;
 }
 
+const RETRY_FAILED_BUILD_MS = 24 * 3_600_000;
+
 export function createImageMaintenance(options: ImageMaintenanceOptions): ImageMaintenance {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
   const imagesDir = imagesDirOf(config);
   let libvirt: Libvirt | undefined = options.libvirt;
+  const lastFailure = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -119,7 +122,24 @@ export function createImageMaintenance(options: ImageMaintenanceOptions): ImageM
     due,
     runSchedule: () =>
       serial(async () => {
-        for (const name of await due()) await build(name).catch((error: Error) => logger.error(`image ${name}: scheduled rebuild failed: ${error.message}`));
+        let dueNow: string[] = [];
+        try {
+          dueNow = await due();
+        } catch (error) {
+          logger.error(`images: cannot tell which rebuilds are due: ${(error as Error).message}`);
+        }
+        for (const name of dueNow) {
+          // A failed build is not retried every hour (a broken recipe, no mirror): once a day at most.
+          const failed = lastFailure.get(name);
+          if (failed !== undefined && now() - failed < RETRY_FAILED_BUILD_MS) continue;
+          await build(name).then(
+            () => lastFailure.delete(name),
+            (error: Error) => {
+              lastFailure.set(name, now());
+              logger.error(`image ${name}: scheduled rebuild failed (tried again in a day): ${error.message}`);
+            },
+          );
+        }
         for (const [name, image] of Object.entries(config.images)) {
           if (image.build || image.version) await prune(name).catch((error: Error) => logger.error(`image ${name}: prune failed: ${error.message}`));
         }
@@ -139,7 +159,7 @@ export function scheduleImageMaintenance(maintenance: ImageMaintenance, options:
   let stopped = false;
   const tick = async () => {
     if (stopped) return;
-    await maintenance.runSchedule();
+    await maintenance.runSchedule().catch(() => {}); // it logs its own failures; a worker must not die of one
     if (!stopped) timer = setTimeout(() => void tick(), options.everyMs ?? 3_600_000);
   };
   const first = (options.startAfter ?? Promise.resolve()).catch(() => {}).then(tick);

@@ -26,7 +26,7 @@ describe('the S3 artifact store', () => {
     s3 = undefined;
   });
 
-  async function start(secret = CREDENTIALS.S3_SECRET) {
+  async function start(secret = CREDENTIALS.S3_SECRET, packageSteps?: Array<Record<string, unknown>>) {
     s3 = await startS3StandIn({ bucket: 'ci-artifacts', accessKeyId: CREDENTIALS.S3_KEY_ID, secretAccessKey: CREDENTIALS.S3_SECRET, region: 'us-south' });
     ci = await startCiCluster(
       {
@@ -38,7 +38,7 @@ describe('the S3 artifact store', () => {
           {
             name: 'package',
             executor: 'host',
-            steps: [{ name: 'make', run: 'mkdir -p out && printf "package of %s\\n" "$GATEHOUSE_SHA" > out/pkg.deb && echo "<testsuite tests=\\"1\\"/>" > report.xml', artifacts: 'out/*', junit: 'report.xml' }],
+            steps: (packageSteps ?? [{ name: 'make', run: 'mkdir -p out && printf "package of %s\\n" "$GATEHOUSE_SHA" > out/pkg.deb && echo "<testsuite tests=\\"1\\"/>" > report.xml', artifacts: 'out/*', junit: 'report.xml' }]) as never,
           },
           { name: 'install', executor: 'host', triggers: { pullRequest: false, after: 'package' }, steps: [{ name: 'get', download: { from: 'package' }, run: 'cat out/pkg.deb' }] },
         ],
@@ -92,5 +92,21 @@ describe('the S3 artifact store', () => {
     const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string }> }>(`/api/v2/builds/${pkg?.id}/artifacts`);
     const file = artifacts.find((a) => a.path === 'out/pkg.deb');
     expect(await (await fetch(`${ci.master.url}/api/v2/builds/${pkg?.id}/artifacts/${file?.id}`)).text()).toBe(`package of ${pkg?.sha}\n`);
+  });
+
+  it('two steps collecting the same path: both rows end in the bucket, the later content is what a download gets', async () => {
+    const { ci, s3 } = await start(undefined, [
+      { name: 'first', run: 'mkdir -p out && echo first > out/pkg.deb', artifacts: 'out/*' },
+      { name: 'second', run: 'echo second > out/pkg.deb', artifacts: 'out/*' },
+    ]);
+    await ci.openPr(1);
+    const builds = await ci.waitForBuilds((b) => b.length === 2 && b.every((x) => x.state === 'finished'));
+    expect(builds.map((b) => b.result)).toEqual(['success', 'success']);
+    const pkg = builds.find((b) => b.builder === 'package');
+    const rows = () => ci.master.db.prepare<[number], { stored_at: string }>(`SELECT stored_at FROM artifacts WHERE build_id = ? ORDER BY id`).all(pkg?.id ?? 0);
+    await waitFor(() => rows().length === 2 && rows().every((r) => r.stored_at.startsWith('s3://')), 'both rows in the bucket');
+    expect(s3.objects.get(`pr-builds/${pkg?.id}/out/pkg.deb`)?.toString()).toBe('second\n');
+    const install = builds.find((b) => b.builder === 'install');
+    expect(await ci.log(install?.id ?? 0, '0')).toContain('second');
   });
 });

@@ -44,6 +44,8 @@ describe('config validation', () => {
       'builders[0].steps[0].download.from: expected the name of another builder, got "nope"',
       'builders[0].steps[1].parallel[0].download.from: expected the name of another builder, got "a"',
     ]);
+    const onGroup = testConfig({ builders: [{ name: 'a', steps: [{ name: 'g', download: { from: 'b' }, parallel: [{ name: 'q', run: 'true' }] }] }, { name: 'b', steps: [{ name: 's', run: 'true' }] }] });
+    expect(problems(onGroup)).toEqual(['builders[0].steps[0].download: expected "download" on a step that runs, not on a parallel group (put it on a step before the group)']);
     const { config } = parseConfig(testConfig(), 'cfg', { env: TEST_SECRETS });
     expect(config.artifacts).toEqual({ store: 'directory' });
   });
