@@ -19,6 +19,8 @@ export interface BuildVersionOptions {
   onOutput?: (text: string) => void;
   /** vm-image/build.sh (default: the one of this checkout). */
   buildScript?: string;
+  /** Aborted when the worker stops: the builder's whole process group is terminated. */
+  signal?: AbortSignal;
 }
 
 export interface BuiltVersion {
@@ -75,15 +77,27 @@ export async function buildImageVersion(options: BuildVersionOptions): Promise<B
   const argv = buildCommand(options.config, dir, options.buildScript ?? defaultBuildScript());
   const [command, ...args] = argv as [string, ...string[]];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that a stop reaches debootstrap and qemu-img too.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
     child.stdout.on('data', (d: Buffer) => options.onOutput?.(d.toString()));
     child.stderr.on('data', (d: Buffer) => options.onOutput?.(d.toString()));
     child.on('error', reject);
-    child.on('close', resolve);
+    child.on('close', (exitCode) => {
+      options.signal?.removeEventListener('abort', stop);
+      resolve(exitCode);
+    });
   });
   if (code !== 0) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`image ${family}: \`${argv.join(' ')}\` exited ${code}`);
+    throw new Error(options.signal?.aborted ? `image ${family}: the build was stopped` : `image ${family}: \`${argv.join(' ')}\` exited ${code}`);
   }
   for (const file of [options.config.disk ?? 'disk.qcow2', options.config.kernel ?? 'kernel', options.config.initrd ?? 'initrd.img']) {
     if (!existsSync(path.join(dir, file))) {

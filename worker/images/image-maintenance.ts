@@ -56,6 +56,8 @@ export function createImageMaintenance(options: ImageMaintenanceOptions): ImageM
   const imagesDir = imagesDirOf(config);
   let libvirt: Libvirt | undefined = options.libvirt;
   const lastFailure = new Map<string, number>();
+  /** Aborted by close(): a running image build is stopped rather than waited for. */
+  const stopping = new AbortController();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -90,7 +92,9 @@ export function createImageMaintenance(options: ImageMaintenanceOptions): ImageM
     const image = family(name);
     if (!image.build) throw new Error(`image ${name} has no build section: its files are used as configured`);
     logger.info(`image ${name}: building a new version`);
-    const built = await buildImageVersion({ family: name, config: image, imagesDir, now, onOutput: options.onBuildOutput ?? ((t) => logger.debug(t.trimEnd())) });
+    const built = await buildImageVersion({
+      family: name, config: image, imagesDir, now, signal: stopping.signal, onOutput: options.onBuildOutput ?? ((t) => logger.debug(t.trimEnd())),
+    });
     logger.info(`image ${name}: built ${built.version} in ${built.seconds.toFixed(1)}s; verifying`);
     options.onChange?.();
     const { verification } = await verify(name, built.version);
@@ -147,6 +151,7 @@ export function createImageMaintenance(options: ImageMaintenanceOptions): ImageM
       }),
     report: () => imageReport(config.images, imagesDir),
     async close() {
+      stopping.abort();
       await queue;
       if (!options.libvirt) await libvirt?.close();
     },

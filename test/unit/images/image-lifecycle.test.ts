@@ -183,4 +183,32 @@ describe('build command', () => {
     ]);
     expect(buildCommand({ ...base, build: { distro: 'debian', with: [], packages: [], command: ['/opt/mkimg', '-q'] } }, '/img/d/d-1', 'build.sh')).toEqual(['/opt/mkimg', '-q', '--out', '/img/d/d-1']);
   });
+
+  it('runs the image\'s own builder into a claimed version directory; two builds the same day get two names; a stop ends the builder\'s process group', async () => {
+    const { buildImageVersion } = await import('../../../worker/images/build-image-version.js');
+    const imagesDir = path.join(dir.path, 'own-builder');
+    // A builder that writes the three files into --out DIR (the argument after --out).
+    const make = ['bash', '-c', 'out=$2; printf disk > "$out/disk.qcow2"; printf k > "$out/kernel"; printf i > "$out/initrd.img"', 'mkimg'];
+    const config = { arch: 'x86_64' as const, smoke: 'true', rebuildEvery: 0, keepDays: 14, build: { distro: 'debian' as const, with: [], packages: [], command: make } };
+    const now = () => Date.UTC(2026, 10, 26, 12);
+    const [a, b] = await Promise.all([buildImageVersion({ family: 'own', config, imagesDir, now }), buildImageVersion({ family: 'own', config, imagesDir, now })]);
+    expect([a.version, b.version].sort()).toEqual(['own-20261126', 'own-20261126.2']);
+    expect(readFileSync(path.join(a.dir, 'disk.qcow2'), 'utf8')).toBe('disk');
+    expect((await readFamilyState(imagesDir, 'own')).versions.map((v) => [v.name, v.state]).sort()).toEqual([['own-20261126', 'candidate'], ['own-20261126.2', 'candidate']]);
+
+    // The builder's child (sleep) is in its group: the stop reaches it, and the claimed directory goes.
+    const pidFile = path.join(dir.path, 'sleep.pid');
+    const slow = { ...config, build: { ...config.build, command: ['bash', '-c', `sleep 60 & echo $! > ${pidFile}; wait`, 'mkimg'] } };
+    const controller = new AbortController();
+    const started = Date.now();
+    const building = buildImageVersion({ family: 'own', config: slow, imagesDir, now, signal: controller.signal });
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await expect(building).rejects.toThrow('image own: the build was stopped');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(() => process.kill(sleeper, 0)).toThrow();
+    expect(existsSync(versionDir(imagesDir, 'own', 'own-20261126.3'))).toBe(false);
+  });
 });
