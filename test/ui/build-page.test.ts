@@ -2,10 +2,11 @@
 // a running step's log follows live, and Rebuild asks for the admin token and queues a build.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cssOf, ensureUiBuilt, hasChromium, isFocused, launchBrowser, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { cssOf, hasChromium, isFocused, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { FakeWorker } from './fake-worker.js';
-import { prPayload, startUiMaster, type UiMaster } from './ui-master.js';
+import { prPayload, type UiMaster } from './ui-master.js';
+import { closeUiSession, startUiSession } from './ui-session.js';
 
 if (!hasChromium) console.warn(SKIP_REASON);
 
@@ -30,17 +31,11 @@ describe.skipIf(!hasChromium)('build page (Chromium)', () => {
   };
 
   beforeAll(async () => {
-    await ensureUiBuilt();
-    master = await startUiMaster({ builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'compile', run: 'make' }, { name: 'test', run: 'make test' }, { name: 'report', run: './report', always: true }] }] });
-    worker = await FakeWorker.connect(master.url);
-    browser = await launchBrowser();
-    page = await browser.newPage();
+    ({ master, worker, browser, page } = await startUiSession({
+      builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'compile', run: 'make' }, { name: 'test', run: 'make test' }, { name: 'report', run: './report', always: true }] }],
+    }));
   }, 120_000);
-  afterAll(async () => {
-    worker?.close();
-    await browser?.close();
-    await master?.stop();
-  });
+  afterAll(() => closeUiSession({ master, worker, browser }));
 
   it('opens a failed build on its failed step, with its log in colour, line numbers and search', async () => {
     const b = await startUnitBuild(21);

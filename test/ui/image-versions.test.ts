@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
-import { ensureUiBuilt, hasChromium, launchBrowser, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { hasChromium, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
 import { FakeWorker } from './fake-worker.js';
-import { prPayload, startUiMaster, type UiMaster } from './ui-master.js';
+import { prPayload, type UiMaster } from './ui-master.js';
+import { closeUiSession, startUiSession } from './ui-session.js';
 
 if (!hasChromium) console.warn(SKIP_REASON);
 
@@ -36,17 +37,12 @@ describe.skipIf(!hasChromium)('image versions on the workers and build pages (Ch
   let worker: FakeWorker;
 
   beforeAll(async () => {
-    await ensureUiBuilt();
-    master = await startUiMaster({ builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'make test' }] }] });
-    worker = await FakeWorker.connect(master.url, 'w1', 2, { images: ['debian-x86_64'], imageVersions: before });
-    browser = await launchBrowser();
-    page = await browser.newPage();
+    ({ master, worker, browser, page } = await startUiSession(
+      { builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'make test' }] }] },
+      { name: 'w1', slots: 2, hello: { images: ['debian-x86_64'], imageVersions: before } },
+    ));
   }, 120_000);
-  afterAll(async () => {
-    worker?.close();
-    await browser?.close();
-    await master?.stop();
-  });
+  afterAll(() => closeUiSession({ master, worker, browser }));
 
   it('lists each image with its current version and dates, and follows a switch', async () => {
     const api = await master.get<{ workers: Array<{ name: string; image_versions: ImageFamilyReport[] }> }>('/api/v2/workers');

@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { seedBuilds } from '../../bench/seed-builds.js';
-import { ensureUiBuilt, hasChromium, launchBrowser, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { hasChromium, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
 import { TEST_REPO } from '../support/test-config.js';
 import { FakeWorker } from './fake-worker.js';
-import { prPayload, startUiMaster, type UiMaster } from './ui-master.js';
+import { prPayload, type UiMaster } from './ui-master.js';
+import { closeUiSession, startUiSession } from './ui-session.js';
 
 if (!hasChromium) console.warn(SKIP_REASON);
 
@@ -17,24 +18,16 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
   let worker: FakeWorker;
 
   beforeAll(async () => {
-    await ensureUiBuilt();
-    master = await startUiMaster();
+    ({ master, worker, browser, page } = await startUiSession());
     seedBuilds(master.db, { count: 10_000, builders: ['unit', 'lvm', 'docs'], repo: TEST_REPO });
-    worker = await FakeWorker.connect(master.url);
     await master.send('pull_request', prPayload(31, '3'.repeat(40), { fork: true, title: 'Fix a typo (from a fork)' }));
     await master.send('pull_request', prPayload(32, '4'.repeat(40)));
     await worker.build(); // unit for PR 32 runs on w1; lvm needs a "storage" worker
     const closed = prPayload(33, '5'.repeat(40));
     closed.action = 'closed';
     await master.send('pull_request', closed);
-    browser = await launchBrowser();
-    page = await browser.newPage();
   }, 120_000);
-  afterAll(async () => {
-    worker?.close();
-    await browser?.close();
-    await master?.stop();
-  });
+  afterAll(() => closeUiSession({ master, worker, browser }));
 
   it('shows an untrusted fork PR awaiting approval, with the approve hint, oldest first', async () => {
     await page.goto(`${master.url}/#/queue`);
