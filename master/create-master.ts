@@ -30,6 +30,8 @@ import { MAX_MESSAGE_BYTES } from '../shared/protocol.js';
 import { createArtifactFiles } from './artifacts/artifact-files.js';
 import { openBucket, type Bucket } from './artifacts/s3-bucket.js';
 import { createS3Uploader } from './artifacts/s3-uploader.js';
+import { createUploadStaging, uploadStagingDir } from './artifacts/upload-staging.js';
+import { sweepUploads } from './artifacts/sweep-uploads.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
@@ -102,11 +104,12 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const openS3 = s3 ? () => (bucket ??= openBucket(s3)) : undefined;
   const uploader = openS3 && s3 ? createS3Uploader({ db, bucket: openS3, prefix: s3.prefix, logger: app.log }) : undefined;
   const artifactFiles = createArtifactFiles(async () => (openS3 ? openS3() : undefined));
+  const uploads = createUploadStaging(uploadStagingDir(config.dataDir));
   const apply = createMessageApplier({
-    db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
+    db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: app.log, bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
     ...(uploader ? { onArtifact: uploader.kick } : {}),
   });
-  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
+  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
   // A bigger message closes the connection, and the worker would send it again and again.
   await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   await app.register(hub.routes);
@@ -138,13 +141,24 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
 
   // Changes a crash left pending are evaluated now.
+  // Uploads no message can claim any more (their build ended): at start and hourly.
+  const sweep = () => {
+    try {
+      sweepUploads(db, config.dataDir, now());
+    } catch (error) {
+      app.log.warn({ err: (error as Error).message }, 'sweeping staged uploads failed');
+    }
+  };
+  const sweeper = setInterval(sweep, 3_600_000).unref();
   app.addHook('onReady', async () => {
+    sweep();
     hub.recover();
     uploader?.kick();
     void processor.kick();
     dispatcher.wake();
   });
   app.addHook('preClose', async () => {
+    clearInterval(sweeper);
     hub.close();
     await forwarder.current?.close();
   });

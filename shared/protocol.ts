@@ -21,8 +21,13 @@
 //   6. Images over time: `hello.imageVersions` says each image's versions; after a switch or a prune
 //      the worker sends an unsequenced `images` snapshot, only when `welcome.features` lists it (an
 //      older master would close on an unknown message). `build.finished.image` names the version booted.
+//   7. Large artifacts: when `welcome.features` lists `uploads`, a file artifact over
+//      INLINE_ARTIFACT_BYTES is streamed first (HTTP PUT to WORKER_UPLOADS_PATH, same credentials as
+//      the WebSocket); the master answers 201 with its sha256 once the bytes are on its disk, and the
+//      `artifact` message then names that upload instead of carrying the content. The message stays
+//      the one durable record: an upload without its message is swept after a day.
 
-/** Bumped on every change to these messages. */
+/** Bumped on every incompatible change to these messages; compatible additions go behind `welcome.features`. */
 export const PROTOCOL_VERSION = 1;
 
 export type BuildResult = 'success' | 'failure' | 'error' | 'cancelled' | 'skipped';
@@ -181,8 +186,19 @@ export interface Artifact extends Sequenced {
   kind: 'junit' | 'file';
   /** Path relative to the work directory. */
   path: string;
-  /** base64; artifacts are small (JUnit XML, packages up to a few MB). */
-  content: string;
+  /** base64, for small files (JUnit XML, any file when the master takes no uploads). */
+  content?: string;
+  /** A file streamed to WORKER_UPLOADS_PATH before this message (exactly one of content and upload). */
+  upload?: UploadedFile;
+}
+
+/** What the master answers to an upload, and what the artifact message then names. */
+export interface UploadedFile {
+  /** The master's name for the upload. */
+  id: string;
+  /** Hex sha256 of the bytes, as the master computed it (the worker checks it against its own). */
+  sha256: string;
+  size: number;
 }
 
 export interface BuildFinished extends Sequenced {
@@ -236,8 +252,18 @@ export type MasterMessage = Welcome | Refused | BuildStart | BuildCancel | Ack;
 /** Header carrying the worker's name on the upgrade request. */
 export const WORKER_NAME_HEADER = 'x-gatehouse-worker';
 export const WORKER_PATH = '/api/worker';
-/** The largest artifact a worker sends (larger ones are reported in the step's log, not sent). */
+/** The largest artifact sent inside a message (JUnit reports; any file to a master without `uploads`). */
 export const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
+/** File artifacts over this go by upload when the master offers it (a message holds up the others behind it). */
+export const INLINE_ARTIFACT_BYTES = 1024 * 1024;
+/**
+ * PUT here (?build=<id>): one file artifact's bytes, chunked, with its size in UPLOAD_SIZE_HEADER and
+ * its sha256 in the UPLOAD_SHA256_TRAILER trailer. 201 with an UploadedFile once on disk; 409 not a
+ * build running on this worker; 413 over artifacts.maxFileMiB; 422 the bytes are not what was sent.
+ */
+export const WORKER_UPLOADS_PATH = '/api/worker/uploads';
+export const UPLOAD_SIZE_HEADER = 'x-gatehouse-size';
+export const UPLOAD_SHA256_TRAILER = 'x-gatehouse-sha256';
 /** The largest message the master accepts: an artifact travels base64-encoded (4/3), plus the JSON around it. */
 export const MAX_MESSAGE_BYTES = Math.ceil((MAX_ARTIFACT_BYTES * 4) / 3) + 1024 * 1024;
 /** GET <this>/<artifact id>: a file artifact, for a step's `download` (same headers as the WebSocket). */

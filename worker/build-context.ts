@@ -3,6 +3,7 @@
 import type { BuildResult, BuildSpec } from '../shared/protocol.js';
 import type { Executor, Workspace } from './executor/executor.js';
 import type { ArtifactFetcher } from './fetch-artifact.js';
+import type { ArtifactUploader } from './upload-artifact.js';
 import type { Logger } from './logger.js';
 import type { Unsequenced } from './outbox.js';
 
@@ -50,8 +51,10 @@ export interface BuildContext {
   state: BuildState;
   /** Timeout of an `always` step without its own (they ignore cancel and the build timeout). */
   alwaysTimeoutMs: number;
-  /** Artifacts larger than this are reported in the log and not sent. */
+  /** The largest artifact sent inside a message (JUnit reports; any file while the master takes no uploads). */
   maxArtifactBytes: number;
+  /** Streams large file artifacts to the master; undefined while the master takes no uploads. */
+  uploader?: () => ArtifactUploader | undefined;
   /** Gets another build's artifact from the master (steps with `download`); absent: such steps error. */
   fetchArtifact?: ArtifactFetcher;
 }

@@ -7,6 +7,7 @@ import { type BuildResult, type BuildSpec, type ImageUse, MAX_ARTIFACT_BYTES, ty
 import { type BuildContext, type BuildSink, BuildState } from './build-context.js';
 import type { Executor } from './executor/executor.js';
 import type { ArtifactFetcher } from './fetch-artifact.js';
+import type { ArtifactUploader } from './upload-artifact.js';
 import type { Logger } from './logger.js';
 import { runLeafStep, type StepInherited } from './run-step.js';
 import { shortDuration } from './step-outcome.js';
@@ -21,10 +22,12 @@ export interface RunBuildOptions {
   logger: Logger;
   /** Timeout of an `always` step that has none (default 10 min): they outlive cancels and build timeouts. */
   alwaysTimeoutMs?: number;
-  /** Larger artifacts are not sent (default and most: MAX_ARTIFACT_BYTES, 16 MiB, what the master accepts). */
+  /** The largest artifact sent inside a message (default and most: MAX_ARTIFACT_BYTES, 16 MiB, what the master accepts). */
   maxArtifactBytes?: number;
   /** Gets another build's artifact from the master, for steps with `download`. */
   fetchArtifact?: ArtifactFetcher;
+  /** Streams large file artifacts to the master; undefined while the master takes no uploads. */
+  uploader?: () => ArtifactUploader | undefined;
 }
 
 /** setTimeout fires at once for anything longer (about 24.8 days). */
@@ -59,6 +62,7 @@ export async function runBuild(build: BuildSpec, options: RunBuildOptions): Prom
       alwaysTimeoutMs: options.alwaysTimeoutMs ?? 600_000,
       maxArtifactBytes: Math.min(options.maxArtifactBytes ?? MAX_ARTIFACT_BYTES, MAX_ARTIFACT_BYTES),
       ...(options.fetchArtifact ? { fetchArtifact: options.fetchArtifact } : {}),
+      ...(options.uploader ? { uploader: options.uploader } : {}),
     };
     try {
       for (const step of build.steps) {

@@ -35,6 +35,8 @@ export interface Connection {
   readonly stopped: Promise<void>;
   /** Send an unsequenced snapshot now, if connected to a master that listed the feature; else dropped (the next hello carries it). */
   notify(message: ImagesReport): void;
+  /** Whether the master's last welcome listed this feature (kept while it is away: builds go on meanwhile). */
+  accepts(feature: string): boolean;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,9 @@ export function connectToMaster(options: ConnectionOptions): Connection {
       return welcomed;
     },
     stopped,
+    accepts(feature) {
+      return features.includes(feature);
+    },
     notify(message) {
       if (welcomed && features.includes(message.type) && socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
     },

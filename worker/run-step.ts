@@ -2,8 +2,9 @@
 // chunks, its JUnit and other files as artifacts, then step.finished. Files are collected whatever
 // the result: test reports matter most when the tests failed.
 import { maskSecrets } from '../shared/mask-secrets.js';
-import type { ArtifactDownload, LogStream as StreamName, StepResult, StepSpec, UploadFile } from '../shared/protocol.js';
+import { type ArtifactDownload, INLINE_ARTIFACT_BYTES, type LogStream as StreamName, type StepResult, type StepSpec } from '../shared/protocol.js';
 import type { BuildContext } from './build-context.js';
+import type { StepFile } from './executor/executor.js';
 import { LogStream } from './log-stream.js';
 import { judgeOutcome } from './step-outcome.js';
 
@@ -28,13 +29,13 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
   let judged: { result: StepResult; reason?: string };
   let exitCode: number | null = null;
   try {
-    const uploads = step.download ? await downloadArtifacts(step.download, ctx, logs.header, signal) : [];
-    const runnable = uploads.length > 0 ? { ...step, upload: [...(step.upload ?? []), ...uploads] } : step;
-    const outcome = await ctx.executor.runStep(ctx.workspace, runnable, {
+    const files = step.download ? downloadArtifacts(step.download, ctx, logs.header, signal) : [];
+    const outcome = await ctx.executor.runStep(ctx.workspace, step, {
       env,
       onOutput: (stream, text) => logs[stream].write(text),
       signal,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(files.length > 0 ? { files } : {}),
     });
     exitCode = outcome.exitCode;
     judged = judgeOutcome(outcome, { cancel: ctx.cancel, deadline: ctx.deadline, buildTimeoutMs: build.timeoutMs, stepTimeoutMs: timeoutMs });
@@ -43,7 +44,11 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
     ctx.logger.error(`build ${build.buildId} step "${step.name}": ${judged.reason}`);
     logs.header.write(`gatehouse: ${judged.reason}\n`);
   }
-  if (judged.result !== 'error') await collectArtifacts(step, ctx, logs.header);
+  if (judged.result !== 'error') {
+    const lost = await collectArtifacts(step, ctx, logs.header, signal);
+    // A green step whose files did not all reach the master must not pass for complete.
+    if (lost.length > 0 && judged.result === 'success') judged = { result: 'error', reason: `artifact ${lost.join(', ')} not stored` };
+  }
   for (const log of Object.values(logs)) void log.end();
 
   sink.send({
@@ -80,15 +85,20 @@ function openLogs(step: StepSpec, ctx: BuildContext): Record<StreamName, LogStre
   return { header: open('header'), stdout: open('stdout'), stderr: open('stderr') };
 }
 
-async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogStream): Promise<void> {
+/** Sends the step's JUnit reports and files to the master; returns the paths that did not get there. */
+async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogStream, signal: AbortSignal): Promise<string[]> {
   const { build, sink } = ctx;
+  const uploader = ctx.uploader?.();
   const sent = new Set<string>();
+  const lost: string[] = [];
   const kinds: Array<['junit' | 'file', string[]]> = [['junit', step.junit], ['file', step.artifacts]];
   for (const [kind, globs] of kinds) {
     if (globs.length === 0) continue;
+    // JUnit reports are masked, so read whole; files over the inline size are streamed when the master takes uploads.
+    const inlineBytes = kind === 'file' && uploader ? Math.min(INLINE_ARTIFACT_BYTES, ctx.maxArtifactBytes) : ctx.maxArtifactBytes;
     let files;
     try {
-      files = await ctx.executor.collect(ctx.workspace, globs, ctx.maxArtifactBytes);
+      files = await ctx.executor.collect(ctx.workspace, globs, inlineBytes);
     } catch (error) {
       header.write(`gatehouse: collecting ${globs.join(' ')} failed: ${(error as Error).message}\n`);
       continue;
@@ -97,27 +107,35 @@ async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogSt
     for (const file of files) {
       if (sent.has(file.path)) continue;
       sent.add(file.path);
-      if (!file.content) {
-        header.write(`gatehouse: ${file.path} not sent: ${file.size} bytes, over the ${ctx.maxArtifactBytes}-byte limit\n`);
-        continue;
+      const base = { type: 'artifact', buildId: build.buildId, step: step.id, kind, path: file.path } as const;
+      if (file.content) {
+        // Test reports are published like logs, so they are masked like logs; other files may be binary.
+        const content = kind === 'junit' ? Buffer.from(maskSecrets(file.content.toString('utf8'), build.secrets)) : file.content;
+        sink.send({ ...base, content: content.toString('base64') });
+      } else if (kind === 'file' && uploader && file.open) {
+        try {
+          const upload = await uploader({ buildId: build.buildId, open: file.open, size: file.size, signal });
+          header.write(`gatehouse: ${file.path}: ${file.size} bytes stored, sha256 ${upload.sha256}\n`);
+          sink.send({ ...base, upload });
+        } catch (error) {
+          header.write(`gatehouse: ${file.path} not stored: ${maskSecrets((error as Error).message, build.secrets)}\n`);
+          lost.push(file.path);
+        }
+      } else {
+        header.write(`gatehouse: ${file.path} not stored: ${file.size} bytes, over the ${inlineBytes}-byte limit of ${kind === 'junit' ? 'a test report' : 'this master (it takes no uploads)'}\n`);
+        lost.push(file.path);
       }
-      // Test reports are published like logs, so they are masked like logs; other files may be binary.
-      const content = kind === 'junit' ? Buffer.from(maskSecrets(file.content.toString('utf8'), build.secrets)) : file.content;
-      sink.send({ type: 'artifact', buildId: build.buildId, step: step.id, kind, path: file.path, content: content.toString('base64') });
     }
   }
+  return lost;
 }
 
-/** Another build's artifacts, as uploads at the paths they were collected from. */
-async function downloadArtifacts(download: ArtifactDownload, ctx: BuildContext, header: LogStream, signal: AbortSignal): Promise<UploadFile[]> {
+/** Another build's artifacts, streamed from the master into the work directory at the paths they were collected from. */
+function downloadArtifacts(download: ArtifactDownload, ctx: BuildContext, header: LogStream, signal: AbortSignal): StepFile[] {
   if (download.buildId === null) throw new Error(`no successful build of "${download.from}" on this commit to download artifacts from`);
-  if (!ctx.fetchArtifact) throw new Error('this worker cannot fetch artifacts from the master');
+  const fetchArtifact = ctx.fetchArtifact;
+  if (!fetchArtifact) throw new Error('this worker cannot fetch artifacts from the master');
   const bytes = download.files.reduce((sum, f) => sum + f.size, 0);
   header.write(`gatehouse: downloading ${download.files.length} artifact(s), ${bytes} bytes, of ${download.from} build ${download.buildId}\n`);
-  const uploads: UploadFile[] = [];
-  for (const file of download.files) {
-    const content = await ctx.fetchArtifact(file.id, signal);
-    uploads.push({ path: file.path, content: content.toString('base64'), mode: 0o644 });
-  }
-  return uploads;
+  return download.files.map((file) => ({ path: file.path, mode: 0o644, open: () => fetchArtifact(file.id, signal) }));
 }

@@ -8,6 +8,8 @@ import { type BuildSink, reportBuildNotRun, runBuild } from './build-runner.js';
 import { connectToMaster } from './connection.js';
 import { createDefaultExecutors, missingExecutor, type WorkerExecutors } from './default-executors.js';
 import { createArtifactFetcher } from './fetch-artifact.js';
+import { masterHttp } from './master-http.js';
+import { createArtifactUploader, type UploaderOptions } from './upload-artifact.js';
 import { hostArch, packageVersion } from './host-info.js';
 import type { Logger } from './logger.js';
 import { Outbox } from './outbox.js';
@@ -38,6 +40,8 @@ export interface WorkerOptions {
   pingIntervalMs?: number;
   /** Timeout of `always` steps without their own (default 10 min). */
   alwaysTimeoutMs?: number;
+  /** How long a large artifact's upload is tried again while the master is away. */
+  uploads?: UploaderOptions;
 }
 
 export interface RunningWorker {
@@ -67,7 +71,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       return outbox.room();
     },
   };
-  const fetchArtifact = createArtifactFetcher({ masterUrl: options.masterUrl, name, secret: options.secret });
+  const http = masterHttp({ masterUrl: options.masterUrl, name, secret: options.secret });
+  const fetchArtifact = createArtifactFetcher(http);
+  const uploadArtifact = createArtifactUploader(http, options.uploads ?? {});
+  // Decided per build step from the master of the moment: an older master takes files inline only.
+  const uploader = () => (connection.accepts('uploads') ? uploadArtifact : undefined);
   const running = new Map<number, Running>();
   const waiting: BuildSpec[] = [];
   let closing = false;
@@ -96,6 +104,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       logger,
       ...(options.alwaysTimeoutMs !== undefined ? { alwaysTimeoutMs: options.alwaysTimeoutMs } : {}),
       fetchArtifact,
+      uploader,
     })
       .then((result) => logger.info(`build ${id} finished: ${result}`))
       .catch((error: Error) => logger.error(`build ${id}: ${error.stack ?? error.message}`))

@@ -8,7 +8,8 @@ export type S3Settings = NonNullable<Config['artifacts']['s3']>;
 export interface Bucket {
   /** s3://<bucket>/<key> for a key. */
   url(key: string): string;
-  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** A stream needs its length (S3 wants Content-Length; artifacts may be gigabytes). */
+  put(key: string, body: Buffer | Readable, contentType: string, contentLength?: number): Promise<void>;
   get(url: string): Promise<Readable>;
 }
 
@@ -19,7 +20,8 @@ export async function openBucket(settings: S3Settings): Promise<Bucket> {
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle,
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-    // The SDK's own retries (3, with backoff) before the uploader retries later.
+    // The SDK's own retries (3, with backoff) for reads; a streamed upload is not retried by the
+    // SDK (its body is consumed), the uploader tries it again later.
     maxAttempts: 3,
     // A stuck request must not hold the uploader (and the master's shutdown) for ever.
     requestHandler: { requestTimeout: 120_000, connectionTimeout: 10_000 },
@@ -30,8 +32,8 @@ export async function openBucket(settings: S3Settings): Promise<Bucket> {
   const prefix = `s3://${settings.bucket}/`;
   return {
     url: (key) => `${prefix}${key}`,
-    async put(key, body, contentType) {
-      await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: body, ContentType: contentType }));
+    async put(key, body, contentType, contentLength) {
+      await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: body, ContentType: contentType, ...(contentLength !== undefined ? { ContentLength: contentLength } : {}) }));
     },
     async get(url) {
       if (!url.startsWith(prefix)) throw new Error(`${url} is not in bucket ${settings.bucket}`);

@@ -3,7 +3,7 @@
 // served from there, and is tried again). Once the object is written, the row points at it and the
 // local copy goes. JUnit reports stay on disk: statuses and the logs branch read them.
 import { rmSync } from 'node:fs';
-import { readFile, rmdir } from 'node:fs/promises';
+import { open, rmdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../queue/open-database.js';
 import type { Logger } from '../logger.js';
@@ -44,22 +44,38 @@ export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
   async function drain(): Promise<void> {
     const bucket = await deps.bucket();
     let after = 0;
+    let failure: unknown;
     for (;;) {
       const rows = pending.all(after);
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        if (failure) throw failure;
+        return;
+      }
       for (const row of rows) {
         if (closed) return;
         after = row.id;
         const key = `${deps.prefix}${row.build_id}/${row.path}`;
-        let body: Buffer;
+        let file: FileHandle;
         try {
-          body = await readFile(row.stored_at);
+          file = await open(row.stored_at, 'r');
         } catch {
           // Pruned or removed by hand: nothing to move.
           deps.logger.warn({ artifact: row.id }, `artifact ${row.stored_at} is gone from disk; not uploaded`);
           continue;
         }
-        await bucket.put(key, body, 'application/octet-stream');
+        const body = file.createReadStream({ autoClose: false });
+        try {
+          // Streamed: an artifact may be far larger than the master's memory should hold.
+          const { size } = await file.stat();
+          await bucket.put(key, body, 'application/octet-stream', size);
+        } catch (error) {
+          // One object failing does not hold back the ones after it; the whole pass is tried again.
+          failure ??= error;
+          continue;
+        } finally {
+          body.destroy();
+          await file.close();
+        }
         if (closed) return; // the database may be closing; the row is moved again at the next start
         moved.run(bucket.url(key), row.id, row.stored_at);
         if ((laterSharing.get(row.stored_at, row.id)?.n ?? 0) === 0) {

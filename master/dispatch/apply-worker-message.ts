@@ -1,6 +1,6 @@
 // The effects of a worker's sequenced messages, each applied exactly once: the worker's last
 // stored seq moves in the same transaction as the effect, and a seq seen before is only acked.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SequencedMessage } from '../../shared/protocol.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
@@ -8,12 +8,17 @@ import type { Db } from '../queue/open-database.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
+import type { Logger } from '../logger.js';
+import type { UploadStaging } from '../artifacts/upload-staging.js';
 
 export interface ApplierDeps {
   db: Db;
   builds: BuildStore;
   logs: LogStore;
   artifactsDir: string;
+  /** Where large artifacts wait for their message. */
+  uploads: UploadStaging;
+  logger: Pick<Logger, 'warn'>;
   bus: EventBus;
   now: () => number;
   /** Secrets masked again here, whatever the worker did. */
@@ -82,11 +87,28 @@ export function createMessageApplier(deps: ApplierDeps) {
           break;
         case 'artifact': {
           const file = artifactPath(msg.buildId, msg.path);
-          const content = Buffer.from(msg.content, 'base64');
-          mkdirSync(path.dirname(file), { recursive: true });
-          writeFileSync(file, content);
-          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, content.length, file, now());
-          if (msg.kind === 'file' && deps.onArtifact) emitted = deps.onArtifact;
+          let size: number;
+          if (msg.upload) {
+            const { id } = msg.upload;
+            if (!deps.uploads.linkTo(id, msg.buildId, file)) {
+              // Only a hand or another build's upload id gets here (the sweep spares running builds'
+              // uploads); the message cannot bring the bytes back.
+              deps.logger.warn({ build: msg.buildId, path: msg.path, upload: id }, 'artifact names an upload the master does not have; not stored');
+              break;
+            }
+            size = statSync(file).size;
+          } else {
+            const content = Buffer.from(msg.content ?? '', 'base64');
+            mkdirSync(path.dirname(file), { recursive: true });
+            writeFileSync(file, content);
+            size = content.length;
+          }
+          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, size, file, now());
+          emitted = () => {
+            // Linked and committed: the staged name is no longer needed.
+            if (msg.upload) deps.uploads.remove(msg.upload.id);
+            if (msg.kind === 'file') deps.onArtifact?.();
+          };
           break;
         }
         case 'build.finished':

@@ -2,11 +2,12 @@
 // upgrade, greets them, applies their messages exactly once, watches their liveness, and deals
 // with the builds of workers that do not come back within their grace period.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type {} from '@fastify/websocket';
 import type { Config } from '../../shared/config.js';
-import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PATH, type Hello, type MasterMessage } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PATH, WORKER_UPLOADS_PATH, UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, type Hello, type MasterMessage } from '../../shared/protocol.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { EventBus } from '../event-bus.js';
@@ -16,6 +17,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { parseWorkerMessage } from './parse-worker-message.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
+import { UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 
 export interface WorkerHubDeps {
   db: Db;
@@ -26,6 +28,8 @@ export interface WorkerHubDeps {
   apply: MessageApplier;
   /** Reads stored artifacts (directory or bucket), for steps' `download`. */
   artifactFiles: ArtifactFiles;
+  /** Where large artifacts are streamed before their message (WORKER_UPLOADS_PATH). */
+  uploads: UploadStaging;
   bus: EventBus;
   logger: Logger;
   now: () => number;
@@ -34,10 +38,14 @@ export interface WorkerHubDeps {
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
+/** An upload that sends nothing for this long is dropped (the worker tries it again). */
+const UPLOAD_IDLE_MS = 120_000;
 
 export function createWorkerHub(deps: WorkerHubDeps) {
   const { db, config, builds, sessions, dispatcher, bus, logger, now } = deps;
   const graceTimers = new Map<string, NodeJS.Timeout>();
+  // Uploads in progress: ended at shutdown, which would otherwise wait for them.
+  const uploading = new Set<IncomingMessage>();
   // Set on shutdown: sockets close after the database does, and must not touch it then.
   let closed = false;
   const upsertWorker = db.prepare(
@@ -120,7 +128,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       close: (code, reason) => socket.close(code, reason),
     };
     sessions.set(hello.name, session);
-    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images'] });
+    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images', 'uploads'] });
     logger.info({ worker: hello.name, version: hello.version, slots: hello.slots, resumed: sameInstance, running: [...running] }, 'worker connected');
     bus.emit({ type: 'worker', name: hello.name });
     dispatcher.wake();
@@ -189,6 +197,48 @@ export function createWorkerHub(deps: WorkerHubDeps) {
           return reply.type('application/octet-stream').header('content-length', artifact.size).send(content);
         },
       );
+      // A large artifact's bytes, before the message that records it. The body is streamed to disk
+      // (no parser reads it here), from a worker running that build only.
+      await app.register(async (scope) => {
+        scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+        scope.put<{ Querystring: { build: number } }>(
+          WORKER_UPLOADS_PATH,
+          { onRequest: authenticate, schema: { querystring: { type: 'object', properties: { build: { type: 'integer', minimum: 1 } }, required: ['build'] } } },
+          async (req, reply) => {
+            const name = req.headers[WORKER_NAME_HEADER] as string;
+            const build = builds.get(req.query.build);
+            // The body is left unread on a refusal: the connection goes with the answer.
+            const refuse = (code: number, error: string) => reply.code(code).header('connection', 'close').send({ error });
+            if (!build || build.worker !== name || build.state !== 'running') return refuse(409, `build ${req.query.build} is not running on worker ${name}`);
+            const { maxFileMiB } = config.artifacts;
+            const maxBytes = maxFileMiB * 1024 * 1024;
+            const sizeHeader = req.headers[UPLOAD_SIZE_HEADER];
+            const declared = typeof sizeHeader === 'string' && /^[0-9]+$/.test(sizeHeader) ? Number(sizeHeader) : undefined;
+            if (declared !== undefined && declared > maxBytes) return refuse(413, `${declared} bytes is over artifacts.maxFileMiB (${maxFileMiB} MiB)`);
+            // A worker that stops sending (a half-open connection) must not hold a file open for ever.
+            req.raw.setTimeout(UPLOAD_IDLE_MS, () => req.raw.destroy(new Error(`no bytes for ${UPLOAD_IDLE_MS / 1000} s`)));
+            uploading.add(req.raw);
+            try {
+              const stored = await deps.uploads.receive(req.raw, {
+                buildId: build.id,
+                maxBytes,
+                expected: () => {
+                  const sha256 = req.raw.trailers[UPLOAD_SHA256_TRAILER];
+                  return { ...(declared !== undefined ? { size: declared } : {}), ...(sha256 ? { sha256 } : {}) };
+                },
+              });
+              return reply.code(201).send(stored);
+            } catch (error) {
+              if (error instanceof UploadTooLargeError) return refuse(413, `over artifacts.maxFileMiB (${maxFileMiB} MiB)`);
+              if (error instanceof UploadMismatchError) return reply.code(422).send({ error: error.message });
+              logger.warn({ worker: name, build: build.id, err: (error as Error).message }, 'artifact upload failed');
+              throw error;
+            } finally {
+              uploading.delete(req.raw);
+            }
+          },
+        );
+      });
     },
     /** At start: every worker is disconnected; builds they ran get their grace period. */
     recover(): void {
@@ -204,6 +254,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       closed = true;
       for (const t of graceTimers.values()) clearTimeout(t);
       for (const s of sessions.values()) s.close(1001, 'master shutting down');
+      for (const upload of uploading) upload.destroy(new Error('master shutting down'));
     },
   };
 }

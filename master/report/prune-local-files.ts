@@ -1,11 +1,13 @@
 // Retention on disk: the step logs (<dataDir>/logs/<buildId>/) and artifacts
 // (<dataDir>/artifacts/<buildId>/) of builds the database no longer has. Going by "no such build"
 // rather than by the ids just pruned also cleans up after an earlier prune that was interrupted.
+// So do uploads that no artifact message can claim any more (shared with the hourly sweep).
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../queue/open-database.js';
+import { sweepUploads } from '../artifacts/sweep-uploads.js';
 
-export function pruneLocalFiles(db: Db, dataDir: string): { removed: number } {
+export function pruneLocalFiles(db: Db, dataDir: string, now = Date.now()): { removed: number } {
   const known = new Set(db.prepare<[], { id: number }>('SELECT id FROM builds').all().map((r) => r.id));
   // A build created after the snapshot has a higher id (the newest builds are never pruned, so ids
   // are not reused): its directory is left alone.
@@ -20,5 +22,6 @@ export function pruneLocalFiles(db: Db, dataDir: string): { removed: number } {
       removed += 1;
     }
   }
+  removed += sweepUploads(db, dataDir, now);
   return { removed };
 }

@@ -38,7 +38,7 @@ export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResu
     }
   }
   const database = pruneDatabase(deps.db, cutoff);
-  const { removed } = pruneLocalFiles(deps.db, deps.dataDir);
+  const { removed } = pruneLocalFiles(deps.db, deps.dataDir, deps.now());
   deps.logger.info({ cutoff: new Date(cutoff).toISOString(), builds: database.buildIds.length, changes: database.changes, deliveries: database.deliveries, filesRemoved: removed, branchDropped: branch?.dropped.length ?? null }, 'retention done');
   if (failure) throw failure;
   return { cutoff, branch, database, filesRemoved: removed };

@@ -279,6 +279,8 @@ const artifactsSchema = z
   .object({
     /** `directory`: <dataDir>/artifacts on the master (default). `s3`: an S3-compatible bucket (AWS, IBM COS, MinIO, Ceph). */
     store: z.enum(['directory', 's3']).default('directory'),
+    /** The largest file artifact the master takes, in MiB (default 4096; at most 5120 with s3); a larger one is named in the step's log and errors its step. */
+    maxFileMiB: z.number().int().min(1).default(4096),
     s3: z
       .object({
         /** The service's URL (e.g. https://s3.us-south.cloud-object-storage.appdomain.cloud); default AWS. */
@@ -300,6 +302,8 @@ const artifactsSchema = z
   .default({})
   .superRefine((a, ctx) => {
     if (a.store === 's3' && !a.s3) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['s3'], message: 'expected an s3 section (endpoint, bucket, accessKeyId, secretAccessKey) for store "s3"' });
+    // One PUT carries at most 5 GiB (S3's limit for a single-part upload).
+    if (a.store === 's3' && a.maxFileMiB > 5120) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['maxFileMiB'], message: `expected at most 5120 (5 GiB, S3's largest single upload) with store "s3", got ${a.maxFileMiB}` });
   });
 
 export const configSchema = z

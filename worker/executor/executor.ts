@@ -2,6 +2,7 @@
 //   prepare (work directory, source) → runStep … (streams, exit code, kill) → collect → cleanup.
 // The build runner calls cleanup for every workspace prepare returned, whatever happened.
 // `host` runs on the worker host itself (development and demos); `vm` (later) in a throwaway VM.
+import type { Readable } from 'node:stream';
 import type { BuildSpec, ImageUse, LogStream, StepSpec } from '../../shared/protocol.js';
 
 /** What prepare hands back. Executors may extend it with their own handles. */
@@ -22,6 +23,16 @@ export interface RunStepOptions {
   signal: AbortSignal;
   /** Kill the step after this long; it then reports `timedOut`. */
   timeoutMs?: number;
+  /** Streamed into the work directory with the step's uploads (another build's artifacts: `download`). */
+  files?: StepFile[];
+}
+
+/** A file placed in the work directory from a stream (it may be too large to hold in memory). */
+export interface StepFile {
+  /** Relative to the work directory. */
+  path: string;
+  mode: number;
+  open(): Promise<Readable>;
 }
 
 export interface StepOutcome {
@@ -37,8 +48,9 @@ export interface CollectedFile {
   /** Relative to the work directory, with forward slashes. */
   path: string;
   size: number;
-  /** Absent when the file is larger than the `maxBytes` asked for. */
+  /** Absent when the file is larger than the `maxBytes` asked for: then `open` reads it. */
   content?: Buffer;
+  open?(): Promise<Readable>;
 }
 
 export interface Executor<W extends Workspace = Workspace> {

@@ -1,12 +1,14 @@
 // The `host` executor: each build in a fresh directory on the worker host, each step a
 // `bash -eo pipefail -c` in its own process group. No isolation at all: a step can read whatever the
 // worker's user can. For development and demos; every step's log says so.
+import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { glob } from 'tinyglobby';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { SourceCache } from '../source-cache.js';
-import type { CollectedFile, Executor, RunStepOptions, StepOutcome, Workspace } from './executor.js';
+import type { CollectedFile, Executor, RunStepOptions, StepFile, StepOutcome, Workspace } from './executor.js';
 import { runProcessGroup } from './run-process-group.js';
 
 export interface HostExecutorOptions {
@@ -50,6 +52,7 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
     async runStep(workspace: Workspace, step: StepSpec, run: RunStepOptions): Promise<StepOutcome> {
       await run.onOutput('header', HOST_HEADER);
       if (step.upload?.length) await writeUploads(workspace.dir, step.upload);
+      if (run.files?.length) await writeFiles(workspace.dir, run.files);
       if (step.run === undefined) return { exitCode: 0, timedOut: false, cancelled: false };
       return runProcessGroup({
         command: 'bash',
@@ -75,7 +78,7 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
         if (!real || !isInside(root, real)) continue;
         const { size } = await lstat(real);
         const relative = path.relative(root, file).split(path.sep).join('/');
-        files.push(size > maxBytes ? { path: relative, size } : { path: relative, size, content: await readFile(real) });
+        files.push(size > maxBytes ? { path: relative, size, open: async () => createReadStream(real) } : { path: relative, size, content: await readFile(real) });
       }
       return files;
     },
@@ -93,6 +96,16 @@ async function writeUploads(dir: string, uploads: UploadFile[]): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, Buffer.from(upload.content, 'base64'), { mode: upload.mode });
     await chmod(target, upload.mode); // writeFile's mode is ignored for a file that already exists
+  }
+}
+
+async function writeFiles(dir: string, files: StepFile[]): Promise<void> {
+  for (const file of files) {
+    const target = path.resolve(dir, file.path);
+    if (path.isAbsolute(file.path) || !isInside(dir, target)) throw new Error(`file path "${file.path}" is not inside the work directory`);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rm(target, { force: true });
+    await pipeline(await file.open(), createWriteStream(target, { mode: file.mode }));
   }
 }
 

@@ -3,6 +3,7 @@
 // bucket after the build stored them and leave the master's disk; they are served from the bucket,
 // and a chained build downloads them from there. While the bucket is down nothing is lost: the
 // artifact stays on disk and is served from it.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ describe('the S3 artifact store', () => {
     s3 = undefined;
   });
 
-  async function start(secret = CREDENTIALS.S3_SECRET, packageSteps?: Array<Record<string, unknown>>) {
+  async function start(secret = CREDENTIALS.S3_SECRET, packageSteps?: Array<Record<string, unknown>>, installRun = 'cat out/pkg.deb') {
     s3 = await startS3StandIn({ bucket: 'ci-artifacts', accessKeyId: CREDENTIALS.S3_KEY_ID, secretAccessKey: CREDENTIALS.S3_SECRET, region: 'us-south' });
     ci = await startCiCluster(
       {
@@ -40,7 +41,7 @@ describe('the S3 artifact store', () => {
             executor: 'host',
             steps: (packageSteps ?? [{ name: 'make', run: 'mkdir -p out && printf "package of %s\\n" "$GATEHOUSE_SHA" > out/pkg.deb && echo "<testsuite tests=\\"1\\"/>" > report.xml', artifacts: 'out/*', junit: 'report.xml' }]) as never,
           },
-          { name: 'install', executor: 'host', triggers: { pullRequest: false, after: 'package' }, steps: [{ name: 'get', download: { from: 'package' }, run: 'cat out/pkg.deb' }] },
+          { name: 'install', executor: 'host', triggers: { pullRequest: false, after: 'package' }, steps: [{ name: 'get', download: { from: 'package' }, run: installRun }] },
         ],
       },
       { ...CREDENTIALS, S3_SECRET: secret },
@@ -108,5 +109,26 @@ describe('the S3 artifact store', () => {
     expect(s3.objects.get(`pr-builds/${pkg?.id}/out/pkg.deb`)?.toString()).toBe('second\n');
     const install = builds.find((b) => b.builder === 'install');
     expect(await ci.log(install?.id ?? 0, '0')).toContain('second');
+  });
+  it('a 30 MB package goes to the bucket as a stream (uploaded by the worker first), and the master serves it from there', async () => {
+    const { ci, s3 } = await start(undefined, [
+      { name: 'make', run: 'mkdir -p out && head -c 30000000 /dev/urandom > out/pkg.deb && sha256sum out/pkg.deb > out/pkg.sha', artifacts: 'out/*' },
+    ], 'sha256sum -c out/pkg.sha');
+    await ci.openPr(1);
+    const builds = await ci.waitForBuilds((b) => b.length === 2 && b.every((x) => x.state === 'finished'), 30_000);
+    expect(builds.map((b) => b.result)).toEqual(['success', 'success']);
+    const pkg = builds.find((b) => b.builder === 'package');
+    expect(await ci.log(builds.find((b) => b.builder === 'install')?.id ?? 0, '0')).toContain('out/pkg.deb: OK');
+    const key = `pr-builds/${pkg?.id}/out/pkg.deb`;
+    await waitFor(() => s3.objects.has(key) && s3.objects.has(`pr-builds/${pkg?.id}/out/pkg.sha`), 'both uploads');
+    const sum = s3.objects.get(`pr-builds/${pkg?.id}/out/pkg.sha`)?.toString() ?? '';
+    expect(createHash('sha256').update(s3.objects.get(key) ?? Buffer.alloc(0)).digest('hex')).toBe(sum.split(' ')[0]);
+    expect(s3.requests.filter((r) => r.status !== 200)).toEqual([]);
+    // Once the local copy is gone, what the master serves comes out of the bucket, streamed.
+    await waitFor(() => filesUnder(path.join(ci.dataDir, 'artifacts', String(pkg?.id))).length === 0, 'the local copies to go');
+    const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string }> }>(`/api/v2/builds/${pkg?.id}/artifacts`);
+    const served = Buffer.from(await (await fetch(`${ci.master.url}/api/v2/builds/${pkg?.id}/artifacts/${artifacts.find((a) => a.path === 'out/pkg.deb')?.id}`)).arrayBuffer());
+    expect(served.length).toBe(30_000_000);
+    expect(createHash('sha256').update(served).digest('hex')).toBe(sum.split(' ')[0]);
   });
 });

@@ -1,6 +1,8 @@
 // Which worker gets which build: labels, concurrency caps, and what the API says while waiting.
 // Also the log endpoints: Range requests and the live tail.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCiCluster, allFinished, type CiCluster } from '../../support/ci-cluster.js';
 
@@ -106,20 +108,35 @@ describe('dispatch rules', () => {
     expect((await fetch(`${ci.master.url}/api/worker/artifacts/1`)).status).toBe(401);
   });
 
-  it('an artifact just under the 16 MiB cap arrives whole (its message is larger, base64); one over it is reported, not sent', async () => {
+  it('a large artifact is streamed to the master (sha256 checked both ends) and into a chained build; one over artifacts.maxFileMiB is refused and errors the step', async () => {
     ci = await startCiCluster({
-      builders: [{ name: 'big', executor: 'host', steps: [{ name: 's', run: 'head -c 16000000 /dev/urandom > near.bin && sha256sum near.bin > near.sha && head -c 17000000 /dev/zero > over.bin', artifacts: ['near.bin', 'near.sha', 'over.bin'] }] }],
+      artifacts: { maxFileMiB: 48 },
+      builders: [
+        { name: 'big', executor: 'host', steps: [{ name: 'make', run: 'head -c 40000000 /dev/urandom > big.bin && sha256sum big.bin > big.sha && head -c 16000000 /dev/urandom > near.bin', artifacts: ['big.bin', 'big.sha', 'near.bin'] }] },
+        { name: 'huge', executor: 'host', steps: [{ name: 'make', run: 'head -c 51000000 /dev/zero > huge.bin', artifacts: 'huge.bin' }] },
+        { name: 'use', executor: 'host', triggers: { pullRequest: false, after: 'big' }, steps: [{ name: 'get', download: { from: 'big', paths: ['big.*'] }, run: 'sha256sum -c big.sha' }] },
+      ],
     });
     await ci.startWorker('w1');
     await ci.openPr(1);
-    const [build] = await ci.waitForBuilds(allFinished(1), 30_000);
-    expect(build?.result).toBe('success');
-    const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string; size: number }> }>(`/api/v2/builds/${build?.id}/artifacts`);
-    expect(artifacts.map((a) => [a.path, a.size])).toEqual([['near.bin', 16000000], ['near.sha', 75]]);
-    const near = Buffer.from(await (await fetch(`${ci.master.url}/api/v2/builds/${build?.id}/artifacts/${artifacts[0]?.id}`)).arrayBuffer());
-    const sum = await (await fetch(`${ci.master.url}/api/v2/builds/${build?.id}/artifacts/${artifacts[1]?.id}`)).text();
-    expect(createHash('sha256').update(near).digest('hex')).toBe(sum.split(' ')[0]);
-    expect(await ci.log(build?.id ?? 0, '0')).toContain('over.bin not sent: 17000000 bytes, over the 16777216-byte limit');
+    const builds = await ci.waitForBuilds((b) => b.length === 3 && b.every((x) => x.state === 'finished'), 25_000);
+    const [big, huge, use] = ['big', 'huge', 'use'].map((name) => builds.find((b) => b.builder === name));
+    expect(big?.result).toBe('success');
+    const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string; size: number }> }>(`/api/v2/builds/${big?.id}/artifacts`);
+    expect(artifacts.map((a) => [a.path, a.size])).toEqual([['big.bin', 40000000], ['big.sha', 74], ['near.bin', 16000000]]);
+    const content = Buffer.from(await (await fetch(`${ci.master.url}/api/v2/builds/${big?.id}/artifacts/${artifacts[0]?.id}`)).arrayBuffer());
+    const sum = await (await fetch(`${ci.master.url}/api/v2/builds/${big?.id}/artifacts/${artifacts[1]?.id}`)).text();
+    const sha = createHash('sha256').update(content).digest('hex');
+    expect(sha).toBe(sum.split(' ')[0]);
+    expect(await ci.log(big?.id ?? 0, '0')).toContain(`big.bin: 40000000 bytes stored, sha256 ${sha}`);
+    // The follower's download streams it back out of the master; sha256sum -c checks it in the step.
+    expect(use?.result).toBe('success');
+    expect(await ci.log(use?.id ?? 0, '0')).toContain('big.bin: OK');
+    // The file over the master's limit is not stored, and its build says so rather than passing.
+    expect(huge).toMatchObject({ result: 'error', result_reason: 'step "make": artifact huge.bin not stored' });
+    expect(await ci.log(huge?.id ?? 0, '0')).toContain('huge.bin not stored: the master refused it: 413 51000000 bytes is over artifacts.maxFileMiB (48 MiB)');
+    // Nothing is left in the staging directory once the messages linked the uploads.
+    expect(readdirSync(path.join(ci.dataDir, 'artifacts', '.uploads'))).toEqual([]);
   });
 
   it('a download with no successful build of its builder on the commit ends the build as error, saying so', async () => {

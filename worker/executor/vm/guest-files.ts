@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { UploadFile } from '../../../shared/protocol.js';
-import type { CollectedFile } from '../executor.js';
+import type { CollectedFile, StepFile } from '../executor.js';
 import { GUEST_WORKDIR } from './guest-paths.js';
 import { shellQuote } from './remote-step.js';
 import type { SshSession } from './ssh-session.js';
@@ -40,14 +40,26 @@ export function guestPath(rel: string): string | undefined {
 }
 
 export async function writeUploads(session: SshSession, uploads: UploadFile[]): Promise<void> {
-  const targets = uploads.map((upload) => {
-    const target = guestPath(upload.path);
-    if (!target) throw new Error(`upload path "${upload.path}" is not inside the work directory`);
-    return { upload, target };
+  const targets = await makeParents(session, uploads.map((u) => u.path), 'upload');
+  for (const [i, upload] of uploads.entries()) await session.writeFile(targets[i] as string, Buffer.from(upload.content, 'base64'), upload.mode);
+}
+
+/** Files streamed in (another build's artifacts), each straight from its source to SFTP. */
+export async function writeStreamedFiles(session: SshSession, files: StepFile[]): Promise<void> {
+  const targets = await makeParents(session, files.map((f) => f.path), 'file');
+  for (const [i, file] of files.entries()) await session.writeStream(targets[i] as string, () => file.open(), file.mode);
+}
+
+/** The guest paths of files about to be written, their directories made (one command for all). */
+async function makeParents(session: SshSession, paths: string[], what: string): Promise<string[]> {
+  const targets = paths.map((rel) => {
+    const target = guestPath(rel);
+    if (!target) throw new Error(`${what} path "${rel}" is not inside the work directory`);
+    return target;
   });
-  const dirs = [...new Set(targets.map((t) => path.posix.dirname(t.target)))];
+  const dirs = [...new Set(targets.map((t) => path.posix.dirname(t)))];
   await session.run(`mkdir -p ${dirs.map(shellQuote).join(' ')}`);
-  for (const { upload, target } of targets) await session.writeFile(target, Buffer.from(upload.content, 'base64'), upload.mode);
+  return targets;
 }
 
 export async function collectFiles(session: SshSession, globs: string[], maxBytes: number): Promise<CollectedFile[]> {
@@ -62,7 +74,8 @@ export async function collectFiles(session: SshSession, globs: string[], maxByte
     .filter((e) => isMatch(e.rel))
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const { size, rel } of entries) {
-    files.push(size > maxBytes ? { path: rel, size } : { path: rel, size, content: await session.readFile(`${GUEST_WORKDIR}/${rel}`) });
+    const file = `${GUEST_WORKDIR}/${rel}`;
+    files.push(size > maxBytes ? { path: rel, size, open: () => session.readStream(file) } : { path: rel, size, content: await session.readFile(file) });
   }
   return files;
 }

@@ -3,6 +3,7 @@
 // caller learns that the VM will never answer (it died or its kernel panicked).
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import ssh2 from 'ssh2';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 
@@ -120,6 +121,18 @@ export class SshSession {
     const sftp = await this.sftp();
     await new Promise<void>((resolve, reject) => sftp.writeFile(file, data, { mode }, (error) => (error ? reject(error) : resolve())));
     // writeFile's mode is ignored for a file that already exists
+    await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** For files too large to hold in memory (artifacts). */
+  async readStream(file: string): Promise<Readable> {
+    return (await this.sftp()).createReadStream(file);
+  }
+
+  /** The source is opened only once SFTP is there (an opened download must not be left hanging). */
+  async writeStream(file: string, open: () => Promise<Readable>, mode: number): Promise<void> {
+    const sftp = await this.sftp();
+    await pipeline(await open(), sftp.createWriteStream(file, { mode }));
     await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
   }
 

@@ -14,7 +14,7 @@ import type { SourceCache } from '../../source-cache.js';
 import type { CollectedFile, Executor, RunStepOptions, StepOutcome, Workspace } from '../executor.js';
 import { type BootRequest, bootVm, type RunningVm, VmBootError } from './boot-vm.js';
 import { FIRST_STEP_KEY, GUEST_WORKDIR } from './guest-paths.js';
-import { collectFiles, uploadTree, writeUploads } from './guest-files.js';
+import { collectFiles, uploadTree, writeStreamedFiles, writeUploads } from './guest-files.js';
 import { connectLibvirt, type Libvirt } from './libvirt.js';
 import { buildDomainName, poolDomainName, removeLeftovers } from './leftovers.js';
 import { runRemoteStep } from './remote-step.js';
@@ -161,6 +161,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; booted in ${(t.totalMs / 1000).toFixed(1)}s\n`);
       }
       if (step.upload?.length) await writeUploads(vm.session, step.upload);
+      if (run.files?.length) await writeStreamedFiles(vm.session, run.files);
       if (step.run === undefined) return { exitCode: 0, timedOut: false, cancelled: false };
       const prepared = vm.takeFirstStep();
       return runRemoteStep(
