@@ -15,6 +15,8 @@ export interface BenchCi {
   headFor(n: number): string;
   /** VmHWM (peak RSS) of the master, bytes. */
   masterPeakRss(): number;
+  /** VmHWM of worker i (0-based), bytes. */
+  workerPeakRss(i: number): number;
   stop(): void;
 }
 
@@ -61,12 +63,17 @@ export async function startBenchCi(workerCount: number, builders: unknown[]): Pr
       git(upstream, 'update-ref', `refs/pull/${n}/head`, head);
       return head;
     },
-    masterPeakRss: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${master.pid}/status`, 'utf8'))?.[1]) * 1024,
+    masterPeakRss: () => peakRss(master.pid),
+    workerPeakRss: (i) => peakRss(workers[i]?.pid),
     stop() {
       for (const w of workers) w.kill('SIGKILL');
       master.kill('SIGKILL');
     },
   };
+}
+
+function peakRss(pid: number | undefined): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 }
 
 /** Follow /api/v2/events; calls `onEvent` for each. */

@@ -9,6 +9,7 @@ const benches: Array<[string, () => Promise<BenchResult[]>]> = [
   ['intake', () => benchIntake()],
   ['dispatch', () => benchDispatch()],
   ['ui-api', async () => (await import('./ui-api.bench.js')).benchUiApi()],
+  ['artifacts', async () => (await import('./artifacts.bench.js')).benchArtifacts()],
   ['vm', async () => (await import('./vm.bench.js')).benchVm()],
 ];
 

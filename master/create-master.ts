@@ -31,6 +31,7 @@ import { createArtifactFiles } from './artifacts/artifact-files.js';
 import { openBucket, type Bucket } from './artifacts/s3-bucket.js';
 import { createS3Uploader } from './artifacts/s3-uploader.js';
 import { createUploadStaging, uploadStagingDir } from './artifacts/upload-staging.js';
+import { createMergeBaseResolver } from './dispatch/resolve-merge-base.js';
 import { sweepUploads } from './artifacts/sweep-uploads.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
@@ -97,7 +98,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const logs = createLogStore(path.join(config.dataDir, 'logs'));
   const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({
-    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), builds, sessions, bus, logger: app.log,
+    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), mergeBaseOf: createMergeBaseResolver(db), builds, sessions, bus, logger: app.log,
   });
   const s3 = config.artifacts.store === 's3' ? config.artifacts.s3 : undefined;
   let bucket: Promise<Bucket> | undefined;

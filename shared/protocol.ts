@@ -61,7 +61,7 @@ export interface ArtifactDownload {
   /** Its build whose artifacts these are; null when it has no successful build of this commit. */
   buildId: number | null;
   /** Fetched by the worker from the master: GET /api/worker/artifacts/<id>, with its own credentials. */
-  files: Array<{ id: number; path: string; size: number }>;
+  files: Array<{ id: number; path: string; size: number; mode?: number }>;
 }
 
 export interface UploadFile {
@@ -190,6 +190,8 @@ export interface Artifact extends Sequenced {
   content?: string;
   /** A file streamed to WORKER_UPLOADS_PATH before this message (exactly one of content and upload). */
   upload?: UploadedFile;
+  /** Permission bits (0o755 for an executable); absent from older workers. */
+  mode?: number;
 }
 
 /** What the master answers to an upload, and what the artifact message then names. */

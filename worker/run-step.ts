@@ -107,7 +107,7 @@ async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogSt
     for (const file of files) {
       if (sent.has(file.path)) continue;
       sent.add(file.path);
-      const base = { type: 'artifact', buildId: build.buildId, step: step.id, kind, path: file.path } as const;
+      const base = { type: 'artifact', buildId: build.buildId, step: step.id, kind, path: file.path, mode: file.mode } as const;
       if (file.content) {
         // Test reports are published like logs, so they are masked like logs; other files may be binary.
         const content = kind === 'junit' ? Buffer.from(maskSecrets(file.content.toString('utf8'), build.secrets)) : file.content;
@@ -137,5 +137,6 @@ function downloadArtifacts(download: ArtifactDownload, ctx: BuildContext, header
   if (!fetchArtifact) throw new Error('this worker cannot fetch artifacts from the master');
   const bytes = download.files.reduce((sum, f) => sum + f.size, 0);
   header.write(`gatehouse: downloading ${download.files.length} artifact(s), ${bytes} bytes, of ${download.from} build ${download.buildId}\n`);
-  return download.files.map((file) => ({ path: file.path, mode: 0o644, open: () => fetchArtifact(file.id, signal) }));
+  // Executables stay executable; a file from an older worker (no mode recorded) is plain.
+  return download.files.map((file) => ({ path: file.path, mode: file.mode ?? 0o644, open: () => fetchArtifact(file.id, signal) }));
 }

@@ -1,6 +1,6 @@
 // The effects of a worker's sequenced messages, each applied exactly once: the worker's last
 // stored seq moves in the same transaction as the effect, and a seq seen before is only acked.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SequencedMessage } from '../../shared/protocol.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
@@ -50,7 +50,7 @@ export function createMessageApplier(deps: ApplierDeps) {
   );
   const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
   const insertArtifact = db.prepare(
-    'INSERT INTO artifacts (build_id, step, kind, path, size, stored_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO artifacts (build_id, step, kind, path, size, stored_at, created_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
 
   function artifactPath(buildId: number, relative: string): string {
@@ -100,10 +100,14 @@ export function createMessageApplier(deps: ApplierDeps) {
           } else {
             const content = Buffer.from(msg.content ?? '', 'base64');
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, content);
+            // A new file, renamed over any earlier one of the same path: a reader (the S3 mover, a
+            // download) holding the earlier one open keeps reading it whole, never a torn mix.
+            const fresh = `${file}.${msg.seq}.new`;
+            writeFileSync(fresh, content);
+            renameSync(fresh, file);
             size = content.length;
           }
-          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, size, file, now());
+          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, size, file, now(), msg.mode ?? null);
           emitted = () => {
             // Linked and committed: the staged name is no longer needed.
             if (msg.upload) deps.uploads.remove(msg.upload.id);

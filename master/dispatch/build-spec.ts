@@ -6,6 +6,7 @@ import type { BuilderConfig, Config, StepConfig } from '../../shared/config.js';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { BuildRow } from '../queue/build-store.js';
 import type { DownloadResolver } from './resolve-download.js';
+import type { MergeBaseResolver } from './resolve-merge-base.js';
 
 interface SpecContext {
   build: BuildRow;
@@ -44,14 +45,21 @@ function toStepSpec(step: StepConfig, id: string, ctx: SpecContext): StepSpec {
   };
 }
 
-export function buildSpec(
-  build: BuildRow,
-  builder: BuilderConfig,
-  config: Config,
-  secrets: string[],
-  configDir: string,
-  resolveDownload?: DownloadResolver,
-): BuildSpec {
+/** What a spec needs besides the build and its builder. */
+export interface SpecLookups {
+  secrets: string[];
+  /** Where step uploads are read from. */
+  configDir: string;
+  resolveDownload?: DownloadResolver;
+  /** The base branch of a PR build, for builders with `mergeBase`. */
+  mergeBaseOf?: MergeBaseResolver;
+}
+
+export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Config, lookups: SpecLookups): BuildSpec {
+  const { secrets, configDir, resolveDownload } = lookups;
+  // Pushes have nothing to merge into; a PR build that should merge and cannot must not test the head alone.
+  const base = builder.mergeBase && build.pr !== null ? lookups.mergeBaseOf?.(build) : undefined;
+  if (builder.mergeBase && build.pr !== null && base === undefined) throw new Error(`builder "${builder.name}" tests the merge into the base branch, and no base branch is known for PR #${build.pr}`);
   const env: Record<string, string> = {
     ...builder.env,
     GATEHOUSE_BUILD_ID: String(build.id),
@@ -61,6 +69,7 @@ export function buildSpec(
     GATEHOUSE_PR: build.pr === null ? '' : String(build.pr),
     GATEHOUSE_SHA: build.sha ?? '',
     GATEHOUSE_REF: build.ref ?? '',
+    ...(base !== undefined ? { GATEHOUSE_BASE_REF: `refs/heads/${base}` } : {}),
   };
   const cloneUrl = config.github.cloneUrl ?? build.clone_url;
   return {
@@ -72,7 +81,7 @@ export function buildSpec(
     repo: build.repo,
     pr: build.pr,
     sha: build.sha ?? '',
-    source: cloneUrl && build.ref && build.sha ? { cloneUrl, ref: build.ref, sha: build.sha } : undefined,
+    source: cloneUrl && build.ref && build.sha ? { cloneUrl, ref: build.ref, sha: build.sha, ...(base !== undefined ? { mergeBase: `refs/heads/${base}` } : {}) } : undefined,
     timeoutMs: builder.timeout,
     env,
     secrets,

@@ -8,6 +8,7 @@ import type { WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
 import type { DownloadResolver } from './resolve-download.js';
 import { builderNeeds, workerMatches } from './worker-match.js';
+import type { MergeBaseResolver } from './resolve-merge-base.js';
 import type { StepSpec } from '../../shared/protocol.js';
 
 export interface DispatcherDeps {
@@ -16,6 +17,8 @@ export interface DispatcherDeps {
   configDir: string;
   /** Looks up the artifacts a step's `download` names. */
   resolveDownload?: DownloadResolver;
+  /** Looks up a PR build's base branch (builders with `mergeBase`). */
+  mergeBaseOf?: MergeBaseResolver;
   builds: BuildStore;
   sessions: WorkerSessions;
   bus: EventBus;
@@ -57,9 +60,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       const build = builds.get(request.build_id) as BuildRow;
       let spec;
       try {
-        spec = buildSpec(build, builder, config, deps.secrets, deps.configDir, deps.resolveDownload);
+        spec = buildSpec(build, builder, config, deps);
       } catch (error) {
-        // An upload file that went missing: the build cannot run anywhere.
+        // An upload file that went missing, no base branch to merge into: the build cannot run anywhere.
         if (builds.finish(build.id, 'error', `cannot prepare the build: ${(error as Error).message}`)) bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });
         continue;
       }

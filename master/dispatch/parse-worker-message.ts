@@ -30,7 +30,7 @@ const schema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('log'), seq, buildId, step, stream: z.enum(['stdout', 'stderr', 'header']), data: z.string() }),
   z.object({ type: z.literal('step.finished'), seq, buildId, step, result, exitCode: z.number().int().nullable(), durationMs: z.number(), reason: z.string().optional() }),
   z.object({
-    type: z.literal('artifact'), seq, buildId, step, kind: z.enum(['junit', 'file']), path: z.string().min(1), content: z.string().optional(),
+    type: z.literal('artifact'), seq, buildId, step, kind: z.enum(['junit', 'file']), path: z.string().min(1), content: z.string().optional(), mode: z.number().int().min(0).max(0o7777).optional(),
     upload: z.object({ id: z.string().regex(/^[0-9]+-[0-9a-f-]{36}$/), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }).optional(),
   }),
   z.object({ type: z.literal('build.finished'), seq, buildId, result, reason: z.string().optional(), image: imageUse.optional().catch(undefined) }),

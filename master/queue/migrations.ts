@@ -151,4 +151,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE builds ADD COLUMN image_used_at INTEGER; -- when the build took the VM
   ALTER TABLE workers ADD COLUMN image_versions TEXT;  -- JSON ImageFamilyReport[] from the worker's hello / images message
   `,
+  /* 4: artifact file modes (an executable stays executable when a later build downloads it) */ `
+  ALTER TABLE artifacts ADD COLUMN mode INTEGER;       -- permission bits as collected; NULL from older workers
+  `,
 ];

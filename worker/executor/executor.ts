@@ -48,6 +48,8 @@ export interface CollectedFile {
   /** Relative to the work directory, with forward slashes. */
   path: string;
   size: number;
+  /** Permission bits (0o644, 0o755…). */
+  mode: number;
   /** Absent when the file is larger than the `maxBytes` asked for: then `open` reads it. */
   content?: Buffer;
   open?(): Promise<Readable>;

@@ -76,9 +76,10 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
         // A glob with "..", or a symlink a step planted, must not carry a host file out as an artifact.
         const real = await realpath(file).catch(() => undefined);
         if (!real || !isInside(root, real)) continue;
-        const { size } = await lstat(real);
+        const { size, mode: bits } = await lstat(real);
         const relative = path.relative(root, file).split(path.sep).join('/');
-        files.push(size > maxBytes ? { path: relative, size, open: async () => createReadStream(real) } : { path: relative, size, content: await readFile(real) });
+        const mode = bits & 0o777;
+        files.push(size > maxBytes ? { path: relative, size, mode, open: async () => createReadStream(real) } : { path: relative, size, mode, content: await readFile(real) });
       }
       return files;
     },
@@ -106,6 +107,7 @@ async function writeFiles(dir: string, files: StepFile[]): Promise<void> {
     await mkdir(path.dirname(target), { recursive: true });
     await rm(target, { force: true });
     await pipeline(await file.open(), createWriteStream(target, { mode: file.mode }));
+    await chmod(target, file.mode); // the umask trimmed the mode it was created with
   }
 }
 

@@ -77,7 +77,7 @@ describe('dispatch rules', () => {
           steps: [
             {
               name: 'make',
-              run: 'mkdir -p packages/deb packages/rpm && printf "deb of %s\\n" "$GATEHOUSE_SHA" > packages/deb/a.deb && head -c 300000 /dev/urandom > packages/rpm/b.rpm && sha256sum packages/rpm/b.rpm > sums.txt && echo not-a-package > notes.txt',
+              run: 'mkdir -p packages/deb packages/rpm && printf "deb of %s\\n" "$GATEHOUSE_SHA" > packages/deb/a.deb && head -c 300000 /dev/urandom > packages/rpm/b.rpm && sha256sum packages/rpm/b.rpm > sums.txt && echo not-a-package > notes.txt && printf "#!/bin/sh\\necho static binary runs\\n" > packages/dockerd && chmod 755 packages/dockerd',
               artifacts: ['packages/**', 'sums.txt', 'notes.txt'],
             },
           ],
@@ -88,7 +88,7 @@ describe('dispatch rules', () => {
           triggers: { pullRequest: false, after: 'package' },
           steps: [
             { name: 'fetch', download: { from: 'package', paths: ['packages/**', 'sums.txt'] } },
-            { name: 'check', run: 'sha256sum -c sums.txt && cat packages/deb/a.deb && test ! -e notes.txt' },
+            { name: 'check', run: 'sha256sum -c sums.txt && cat packages/deb/a.deb && test ! -e notes.txt && ./packages/dockerd && test ! -x packages/deb/a.deb' },
           ],
         },
       ],
@@ -101,9 +101,10 @@ describe('dispatch rules', () => {
     expect(first?.result).toBe('success');
     expect(follower?.result).toBe('success');
     const fetchLog = await ci.log(follower?.id ?? 0, '0');
-    expect(fetchLog).toContain(`downloading 3 artifact(s)`);
+    expect(fetchLog).toContain(`downloading 4 artifact(s)`);
     expect(fetchLog).toContain(`of package build ${first?.id}`);
     expect(await ci.log(follower?.id ?? 0, '1')).toContain(`deb of ${first?.sha}`);
+    expect(await ci.log(follower?.id ?? 0, '1')).toContain('static binary runs'); // still executable
     // Without the worker's credentials the artifact is not served.
     expect((await fetch(`${ci.master.url}/api/worker/artifacts/1`)).status).toBe(401);
   });
@@ -137,6 +138,29 @@ describe('dispatch rules', () => {
     expect(await ci.log(huge?.id ?? 0, '0')).toContain('huge.bin not stored: the master refused it: 413 51000000 bytes is over artifacts.maxFileMiB (48 MiB)');
     // Nothing is left in the staging directory once the messages linked the uploads.
     expect(readdirSync(path.join(ci.dataDir, 'artifacts', '.uploads'))).toEqual([]);
+  });
+
+  it('a builder with mergeBase tests the PR merged into its base branch as it is now; a conflict ends it as error naming the file', async () => {
+    ci = await startCiCluster({
+      builders: [
+        { name: 'merged', executor: 'host', mergeBase: true, steps: [{ name: 's', run: 'cat base.txt pr.txt; echo "base=$GATEHOUSE_BASE_REF"' }] },
+        { name: 'head', executor: 'host', steps: [{ name: 's', run: 'test ! -e base.txt && echo "head only, no base=${GATEHOUSE_BASE_REF:-}"' }] },
+      ],
+    });
+    // The PR's base branch (the payload's base.ref, "master") moved on after the PR was cut from it.
+    const root = ci.repo.git('rev-parse', 'HEAD');
+    ci.repo.setRef('refs/heads/master', ci.repo.commit({ 'base.txt': 'from the base branch\n' }, 'base moves on', root));
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    await ci.openPr(2, { 'base.txt': 'the PR changed it too\n' });
+    const builds = await ci.waitForBuilds((b) => b.length === 4 && b.every((x) => x.state === 'finished'), 15_000);
+    const find = (builder: string, pr: number) => builds.find((b) => b.builder === builder && b.pr === pr);
+    expect(find('merged', 1)?.result).toBe('success');
+    expect(await ci.log(find('merged', 1)?.id ?? 0, '0')).toContain('from the base branch\npull request 1\nbase=refs/heads/master\n');
+    expect(find('head', 1)?.result).toBe('success');
+    expect(await ci.log(find('head', 1)?.id ?? 0, '0')).toContain('head only, no base=\n');
+    expect(find('merged', 2)).toMatchObject({ result: 'error', result_reason: expect.stringMatching(/does not merge cleanly into refs\/heads\/master \(conflicts in base\.txt\)/) });
+    expect(find('head', 2)?.result).toBe('failure'); // its head has base.txt: the head alone is what it tests
   });
 
   it('a download with no successful build of its builder on the commit ends the build as error, saying so', async () => {

@@ -26,4 +26,14 @@ describe('parseWorkerMessage', () => {
     expect(() => parseWorkerMessage(JSON.stringify({ type: 'log', buildId: 3, step: '0', stream: 'stdout', data: 'x' }))).toThrow();
     expect(() => parseWorkerMessage('not json')).toThrow('worker message is not JSON');
   });
+  it('takes an artifact with its content or an upload (not both, not neither), and a file mode', () => {
+    const artifact = { type: 'artifact', seq: 4, buildId: 3, step: '0', kind: 'file', path: 'out/dockerd' };
+    const upload = { id: `3-${'0b7e1b6e-1111-4c4c-9c9c-000000000000'}`, sha256: 'a'.repeat(64), size: 5 };
+    expect(parseWorkerMessage(JSON.stringify({ ...artifact, content: 'aGVsbG8=', mode: 0o755 }))).toMatchObject({ content: 'aGVsbG8=', mode: 0o755 });
+    expect(parseWorkerMessage(JSON.stringify({ ...artifact, upload }))).toMatchObject({ upload });
+    expect(() => parseWorkerMessage(JSON.stringify({ ...artifact, content: 'aGVsbG8=', upload }))).toThrow('an artifact has either content or upload, not both');
+    expect(() => parseWorkerMessage(JSON.stringify(artifact))).toThrow('an artifact has either content or upload');
+    expect(() => parseWorkerMessage(JSON.stringify({ ...artifact, upload: { ...upload, id: '../../etc/passwd' } }))).toThrow('upload.id');
+    expect(() => parseWorkerMessage(JSON.stringify({ ...artifact, content: '', mode: 0o10000 }))).toThrow('mode');
+  });
 });

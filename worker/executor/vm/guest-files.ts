@@ -64,18 +64,21 @@ async function makeParents(session: SshSession, paths: string[], what: string): 
 
 export async function collectFiles(session: SshSession, globs: string[], maxBytes: number): Promise<CollectedFile[]> {
   if (globs.length === 0) return [];
-  const listing = await session.run(`cd ${GUEST_WORKDIR} && find . -type f -printf '%s %P\\0'`);
+  const listing = await session.run(`cd ${GUEST_WORKDIR} && find . -type f -printf '%s %m %P\\0'`);
   const isMatch = picomatch(globs, { dot: true });
   const files: CollectedFile[] = [];
   const entries = listing
     .split('\0')
     .filter((e) => e !== '')
-    .map((e) => ({ size: Number(e.slice(0, e.indexOf(' '))), rel: e.slice(e.indexOf(' ') + 1) }))
+    .map((e) => {
+      const [size = '', mode = '', ...rel] = e.split(' ');
+      return { size: Number(size), mode: parseInt(mode, 8) & 0o777, rel: rel.join(' ') };
+    })
     .filter((e) => isMatch(e.rel))
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  for (const { size, rel } of entries) {
+  for (const { size, mode, rel } of entries) {
     const file = `${GUEST_WORKDIR}/${rel}`;
-    files.push(size > maxBytes ? { path: rel, size, open: () => session.readStream(file) } : { path: rel, size, content: await session.readFile(file) });
+    files.push(size > maxBytes ? { path: rel, size, mode, open: () => session.readStream(file) } : { path: rel, size, mode, content: await session.readFile(file) });
   }
   return files;
 }
