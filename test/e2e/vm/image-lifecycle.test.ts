@@ -4,8 +4,9 @@
 // depend on whether the cache was built from them), verify boots it (SSH host key as in its manifest, the image's and the builder's smoke
 // commands) and only then switches builds to it; a version whose smoke fails is never switched to;
 // a VM executor started before the switch boots the new version at its next build and reports it;
-// then obsolete marking and deletion with an injected clock, keeping what a running VM uses.
-// Four boots in all (≈25 s each here).
+// then obsolete marking and deletion with an injected clock, keeping what a running VM uses; last,
+// a real `gatehouse worker` process finds a rebuild due at start, builds, verifies and switches,
+// and tells its master. Five boots in all (≈25 s each here).
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,8 @@ import { domainPrefix } from '../../../worker/executor/vm/leftovers.js';
 import { createImageMaintenance } from '../../../worker/images/image-maintenance.js';
 import { readFamilyState, versionDir } from '../../../worker/images/image-store.js';
 import { createSourceCache } from '../../../worker/source-cache.js';
-import { CLI } from '../../support/master-process.js';
+import { CLI, startMasterProcess } from '../../support/master-process.js';
+import { startWorkerProcess } from '../../support/worker-process.js';
 import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
 import { captureLogger, RecordingSink, step } from '../../support/worker-build-spec.js';
 import { domainsNamed, testImage, vmTestEnv } from '../../support/vm-env.js';
@@ -156,4 +158,36 @@ describe.skipIf(env.skipReason !== undefined)('image lifecycle on real VMs', () 
     expect(state.versions.map((v) => [v.name, v.state])).toEqual([[current, 'current']]);
     expect(existsSync(versionDir(imagesDir, 'deb', current))).toBe(true);
   }, 60_000);
+  it('a real `gatehouse worker` rebuilds a due image at start, switches to it, and the master\'s workers API shows the new version', async () => {
+    const current = versions[2] as string;
+    const daemon = uniqueWorker('imgd');
+    const file = path.join(root, 'gatehouse.daemon.json');
+    // Due at once: the current version is older than a second. `workers` gets this worker's entry.
+    const input = { ...good.input, images: { deb: { ...(good.input.images as Record<string, object>).deb, rebuildEvery: '1s' } }, workers: [{ name: daemon, secret: { env: 'WORKER_SECRET' }, slots: 1 }] };
+    writeFileSync(file, JSON.stringify(input));
+    const master = await startMasterProcess(['master', '--config', file, '--port', '0', '--data-dir', path.join(root, 'master')]);
+    const proc = startWorkerProcess(file, daemon, master.url.replace(/^http/, 'ws'));
+    try {
+      await proc.waitFor('connected to the master');
+      await proc.waitFor(/image deb: deb-\d{8}(\.\d+)? verified \(boot [\d.]+s, smoke [\d.]+s\): builds now use it/, 600_000);
+      const state = await readFamilyState(imagesDir, 'deb');
+      // A new dated name (the first free one: the pruned versions' names are free again).
+      expect(state.current).toMatch(/^deb-\d{8}(\.\d+)?$/);
+      expect(state.current).not.toBe(current);
+      expect(state.versions.find((v) => v.name === current)?.state).toBe('previous');
+      // The worker told the master (an `images` message) without reconnecting.
+      let shown: Array<{ image: string; current?: string }> = [];
+      for (let i = 0; i < 100 && shown[0]?.current !== state.current; i++) {
+        const { workers } = (await (await fetch(`${master.url}/api/v2/workers`)).json()) as { workers: Array<{ name: string; image_versions: typeof shown }> };
+        shown = workers.find((w) => w.name === daemon)?.image_versions ?? [];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(shown).toEqual([expect.objectContaining({ image: 'deb', current: state.current })]);
+      expect(proc.output().match(/connected to the master/g)).toHaveLength(1);
+    } finally {
+      await proc.kill();
+      await master.kill();
+      expect(domainsNamed(domainPrefix(daemon)), 'verify domains left by the worker').toEqual([]);
+    }
+  }, 900_000);
 });
