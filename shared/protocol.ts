@@ -261,7 +261,8 @@ export const INLINE_ARTIFACT_BYTES = 1024 * 1024;
 /**
  * PUT here (?build=<id>): one file artifact's bytes, chunked, with its size in UPLOAD_SIZE_HEADER and
  * its sha256 in the UPLOAD_SHA256_TRAILER trailer. 201 with an UploadedFile once on disk; 409 not a
- * build running on this worker; 413 over artifacts.maxFileMiB; 422 the bytes are not what was sent.
+ * build running on this worker; 413 over artifacts.maxFileMiB; 422 the bytes are not what was sent;
+ * 507 the master's data disk has no room for it (tried again, like 5xx).
  */
 export const WORKER_UPLOADS_PATH = '/api/worker/uploads';
 export const UPLOAD_SIZE_HEADER = 'x-gatehouse-size';

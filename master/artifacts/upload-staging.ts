@@ -7,7 +7,7 @@
 // and the sweep removes it.
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, fsyncSync as fsyncFd, linkSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +19,8 @@ export class UploadMismatchError extends Error {}
 
 /** Inside the artifacts directory: a hard link needs one filesystem. */
 export const uploadStagingDir = (dataDir: string): string => path.join(dataDir, 'artifacts', '.uploads');
+/** Left free on the data disk whatever the uploads want: the database and the logs live there too. */
+export const UPLOAD_DISK_RESERVE = 1024 * 1024 * 1024;
 
 export interface ReceiveOptions {
   buildId: number;
@@ -34,6 +36,8 @@ export interface UploadStaging {
   linkTo(id: string, buildId: number, target: string): boolean;
   /** Forget upload `id` (after the transaction that linked it committed). */
   remove(id: string): void;
+  /** Bytes free for an unprivileged writer on the staging directory's filesystem. */
+  freeBytes(): Promise<number>;
   /** Remove uploads of builds that are not running, and partial uploads older than a day; returns how many. */
   sweep(isRunning: (buildId: number) => boolean, now: number): number;
 }
@@ -90,6 +94,12 @@ export function createUploadStaging(dir: string): UploadStaging {
       fsyncSync(parent);
       if (created) fsyncSync(path.dirname(created));
       return true;
+    },
+
+    async freeBytes() {
+      mkdirSync(dir, { recursive: true });
+      const fs = await statfs(dir);
+      return fs.bavail * fs.bsize;
     },
 
     remove(id) {

@@ -17,7 +17,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { parseWorkerMessage } from './parse-worker-message.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
-import { UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
+import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 
 export interface WorkerHubDeps {
   db: Db;
@@ -215,6 +215,13 @@ export function createWorkerHub(deps: WorkerHubDeps) {
             const sizeHeader = req.headers[UPLOAD_SIZE_HEADER];
             const declared = typeof sizeHeader === 'string' && /^[0-9]+$/.test(sizeHeader) ? Number(sizeHeader) : undefined;
             if (declared !== undefined && declared > maxBytes) return refuse(413, `${declared} bytes is over artifacts.maxFileMiB (${maxFileMiB} MiB)`);
+            // A full data disk would stop every build's messages (SQLite shares it): 507, which the
+            // worker tries again for a while (retention or an operator may free space meanwhile).
+            const free = await deps.uploads.freeBytes();
+            if (declared !== undefined && free - declared < UPLOAD_DISK_RESERVE) {
+              logger.warn({ worker: name, build: build.id, declared, free }, 'artifact upload refused: the data disk is nearly full');
+              return refuse(507, `${declared} bytes would leave less than ${UPLOAD_DISK_RESERVE / 1024 ** 3} GiB free on the master's data disk (${free} bytes free)`);
+            }
             // A worker that stops sending (a half-open connection) must not hold a file open for ever.
             req.raw.setTimeout(UPLOAD_IDLE_MS, () => req.raw.destroy(new Error(`no bytes for ${UPLOAD_IDLE_MS / 1000} s`)));
             uploading.add(req.raw);

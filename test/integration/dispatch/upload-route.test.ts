@@ -4,6 +4,7 @@
 // staged. A staged upload of a build that ended is swept.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,5 +76,22 @@ describe('the upload route', () => {
     await ci.waitForBuilds((b) => b[0]?.state === 'finished');
     expect(sweepUploads(ci.master.db, ci.dataDir, Date.now())).toBe(1);
     expect(staged()).toEqual([]);
+  });
+  it('refuses an upload that would leave the data disk under its 1 GiB reserve (507), before reading it', async () => {
+    ci = await startCiCluster({
+      builders: [{ name: 'slow', executor: 'host', steps: [{ name: 's', run: 'sleep 30' }] }],
+      artifacts: { maxFileMiB: 1024 * 1024 * 1024 },
+    });
+    await ci.startWorker('w1');
+    await ci.openPr(1);
+    const [build] = await ci.waitForBuilds((b) => b[0]?.state === 'running');
+    const url = `${ci.master.url}/api/worker/uploads?build=${build?.id}`;
+    const w1 = { worker: 'w1', secret: TEST_SECRETS.WORKER_SECRET };
+    const fs = await statfs(ci.dataDir);
+    const free = fs.bavail * fs.bsize;
+    const full = await put(url, { ...w1, body: Buffer.from('x'), size: free - 512 * 1024 * 1024 });
+    expect(full).toMatchObject({ status: 507, body: { error: expect.stringMatching(/would leave less than 1 GiB free on the master's data disk/) } });
+    // What fits is taken (its announced size must then be what arrives).
+    expect((await put(url, { ...w1, body: Buffer.from('x'), size: 1 })).status).toBe(201);
   });
 });
