@@ -12,6 +12,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, WORKER_UPLOADS_PATH, type UploadedFile } from '../shared/protocol.js';
+import { type BackoffOptions, createBackoff } from './backoff.js';
 import type { MasterHttp } from './master-http.js';
 
 export type ArtifactUploader = (upload: { buildId: number; open: () => Promise<Readable>; size: number; signal: AbortSignal }) => Promise<UploadedFile>;
@@ -21,8 +22,8 @@ export class UploadRefusedError extends Error {}
 export interface UploaderOptions {
   /** Give up after this long of failed tries (default 10 min). */
   retryForMs?: number;
-  /** First pause between tries, doubling up to 30 s (default 1 s). */
-  retryDelayMs?: number;
+  /** Pauses between tries: the worker's reconnect backoff (jittered, so workers cut off by one master restart spread out). */
+  backoff?: BackoffOptions;
   /** A connection with no progress for this long is dropped and tried again (default 2 min). */
   idleMs?: number;
 }
@@ -34,15 +35,15 @@ export function createArtifactUploader(master: MasterHttp, options: UploaderOpti
   const idleMs = options.idleMs ?? 120_000;
   return async ({ buildId, open, size, signal }) => {
     const started = Date.now();
-    let delay = options.retryDelayMs ?? 1000;
+    const backoff = createBackoff(options.backoff);
     for (;;) {
       signal.throwIfAborted();
       try {
         return await uploadOnce(master, { buildId, body: await open(), size, signal, idleMs });
       } catch (error) {
+        const delay = backoff.next();
         if (error instanceof UploadRefusedError || signal.aborted || Date.now() - started + delay > retryForMs) throw error;
         await sleep(delay, undefined, { signal }).catch(() => {});
-        delay = Math.min(delay * 2, 30_000);
       }
     }
   };
@@ -93,8 +94,8 @@ async function uploadOnce(master: MasterHttp, up: { buildId: number; body: Reada
   up.body.destroy();
   await sending;
   if (status !== 201) {
-    const message = `the master ${status >= 500 || PASSING.has(status) ? 'answered' : 'refused it:'} ${status} ${errorText(text)}`;
-    throw status >= 500 || PASSING.has(status) ? new Error(message) : new UploadRefusedError(message);
+    if (status >= 500 || PASSING.has(status)) throw new Error(`the master answered ${status} ${errorText(text)}`);
+    throw new UploadRefusedError(`the master refused it: ${status} ${errorText(text)}`);
   }
   // The trailer made the master check the bytes; its answer must still name what this worker read.
   const stored = JSON.parse(text) as UploadedFile;

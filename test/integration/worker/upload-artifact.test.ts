@@ -55,7 +55,7 @@ describe('artifact upload', () => {
     return Readable.from([file.subarray(0, 1 << 20), file.subarray(1 << 20)]);
   };
   const upload = (master: ReturnType<typeof masterHttp>, signal = new AbortController().signal) =>
-    createArtifactUploader(master, { retryDelayMs: 20, retryForMs: 2000, idleMs: 300 })({ buildId: 7, open, size: file.length, signal });
+    createArtifactUploader(master, { backoff: { baseMs: 20, capMs: 100 }, retryForMs: 2000, idleMs: 300 })({ buildId: 7, open, size: file.length, signal });
   const fileSha = createHash('sha256').update(file).digest('hex');
 
   it('streams the file with the worker credentials for its build, its size and sha256, after a cut connection, a 503, a 422 and a silent peer', async () => {
@@ -94,7 +94,7 @@ describe('artifact upload', () => {
   it('stops trying when the build is stopped, in the pause between tries', async () => {
     const { seen, master } = await peer([(_req, res, _body) => res.writeHead(503).end()]);
     const controller = new AbortController();
-    const attempt = createArtifactUploader(master, { retryDelayMs: 60_000, retryForMs: 600_000 })({ buildId: 7, open, size: file.length, signal: controller.signal });
+    const attempt = createArtifactUploader(master, { backoff: { baseMs: 60_000, random: () => 0.99 }, retryForMs: 600_000 })({ buildId: 7, open, size: file.length, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('the build was cancelled')), 300);
     await expect(attempt).rejects.toThrow('the build was cancelled');
     expect(seen.length).toBe(1);
