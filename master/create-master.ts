@@ -11,6 +11,7 @@ import { createEventBus, type EventBus } from './event-bus.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
 import { webhookRoute } from './intake/webhook-route.js';
+import { servedRepos } from './intake/served-repos.js';
 import { readRoutes } from './api/read-routes.js';
 import { actionRoutes } from './api/action-routes.js';
 import { BadQueryError } from './api/list-query.js';
@@ -76,7 +77,15 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const deliveries = createDeliveryStore(db);
   const changes = createChangeStore(db, now);
   const builds = createBuildStore(db, now);
-  const app = Fastify({ logger: deps.logger ?? false });
+  // fastify sets no request deadline by default: a sender that trickles its headers would hold a
+  // socket for ever. Bodies have their own deadline where they are read unauthenticated (webhooks);
+  // workers' uploads keep an idle timeout instead, as they may rightly take long.
+  const headersTimeout = config.http.headersTimeout;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Node checks the deadline every connectionsCheckingInterval (default 30 s): check often enough to keep it.
+    http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
+  });
   const processor = createChangeProcessor({ db, config, changes, builds, deliveries, bus, github: deps.github, logger: app.log });
   const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
 
@@ -91,7 +100,11 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
 
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
-  await app.register(webhookRoute, { db, secrets: webhookSecrets, deliveries, changes, bus, now, onChange: () => void processor.kick() });
+  await app.register(webhookRoute, {
+    db, secrets: webhookSecrets, deliveries, changes, bus, now, isServed: servedRepos(config), logger: app.log,
+    bufferBytes: config.http.webhookBufferMiB * 1024 * 1024, bodyTimeoutMs: config.http.webhookBodyTimeout,
+    onChange: () => void processor.kick(),
+  });
   await app.register(readRoutes, { db, config });
   await app.register(actionRoutes, { db, config, builds, changes, processor, bus });
 

@@ -101,7 +101,7 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
 }
 
 /** Where a worker finds the master when not told: its public URL, else the local port. */
-export function masterUrlFromConfig(config: Pick<Config, 'http'>): string {
+export function masterUrlFromConfig(config: { http: Pick<Config['http'], 'port' | 'host' | 'publicUrl'> }): string {
   if (config.http.publicUrl) return config.http.publicUrl;
   const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host;
   return `ws://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;

@@ -40,7 +40,7 @@ const pushPayload = z.object({
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
 });
 
-const HANDLED_PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled']);
+const HANDLED_PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled', 'closed']);
 
 export type Normalized = { kind: 'change'; change: Change } | { kind: 'ignored'; reason: string; repo?: string; pr?: number; action?: string };
 
@@ -109,5 +109,21 @@ export function normalizeChange(event: string, body: unknown): Normalized {
       },
     };
   }
-  return { kind: 'ignored', reason: `event ${event} is not handled` };
+  const about = describeDelivery(body);
+  return { kind: 'ignored', reason: event === 'ping' ? 'ping' : `event ${event} is not handled`, ...about };
+}
+
+const anyDelivery = z.object({
+  action: z.string().optional().catch(undefined),
+  repository: z.object({ full_name: z.string() }).optional().catch(undefined),
+}).passthrough();
+
+/** The repository and action of any delivery, for the deliveries log; absent fields stay absent. */
+function describeDelivery(body: unknown): { repo?: string; action?: string } {
+  const parsed = anyDelivery.safeParse(body);
+  if (!parsed.success) return {};
+  return {
+    ...(parsed.data.repository ? { repo: parsed.data.repository.full_name } : {}),
+    ...(parsed.data.action ? { action: parsed.data.action } : {}),
+  };
 }

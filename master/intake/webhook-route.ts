@@ -1,18 +1,26 @@
-// POST /change_hook/github: the only way a webhook changes state. Order matters: signature
-// first (401, nothing recorded), then parsing (400), then the delivery id (a repeat changes
-// nothing), then one transaction that records the delivery and its change. Trigger evaluation
-// happens after the reply, from the stored change.
-import type { FastifyInstance } from 'fastify';
+// POST /change_hook/github: the only way a webhook changes state. Order matters: the body's
+// announced length is reserved from the unauthenticated-bytes budget before any byte is read (411,
+// 413 or 503 otherwise), and must arrive in time; then the signature (401, nothing recorded), the
+// parsing (400), the delivery id (a repeat changes nothing), the repository (one not served here
+// is recorded as ignored, 202), and one transaction that records the delivery and its change.
+// Trigger evaluation happens after the reply, from the stored change.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../queue/open-database.js';
 import type { ChangeStore } from '../queue/change-store.js';
 import type { DeliveryStore } from '../queue/delivery-store.js';
 import type { EventBus } from '../event-bus.js';
+import type { Logger } from '../logger.js';
 import { verifySignature } from './verify-signature.js';
 import { normalizeChange, PayloadError } from './normalize-change.js';
+import { createByteBudget } from './byte-budget.js';
+import { createRefusalLog } from './refusal-log.js';
+import { notServedReason, type IsServed } from './served-repos.js';
 
 export const WEBHOOK_PATH = '/change_hook/github';
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+/** What a refused-for-room sender is told to wait, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
 
 export interface WebhookRouteDeps {
   db: Db;
@@ -21,6 +29,12 @@ export interface WebhookRouteDeps {
   changes: ChangeStore;
   bus: EventBus;
   now: () => number;
+  isServed: IsServed;
+  /** Bytes of bodies held at once before their signature is checked. */
+  bufferBytes: number;
+  /** A body must have arrived this long after the headers. */
+  bodyTimeoutMs: number;
+  logger: Logger;
   /** Called after a change is stored (starts trigger evaluation). */
   onChange: () => void;
 }
@@ -35,55 +49,112 @@ function payloadText(contentType: string, raw: Buffer): string | null {
   return raw.toString('utf8');
 }
 
+/** Reads a body of a known length into one buffer (no chunk list to concatenate: one copy in memory). */
+function readBody(stream: NodeJS.ReadableStream, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (at + chunk.length > length) return reject(Object.assign(new Error('body longer than its Content-Length'), { statusCode: 400 }));
+      chunk.copy(body, at);
+      at += chunk.length;
+    });
+    stream.on('end', () => (at === length ? resolve(body) : reject(Object.assign(new Error('body shorter than its Content-Length'), { statusCode: 400 }))));
+    stream.on('error', reject);
+    // A sender that goes away (or is cut off for being slow) leaves a body that never ends.
+    stream.on('close', () => reject(Object.assign(new Error('connection closed before the body ended'), { statusCode: 400 })));
+  });
+}
+
 export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
+  const budget = createByteBudget(deps.bufferBytes);
+  const refusals = createRefusalLog(deps.logger);
+  app.addHook('onClose', async () => refusals.close());
+
+  const refuse = (request: FastifyRequest, reply: FastifyReply, code: number, reason: string, extra: Record<string, unknown> = {}) => {
+    refusals.refused(reason, { delivery: header(request.headers['x-github-delivery']), ip: request.ip, ...extra });
+    return reply.code(code).send({ error: reason });
+  };
+
   // The HMAC is over the exact bytes received, so both body types arrive as raw buffers. This
   // plugin is encapsulated: the rest of the app keeps fastify's JSON parser.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], (request: FastifyRequest, payload: NodeJS.ReadableStream) =>
+    readBody(payload, Number(request.headers['content-length'])));
 
-  app.post(WEBHOOK_PATH, { bodyLimit: MAX_WEBHOOK_BYTES }, async (request, reply) => {
+  // Before the body: its length must be announced, allowed and fit the budget, or no byte of it is
+  // read (the connection closes with the answer). Then it has a deadline.
+  const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const announced = header(request.headers['content-length']);
+    if (announced === undefined || !/^[0-9]{1,10}$/.test(announced)) {
+      reply.header('connection', 'close');
+      return refuse(request, reply, 411, 'a webhook must announce its Content-Length');
+    }
+    const length = Number(announced);
+    if (length > MAX_WEBHOOK_BYTES) {
+      reply.header('connection', 'close');
+      return refuse(request, reply, 413, `body over ${MAX_WEBHOOK_BYTES} bytes (GitHub's limit)`, { length });
+    }
+    if (!budget.tryReserve(length)) {
+      reply.header('connection', 'close').header('retry-after', String(RETRY_AFTER_SECONDS));
+      return refuse(request, reply, 503, 'too many webhook bytes in flight', { length, inFlight: budget.used });
+    }
+    const deadline = setTimeout(() => {
+      if (request.raw.complete) return;
+      refusals.refused('body too slow', { delivery: header(request.headers['x-github-delivery']), ip: request.ip, afterMs: deps.bodyTimeoutMs });
+      request.raw.socket.destroy();
+    }, deps.bodyTimeoutMs);
+    reply.raw.once('close', () => {
+      clearTimeout(deadline);
+      budget.release(length);
+    });
+    return undefined;
+  };
+
+  app.post(WEBHOOK_PATH, { bodyLimit: MAX_WEBHOOK_BYTES, onRequest: admit }, async (request, reply) => {
     const raw = request.body;
-    if (!Buffer.isBuffer(raw)) return reply.code(415).send({ error: 'expected application/json or application/x-www-form-urlencoded' });
+    if (!Buffer.isBuffer(raw)) {
+      return refuse(request, reply, 415, 'expected application/json or application/x-www-form-urlencoded', { contentType: request.headers['content-type'] });
+    }
     const signed = verifySignature(deps.secrets, raw, {
       sha256: header(request.headers['x-hub-signature-256']),
       sha1: header(request.headers['x-hub-signature']),
     });
-    if (!signed) {
-      request.log.warn({ delivery: request.headers['x-github-delivery'] }, 'webhook refused: missing or wrong signature');
-      return reply.code(401).send({ error: 'missing or wrong signature' });
-    }
+    if (!signed) return refuse(request, reply, 401, 'missing or wrong signature');
     const event = header(request.headers['x-github-event']);
     const deliveryId = header(request.headers['x-github-delivery']);
-    if (!event) return reply.code(400).send({ error: 'missing X-GitHub-Event header' });
-    if (!deliveryId) return reply.code(400).send({ error: 'missing X-GitHub-Delivery header' });
+    if (!event) return refuse(request, reply, 400, 'missing X-GitHub-Event header');
+    if (!deliveryId) return refuse(request, reply, 400, 'missing X-GitHub-Delivery header');
 
     const text = payloadText(header(request.headers['content-type']) ?? '', raw);
-    if (text === null) return reply.code(400).send({ error: 'form body without a payload field' });
+    if (text === null) return refuse(request, reply, 400, 'form body without a payload field');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return reply.code(400).send({ error: 'body is not valid JSON' });
+      return refuse(request, reply, 400, 'body is not valid JSON');
     }
-    if (event === 'ping') return reply.code(200).send({ ok: true, event: 'ping' });
 
     let normalized;
     try {
       normalized = normalizeChange(event, body);
     } catch (error) {
-      if (error instanceof PayloadError) return reply.code(400).send({ error: error.message });
+      if (error instanceof PayloadError) return refuse(request, reply, 400, error.message, { event });
       throw error;
     }
-    const change = normalized.kind === 'change' ? normalized.change : null;
-    const action = change?.action ?? (normalized.kind === 'ignored' ? normalized.action ?? null : null);
+    const repo = normalized.kind === 'change' ? normalized.change.repo : normalized.repo;
+    const served = repo === undefined || deps.isServed(repo);
+    const change = normalized.kind === 'change' && served ? normalized.change : null;
+    const ignored = normalized.kind === 'change' ? (served ? null : notServedReason(repo as string)) : served ? normalized.reason : notServedReason(repo as string);
     const fresh = deps.db.transaction(() => {
       const inserted = deps.deliveries.insert({
-        id: deliveryId, event, action,
-        repo: change?.repo ?? (normalized.kind === 'ignored' ? normalized.repo ?? null : null),
-        pr: change?.pr ?? (normalized.kind === 'ignored' ? normalized.pr ?? null : null),
-        sha: change?.sha ?? null,
+        id: deliveryId, event,
+        action: normalized.kind === 'change' ? normalized.change.action : normalized.action ?? null,
+        repo: repo ?? null,
+        pr: normalized.kind === 'change' ? normalized.change.pr : normalized.pr ?? null,
+        sha: normalized.kind === 'change' ? normalized.change.sha : null,
         outcome: change ? 'pending' : 'ignored',
-        detail: normalized.kind === 'ignored' ? normalized.reason : null,
+        detail: ignored,
         received_at: deps.now(),
       });
       if (inserted && change) deps.changes.insert(deliveryId, change);
@@ -91,7 +162,8 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
     })();
     if (!fresh) return reply.code(200).send({ ok: true, duplicate: true, delivery: deliveryId });
     deps.bus.emit({ type: 'delivery', id: deliveryId });
-    if (!change) return reply.code(202).send({ ok: true, ignored: normalized.kind === 'ignored' ? normalized.reason : '' });
+    if (event === 'ping') return reply.code(200).send({ ok: true, event: 'ping' });
+    if (!change) return reply.code(202).send({ ok: true, ignored });
     deps.onChange();
     return reply.code(200).send({ ok: true, delivery: deliveryId });
   });

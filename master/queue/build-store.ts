@@ -51,6 +51,10 @@ export function createBuildStore(db: Db, now: () => number) {
   const openForPr = db.prepare<[string, number, string], BuildRow>(
     `SELECT b.* FROM builds b WHERE b.repo = ? AND b.pr = ? AND b.builder = ? AND b.state != 'finished'`,
   );
+  const openForPull = db.prepare<[string, number], BuildRow>(`SELECT * FROM builds WHERE repo = ? AND pr = ? AND state != 'finished' ORDER BY id`);
+  const forPush = db.prepare<[string, string, string, string], BuildRow>(
+    `SELECT * FROM builds WHERE repo = ? AND pr IS NULL AND ref = ? AND sha = ? AND builder = ? AND (result IS NULL OR result NOT IN ('cancelled', 'skipped')) LIMIT 1`,
+  );
   const runnable = db.prepare<[], RequestRow & { build_id: number }>(
     `SELECT r.*, b.id AS build_id FROM build_requests r JOIN builds b ON b.request_id = r.id
      WHERE r.state = 'queued' ORDER BY r.id LIMIT 500`,
@@ -100,6 +104,10 @@ export function createBuildStore(db: Db, now: () => number) {
     request: (id: number): RequestRow | undefined => requestById.get(id),
     /** Builds of this PR and builder that are not finished yet (candidates for superseding). */
     openForPr: (repo: string, pr: number, builder: string): BuildRow[] => openForPr.all(repo, pr, builder),
+    /** Every builder's builds of this PR that are not finished (a closed PR ends them). */
+    openForPull: (repo: string, pr: number): BuildRow[] => openForPull.all(repo, pr),
+    /** A build of this builder for this pushed ref and sha, unless it was cancelled or skipped: the same push delivered again builds nothing. */
+    forPush: (repo: string, ref: string, sha: string, builder: string): BuildRow | undefined => forPush.get(repo, ref, sha, builder),
     awaitingApproval: (repo: string, pr: number): BuildRow[] => awaitingForPr.all(repo, pr),
     approve: (requestId: number): boolean => approve.run(requestId).changes === 1,
     /** Queued requests, oldest first. */

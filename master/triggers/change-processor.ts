@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { decideBuilders, type Outcome } from './decide-builders.js';
+import { notServedReason, servedRepos } from '../intake/served-repos.js';
 
 export interface ChangeProcessorDeps {
   db: Db;
@@ -26,10 +27,46 @@ export interface ChangeProcessorDeps {
 
 export function createChangeProcessor(deps: ChangeProcessorDeps) {
   const { db, changes, builds, deliveries, bus, logger } = deps;
+  const isServed = servedRepos(deps.config);
   let running: Promise<void> | null = null;
   let again = false;
 
+  /** Record a change that starts nothing, with why. */
+  function settle(stored: StoredChange, outcome: 'ignored' | 'cancelled', detail: string): void {
+    changes.markProcessed(stored.id);
+    if (stored.deliveryId) deliveries.setOutcome(stored.deliveryId, outcome, detail);
+  }
+
+  /** A closed (or merged) PR: what is queued or running for it ends, each with a final status. */
+  function closePull(stored: StoredChange): void {
+    const c = stored.change;
+    const why = 'pull request closed';
+    const ended: BuildRow[] = [];
+    const running: BuildRow[] = [];
+    db.transaction(() => {
+      for (const b of builds.openForPull(c.repo, c.pr as number)) {
+        if (b.state === 'running') {
+          builds.requestCancel(b.id, why);
+          running.push(b);
+        } else if (builds.finish(b.id, 'cancelled', why)) ended.push(b);
+      }
+      const all = [...ended, ...running];
+      settle(stored, all.length > 0 ? 'cancelled' : 'ignored', all.length > 0 ? all.map((b) => `${b.builder} #${b.number}: ${why}`).join('; ') : 'pull request closed; nothing was queued or running');
+    })();
+    for (const b of ended) bus.emit({ type: 'build', build: builds.get(b.id) as BuildRow });
+    for (const b of running) bus.emit({ type: 'cancel-requested', buildId: b.id, reason: why });
+    if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
+    if (ended.length > 0) bus.emit({ type: 'queue' });
+  }
+
   async function processOne(stored: StoredChange): Promise<void> {
+    // Changes stored before the repository check existed (or by hand) meet it here as well.
+    if (!isServed(stored.change.repo)) {
+      db.transaction(() => settle(stored, 'ignored', notServedReason(stored.change.repo)))();
+      if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
+      return;
+    }
+    if (stored.change.kind === 'pull_request' && stored.change.action === 'closed') return closePull(stored);
     let outcome: Outcome;
     try {
       outcome = await decideBuilders(stored.change, deps.config, deps.github);
@@ -44,6 +81,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
       return;
     }
     const created: BuildRow[] = [];
+    const already: string[] = [];
     const cancelled: BuildRow[] = [];
     const runningToCancel: { id: number; reason: string }[] = [];
     db.transaction(() => {
@@ -52,13 +90,23 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
         const c = outcome.change;
         if (c.pr !== null && c.sha) {
           const open = builds.openForPr(c.repo, c.pr, d.builder);
-          if (open.some((b) => b.sha === c.sha)) continue; // already queued or running for this head
+          if (open.some((b) => b.sha === c.sha)) {
+            already.push(`${d.builder}: already queued or running for this head`);
+            continue;
+          }
           for (const old of open) {
             const why = `superseded by ${c.sha.slice(0, 7)}`;
             if (old.state === 'running') {
               builds.requestCancel(old.id, why);
               runningToCancel.push({ id: old.id, reason: why });
             } else if (builds.finish(old.id, 'cancelled', why)) cancelled.push(old);
+          }
+        }
+        if (c.kind === 'push' && c.ref && c.sha) {
+          const earlier = builds.forPush(c.repo, c.ref, c.sha, d.builder);
+          if (earlier) {
+            already.push(`${d.builder}: already built for this push (#${earlier.number})`);
+            continue;
           }
         }
         const initial = d.verdict === 'skip' ? { state: 'skipped' as const, why: d.reason } : { state: d.verdict === 'queue' ? ('queued' as const) : ('awaiting-approval' as const) };
@@ -74,7 +122,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
         const outcomeName = queued > 0 ? 'queued' : skipped > 0 ? 'skipped' : 'ignored';
         const detail = created.length > 0
           ? created.map((b) => `${b.builder}: ${b.result === 'skipped' ? b.result_reason : b.state === 'queued' ? 'queued' : 'waiting'}`).join('; ')
-          : (outcome.note ?? 'nothing to do');
+          : already.length > 0 ? already.join('; ') : (outcome.note ?? 'nothing to do');
         deliveries.setOutcome(stored.deliveryId, outcomeName, detail);
       }
     })();

@@ -6,7 +6,8 @@ export type BuildState = 'queued' | 'running' | 'finished';
 export type BuildResult = 'success' | 'failure' | 'error' | 'cancelled' | 'skipped';
 export type RequestState = 'awaiting-approval' | 'queued' | 'claimed' | 'complete';
 export type StepState = 'pending' | 'running' | 'finished';
-export type DeliveryOutcome = 'pending' | 'queued' | 'skipped' | 'ignored' | 'error';
+/** What came of a delivery; `cancelled`: it ended builds (a closed pull request). */
+export type DeliveryOutcome = 'pending' | 'queued' | 'skipped' | 'ignored' | 'cancelled' | 'error';
 
 /** Buildbot's list shape: `{ "<plural>": [...], "meta": { "total": N } }`. */
 export type ApiList<K extends string, T> = { [key in K]: T[] } & { meta: { total: number } };

@@ -133,11 +133,11 @@ describe('POST /change_hook/github', () => {
   });
 
   it('records an unhandled pull_request action as ignored, with 202', async () => {
-    const p = examplePayload('pull_request', 'closed');
+    const p = examplePayload('pull_request', 'assigned');
     const res = await master.send('pull_request', p);
     expect(res.status).toBe(202);
     const d = await master.get<{ deliveries: Array<{ action: string; outcome: string }> }>('/api/v2/deliveries');
-    expect(d.deliveries).toMatchObject([{ action: 'closed', outcome: 'ignored' }]);
+    expect(d.deliveries).toMatchObject([{ action: 'assigned', outcome: 'ignored' }]);
     expect((await counts()).builds).toBe(0);
   });
 

@@ -10,6 +10,7 @@ const OUTCOME: Record<ApiDelivery['outcome'], { status: string; label: string }>
   queued: { status: 'success', label: 'built' },
   skipped: { status: 'skipped', label: 'skipped' },
   ignored: { status: 'cancelled', label: 'ignored' },
+  cancelled: { status: 'cancelled', label: 'cancelled builds' },
   error: { status: 'error', label: 'error' },
   pending: { status: 'queued', label: 'pending' },
 };
