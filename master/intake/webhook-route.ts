@@ -13,12 +13,15 @@ import type { Logger } from '../logger.js';
 import { verifySignature } from './verify-signature.js';
 import { normalizeChange, PayloadError } from './normalize-change.js';
 import { createByteBudget } from './byte-budget.js';
+import { nestsDeeperThan } from './json-depth.js';
 import { createRefusalLog } from './refusal-log.js';
 import { notServedReason, type IsServed } from './served-repos.js';
 
 export const WEBHOOK_PATH = '/change_hook/github';
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+/** Far beyond any GitHub payload (about 10), far below what makes parsing costly. */
+const MAX_JSON_DEPTH = 64;
 /** What a refused-for-room sender is told to wait, in seconds. */
 const RETRY_AFTER_SECONDS = 5;
 
@@ -128,6 +131,7 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
 
     const text = payloadText(header(request.headers['content-type']) ?? '', raw);
     if (text === null) return refuse(request, reply, 400, 'form body without a payload field');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return refuse(request, reply, 400, `body nests deeper than ${MAX_JSON_DEPTH} levels`);
     let body: unknown;
     try {
       body = JSON.parse(text);

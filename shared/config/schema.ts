@@ -320,8 +320,8 @@ export const configSchema = z
         publicUrl: z.string().url().optional(),
         /** Token for the API's actions (rebuild, cancel); without it those are refused. */
         adminToken: secretSchema.optional(),
-        /** Webhook bytes held in memory before their signature is checked, all requests together; a delivery that does not fit is answered 503 with Retry-After (default 48, at least 25: GitHub's largest payload). */
-        webhookBufferMiB: z.number().int().min(25).default(48),
+        /** Webhook bytes held in memory before their signature is checked, all requests together; a delivery that does not fit is answered 503 with Retry-After (default 32, at least 25: GitHub's largest payload). */
+        webhookBufferMiB: z.number().int().min(25).default(32),
         /** A webhook's body must have arrived this long after its headers, or the connection is cut (default 30s). */
         webhookBodyTimeout: durationSchema.default('30s'),
         /** A request's headers must have arrived this long after the connection opened, or it is cut (default 15s). */
