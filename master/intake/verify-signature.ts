@@ -1,23 +1,36 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 
 export interface SignatureHeaders {
   sha256?: string;
   sha1?: string;
 }
 
-function matches(algorithm: 'sha256' | 'sha1', secret: string, body: Buffer, header: string): boolean {
-  const expected = Buffer.from(`${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`);
-  const given = Buffer.from(header);
-  // timingSafeEqual needs equal lengths; a length mismatch reveals nothing secret.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+export interface SignatureCheck {
+  /** Feed the body's bytes as they arrive (a large body is hashed in step with reading, not in one long block). */
+  update(chunk: Buffer): void;
+  /** Whether the bytes fed carry a valid signature for any of the secrets. Call once, at the end. */
+  valid(): boolean;
 }
 
 /**
- * Does the raw body carry a valid signature for any of the secrets? sha256 is checked when
- * present (and then decides alone); sha1 only for senders that give nothing else.
+ * A signature check over a body read in pieces. sha256 is checked when present (and then decides
+ * alone); sha1 only for senders that give nothing else; neither: never valid.
  */
-export function verifySignature(secrets: readonly string[], body: Buffer, headers: SignatureHeaders): boolean {
-  if (headers.sha256) return secrets.some((s) => matches('sha256', s, body, headers.sha256 as string));
-  if (headers.sha1) return secrets.some((s) => matches('sha1', s, body, headers.sha1 as string));
-  return false;
+export function createSignatureCheck(secrets: readonly string[], headers: SignatureHeaders): SignatureCheck {
+  const algorithm = headers.sha256 ? 'sha256' : headers.sha1 ? 'sha1' : undefined;
+  const given = algorithm ? Buffer.from((algorithm === 'sha256' ? headers.sha256 : headers.sha1) as string) : undefined;
+  const hmacs: Hmac[] = algorithm ? secrets.map((s) => createHmac(algorithm, s)) : [];
+  return {
+    update(chunk) {
+      for (const h of hmacs) h.update(chunk);
+    },
+    valid() {
+      if (!algorithm || !given) return false;
+      return hmacs.some((h) => {
+        const expected = Buffer.from(`${algorithm}=${h.digest('hex')}`);
+        // timingSafeEqual needs equal lengths; a length mismatch reveals nothing secret.
+        return given.length === expected.length && timingSafeEqual(given, expected);
+      });
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // POST /change_hook/github: the only way a webhook changes state. Order matters: the body's
 // announced length is reserved from the unauthenticated-bytes budget before any byte is read (411,
-// 413 or 503 otherwise), and must arrive in time; then the signature (401, nothing recorded), the
+// 413 or 503 otherwise), and must arrive in time, hashed as it comes; then the signature (401, nothing recorded), the
 // parsing (400), the delivery id (a repeat changes nothing), the repository (one not served here
 // is recorded as ignored, 202), and one transaction that records the delivery and its change.
 // Trigger evaluation happens after the reply, from the stored change.
@@ -10,7 +10,7 @@ import type { ChangeStore } from '../queue/change-store.js';
 import type { DeliveryStore } from '../queue/delivery-store.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
-import { verifySignature } from './verify-signature.js';
+import { createSignatureCheck, type SignatureCheck } from './verify-signature.js';
 import { normalizeChange, PayloadError } from './normalize-change.js';
 import { createByteBudget } from './byte-budget.js';
 import { nestsDeeperThan } from './json-depth.js';
@@ -52,22 +52,35 @@ function payloadText(contentType: string, raw: Buffer): string | null {
   return raw.toString('utf8');
 }
 
-/** Reads a body of a known length into one buffer (no chunk list to concatenate: one copy in memory). */
-function readBody(stream: NodeJS.ReadableStream, length: number): Promise<Buffer> {
+/** A body read whole, with its signature checked on the way. */
+interface SignedBody {
+  bytes: Buffer;
+  signed: boolean;
+}
+
+/**
+ * Reads a body of a known length into one buffer (no chunk list to concatenate: one copy in
+ * memory), feeding each chunk to the signature check as it arrives.
+ */
+function readBody(stream: NodeJS.ReadableStream, length: number, check: SignatureCheck): Promise<SignedBody> {
   return new Promise((resolve, reject) => {
-    const body = Buffer.allocUnsafe(length);
+    const bytes = Buffer.allocUnsafe(length);
     let at = 0;
     stream.on('data', (chunk: Buffer) => {
       if (at + chunk.length > length) return reject(Object.assign(new Error('body longer than its Content-Length'), { statusCode: 400 }));
-      chunk.copy(body, at);
+      chunk.copy(bytes, at);
+      check.update(chunk);
       at += chunk.length;
     });
-    stream.on('end', () => (at === length ? resolve(body) : reject(Object.assign(new Error('body shorter than its Content-Length'), { statusCode: 400 }))));
+    stream.on('end', () => (at === length ? resolve({ bytes, signed: check.valid() }) : reject(Object.assign(new Error('body shorter than its Content-Length'), { statusCode: 400 }))));
     stream.on('error', reject);
     // A sender that goes away (or is cut off for being slow) leaves a body that never ends.
     stream.on('close', () => reject(Object.assign(new Error('connection closed before the body ended'), { statusCode: 400 })));
   });
 }
+
+const isSignedBody = (body: unknown): body is SignedBody =>
+  typeof body === 'object' && body !== null && Buffer.isBuffer((body as SignedBody).bytes);
 
 export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
   const budget = createByteBudget(deps.bufferBytes);
@@ -83,7 +96,10 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
   // plugin is encapsulated: the rest of the app keeps fastify's JSON parser.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], (request: FastifyRequest, payload: NodeJS.ReadableStream) =>
-    readBody(payload, Number(request.headers['content-length'])));
+    readBody(payload, Number(request.headers['content-length']), createSignatureCheck(deps.secrets, {
+      sha256: header(request.headers['x-hub-signature-256']),
+      sha1: header(request.headers['x-hub-signature']),
+    })));
 
   // Before the body: its length must be announced, allowed and fit the budget, or no byte of it is
   // read (the connection closes with the answer). Then it has a deadline.
@@ -115,14 +131,10 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
   };
 
   app.post(WEBHOOK_PATH, { bodyLimit: MAX_WEBHOOK_BYTES, onRequest: admit }, async (request, reply) => {
-    const raw = request.body;
-    if (!Buffer.isBuffer(raw)) {
+    if (!isSignedBody(request.body)) {
       return refuse(request, reply, 415, 'expected application/json or application/x-www-form-urlencoded', { contentType: request.headers['content-type'] });
     }
-    const signed = verifySignature(deps.secrets, raw, {
-      sha256: header(request.headers['x-hub-signature-256']),
-      sha1: header(request.headers['x-hub-signature']),
-    });
+    const { bytes: raw, signed } = request.body;
     if (!signed) return refuse(request, reply, 401, 'missing or wrong signature');
     const event = header(request.headers['x-github-event']);
     const deliveryId = header(request.headers['x-github-delivery']);

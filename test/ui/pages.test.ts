@@ -23,9 +23,9 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     await master.send('pull_request', prPayload(31, '3'.repeat(40), { fork: true, title: 'Fix a typo (from a fork)' }));
     await master.send('pull_request', prPayload(32, '4'.repeat(40)));
     await worker.build(); // unit for PR 32 runs on w1; lvm needs a "storage" worker
-    const closed = prPayload(33, '5'.repeat(40));
-    closed.action = 'closed';
-    await master.send('pull_request', closed);
+    const assigned = prPayload(33, '5'.repeat(40));
+    assigned.action = 'assigned';
+    await master.send('pull_request', assigned);
   }, 120_000);
   afterAll(() => closeUiSession({ master, worker, browser }));
 
@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     const rows = page.locator('tr[data-delivery]');
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().getAttribute('data-outcome')).toBe('queued'); // the newest: PR 34
-    expect(await page.locator('tr[data-outcome="ignored"]').textContent()).toContain('action closed does not start builds');
+    expect(await page.locator('tr[data-outcome="ignored"]').textContent()).toContain('action assigned does not start builds');
     expect(await page.locator('.forwarder').textContent()).toContain('No smee.io forwarder');
     await screenshotBoth(page, 'deliveries');
   });
