@@ -40,8 +40,10 @@ async function loadForServe(options: ServeOptions): Promise<LoadedConfig> {
 }
 
 function fail(error: unknown): never {
+  const e = error as NodeJS.ErrnoException & { port?: number };
   if (error instanceof ConfigError) console.error(`gatehouse: invalid config ${error.message}`);
-  else console.error(`gatehouse: ${(error as Error).stack ?? String(error)}`);
+  else if (e.code === 'EADDRINUSE') console.error(`gatehouse: port ${e.port ?? ''} is already in use: stop what listens there, or choose another port with --port (or http.port in the config)`);
+  else console.error(`gatehouse: ${e.stack ?? String(error)}`);
   process.exit(1);
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,14 +38,24 @@ export interface LoadOptions {
   forWorker?: string;
 }
 
+/** A JSON syntax error with its line and column (Node 20 gives only the position). */
+function jsonProblem(text: string, error: Error): string {
+  const message = error.message.replace(/ \(line \d+ column \d+\)$/, '');
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return `not valid JSON: ${message}`;
+  const before = text.slice(0, Number(position)).split('\n');
+  return `not valid JSON at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}: ${message.replace(/ in JSON at position \d+/, '')}`;
+}
+
 async function readConfigFile(file: string): Promise<unknown> {
+  if (!existsSync(file)) throw new ConfigError(file, ['no such file']);
   const ext = path.extname(file);
   if (ext === '.json') {
     const text = await readFile(file, 'utf8');
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
+      throw new ConfigError(file, [jsonProblem(text, error as Error)]);
     }
   }
   if (!['.ts', '.mts', '.mjs', '.js', '.cjs'].includes(ext)) {
@@ -66,7 +77,15 @@ async function readConfigFile(file: string): Promise<unknown> {
 export function parseConfig(input: unknown, source: string, options: LoadOptions = {}): LoadedConfig {
   const withOverrides = applyOverrides(input, options.overrides);
   const result = configSchema.safeParse(withOverrides);
-  if (!result.success) throw new ConfigError(source, result.error.issues.map((i) => formatIssue(i, withOverrides)));
+  if (!result.success) {
+    // Every problem in one pass: the missing environment variables of the secrets written as
+    // references, beside what the schema found.
+    const rawWorkers = (withOverrides as { workers?: unknown } | null)?.workers;
+    const ownWorker = (p: (string | number)[]) =>
+      options.forWorker === undefined || (p[0] === 'workers' && Array.isArray(rawWorkers) && (rawWorkers[p[1] as number] as { name?: unknown } | undefined)?.name === options.forWorker);
+    const missing = resolveSecrets(withOverrides, options.env ?? process.env, ownWorker).errors;
+    throw new ConfigError(source, [...result.error.issues.map((i) => formatIssue(i, withOverrides, configSchema)), ...missing]);
+  }
   const workerIndex = options.forWorker === undefined ? -1 : result.data.workers.findIndex((w) => w.name === options.forWorker);
   if (options.forWorker !== undefined && workerIndex < 0) {
     throw new ConfigError(source, [`workers: no worker named "${options.forWorker}" (known: ${result.data.workers.map((w) => w.name).join(', ') || 'none'})`]);

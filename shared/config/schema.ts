@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 
 /** A secret is never a literal in the config: it names an environment variable. */
-export const secretSchema = z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict();
+export const secretSchema = z
+  .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }, {
+    invalid_type_error: "expected a secret reference such as { env: 'GH_TOKEN' } (secrets are never written in the config)",
+  })
+  .strict();
 export type SecretRef = z.infer<typeof secretSchema>;
 
 const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -68,7 +69,26 @@ describe('config validation', () => {
 
   it('refuses a literal secret', () => {
     const input = { ...testConfig(), github: { repo: 'a/b', webhookSecret: 'hunter2' } };
-    expect(problems(input)).toEqual(['github.webhookSecret: expected object, got string "hunter2"']);
+    const found = problems(input);
+    expect(found).toEqual([`github.webhookSecret: expected a secret reference such as { env: 'GH_TOKEN' } (secrets are never written in the config), got a string`]);
+    // The literal may be the secret itself: it is not repeated in the error.
+    expect(found.join('\n')).not.toContain('hunter2');
+  });
+
+  it('suggests the key an unknown one was probably meant to be', () => {
+    const input = { ...testConfig(), htpt: {}, github: { ...testConfig().github, webhookSecet: { env: 'X' } }, builders: [{ name: 'x', steps: [{ name: 's', run: 'true', timeuot: '1m' }] }] };
+    const found = problems(input);
+    expect(found).toContain('(top level): unknown key "htpt" (did you mean "http"?)');
+    expect(found).toContain('github: unknown key "webhookSecet" (did you mean "webhookSecret"?)');
+    expect(found).toContain('builders[0].steps[0]: unknown key "timeuot" (did you mean "timeout"?)');
+    // Nothing close: no guess.
+    expect(problems({ ...testConfig(), zebra: 1 })).toContain('(top level): unknown key "zebra"');
+  });
+
+  it('reports schema problems and missing environment variables in one pass', () => {
+    const { GH_WEBHOOK_SECRET: _, ...env } = TEST_SECRETS;
+    const found = problems({ ...testConfig(), dataDir: 42 }, env);
+    expect(found).toEqual(['dataDir: expected string, got number 42', 'github.webhookSecret: environment variable GH_WEBHOOK_SECRET is not set']);
   });
 
   it('reports every problem at once, with paths', () => {
@@ -79,7 +99,7 @@ describe('config validation', () => {
     };
     const found = problems(input);
     expect(found).toContain('http.port: expected number, got string "eighty"');
-    expect(found).toContain('builders[0]: unknown key "tirggers"');
+    expect(found).toContain('builders[0]: unknown key "tirggers" (did you mean "triggers"?)');
     expect(found).toContain('builders[0].steps[0]: expected one of "run", "upload", "download" or "parallel"');
   });
 
@@ -113,6 +133,12 @@ describe('config validation', () => {
     }
   });
 
+  it('says a config file is missing, and where a JSON file breaks', async () => {
+    await expect(loadConfig(path.join(dir.path, 'nope.json'), { env: TEST_SECRETS })).rejects.toThrow(/nope\.json: 1 problem\n {2}- no such file/);
+    writeFileSync(path.join(dir.path, 'broken.json'), '{\n  "title": "x",\n}\n');
+    await expect(loadConfig(path.join(dir.path, 'broken.json'), { env: TEST_SECRETS })).rejects.toThrow(/not valid JSON at line 3, column 1: /);
+  });
+
   it('names a file without a default export', async () => {
     writeFileSync(path.join(dir.path, 'd.mjs'), 'export const config = {};\n');
     await expect(loadConfig(path.join(dir.path, 'd.mjs'), { env: TEST_SECRETS })).rejects.toThrow(/expected a default export/);
@@ -127,6 +153,24 @@ describe('gatehouse check-config', () => {
     const { stdout } = await run(process.execPath, [CLI, 'check-config', file], { env: { ...process.env, ...TEST_SECRETS } });
     expect(stdout).toContain('OK');
     expect(stdout).toContain('builder unit: host');
+  });
+
+  it('a master whose port is taken says which port, and how to choose another, without a stack trace', async () => {
+    const file = path.join(dir.path, 'port.json');
+    writeFileSync(file, JSON.stringify({ ...testConfig(), dataDir: path.join(dir.path, 'port-data') }));
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const result = await run(process.execPath, [CLI, 'master', '--config', file, '--port', String(port)], { env: { ...process.env, ...TEST_SECRETS } }).catch((e: { code: number; stderr: string }) => e);
+      expect((result as { code: number }).code).toBe(1);
+      const stderr = (result as { stderr: string }).stderr;
+      expect(stderr).toContain(`gatehouse: port ${port} is already in use`);
+      expect(stderr).toContain('--port');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 
   it('prints each problem and exits non-zero for a bad one', async () => {
