@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type LoadedConfig } from '../shared/config.js';
-import { ensureGeneratedSecrets } from './generated-secrets.js';
+import { ensureGeneratedSecrets, type SecretSource } from './generated-secrets.js';
+import { startSummary } from './start-summary.js';
 import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
 import { imagesCommand } from './images-command.js';
@@ -28,15 +29,15 @@ interface ServeOptions {
   dataDir?: string;
 }
 
-/** Load the given config, or the quick-start one with generated secrets. */
-async function loadForServe(options: ServeOptions): Promise<LoadedConfig> {
+/** Load the given config, or the quick-start one with generated secrets (and where each came from). */
+async function loadForServe(options: ServeOptions): Promise<{ loaded: LoadedConfig; secretSources?: SecretSource[] }> {
   const overrides = { port: options.port, dataDir: options.dataDir };
-  if (options.config) return loadConfig(options.config, { overrides });
+  if (options.config) return { loaded: await loadConfig(options.config, { overrides }) };
   const dataDir = path.resolve(options.dataDir ?? '.gatehouse');
-  const generated = ensureGeneratedSecrets(dataDir, QUICKSTART_SECRETS, process.env);
-  if (generated.length > 0) console.error(`gatehouse: no --config: using the quick-start config; generated ${generated.join(', ')} in ${path.join(dataDir, 'secrets')}`);
+  const secretSources = ensureGeneratedSecrets(dataDir, QUICKSTART_SECRETS, process.env);
+  console.error('gatehouse: no --config: using the quick-start config');
   process.env.GATEHOUSE_CLONE_URL ??= ensureDemoRepo(dataDir);
-  return loadConfig(QUICKSTART_CONFIG, { overrides: { ...overrides, dataDir } });
+  return { loaded: await loadConfig(QUICKSTART_CONFIG, { overrides: { ...overrides, dataDir } }), secretSources };
 }
 
 function fail(error: unknown): never {
@@ -66,7 +67,9 @@ program
   .action(async (options: ServeOptions) => {
     try {
       const { startMaster } = await import('../master/main.js');
-      const master = await startMaster(await loadForServe(options));
+      const { loaded, secretSources } = await loadForServe(options);
+      const master = await startMaster(loaded);
+      console.error(startSummary({ config: loaded.config, address: master.url, secretSources }));
       onSignals(() => master.close());
     } catch (error) {
       fail(error);
@@ -98,13 +101,14 @@ program
   .option('-w, --worker <name>', 'which configured worker runs here (default: the first)')
   .action(async (options: ServeOptions & { worker?: string }) => {
     try {
-      const loaded = await loadForServe(options);
+      const { loaded, secretSources } = await loadForServe(options);
       const name = options.worker ?? loaded.config.workers[0]?.name;
       if (!name) throw new Error('the config defines no workers: add one under workers, or run `gatehouse master`');
       const [{ startMaster }, { startWorkerFromConfig }] = await Promise.all([import('../master/main.js'), import('../worker/main.js')]);
       const master = await startMaster(loaded);
       const local = master.url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://127.0.0.1').replace(/^http/, 'ws');
       const worker = await startWorkerFromConfig(loaded.config, { name, master: local });
+      console.error(startSummary({ config: loaded.config, address: master.url, secretSources }));
       onSignals(async () => {
         await worker.close();
         await master.close();
