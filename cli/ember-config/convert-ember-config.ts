@@ -67,6 +67,21 @@ function localFile(value: string, baseDir: string): string | undefined {
   return existsSync(path.join(baseDir, file)) ? file : undefined;
 }
 
+/**
+ * A driver config is the driver's X_CSI_BACKEND_CONFIG: JSON, or the name of a script beside the
+ * config that sets it. Anything else would reach every build as a broken backend config. The value
+ * holds credentials, so the error names where the JSON breaks, never what it says.
+ */
+function checkDriverConfig(key: string, value: string, script: string | undefined): void {
+  try {
+    JSON.parse(value);
+  } catch (error) {
+    const where = /position (\d+)/.exec((error as Error).message)?.[1];
+    const what = script ? `the DRIVER_CONFIG that ${script} sets is not valid JSON` : 'expected the driver\'s JSON config or the name of a script beside the config; it is neither valid JSON nor an existing file';
+    throw new Error(`${key}: ${what}${where ? ` (JSON breaks at character ${Number(where) + 1})` : ''}`);
+  }
+}
+
 /** Source a DRIVER_CONFIG_# script as Ember's setup did: it sets DRIVER_CONFIG, and maybe CSI_SYSTEM_FILES. */
 function runDriverScript(key: string, file: string, baseDir: string): { driverConfig: string; systemFiles?: string } {
   let out: string;
@@ -145,6 +160,7 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
       notes.push(`DRIVER_CONFIG_${i}: ran ${script} now; run the import again when what it sets changes`);
     }
     if (driverConfig) {
+      checkDriverConfig(`DRIVER_CONFIG_${i}`, driverConfig, script);
       env.X_CSI_BACKEND_CONFIG = { env: `DRIVER_CONFIG_${i}` };
       secrets[`DRIVER_CONFIG_${i}`] = driverConfig;
     } else notes.push(`DRIVER_CONFIG_${i} is not set: builder "${name}" runs without X_CSI_BACKEND_CONFIG`);
@@ -173,7 +189,8 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
 
   const config: Record<string, unknown> = {
     title: 'Ember-CSI third-party CI',
-    http: { port },
+    // The API's actions (rebuild, cancel) need it; setup-host.sh generates it when nothing sets it.
+    http: { port, adminToken: { env: 'GATEHOUSE_ADMIN_TOKEN' } },
     dataDir: '/var/lib/gatehouse',
     github,
     workers: [{ name: 'local', secret: { env: 'GATEHOUSE_WORKER_SECRET' }, slots }],

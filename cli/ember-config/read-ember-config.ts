@@ -7,7 +7,8 @@ import path from 'node:path';
 /** Print every variable the file set, NUL-separated, and nothing of the environment around it. */
 const DUMP = [
   'declare -A seen; for v in $(compgen -v); do seen[$v]=1; done',
-  'set -a; . "$1" >/dev/null; set +a',
+  // A syntax error makes `.` fail without stopping the script: stop it, or the file reads as empty.
+  'set -a; . "$1" >/dev/null || exit 3; set +a',
   'for v in $(compgen -v); do [[ -n ${seen[$v]:-} || $v == v || $v == seen ]] && continue; printf "%s=%s\\0" "$v" "${!v}"; done',
 ].join('\n');
 

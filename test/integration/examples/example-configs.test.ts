@@ -139,7 +139,7 @@ describe('examples/ember-csi', () => {
     expect(Object.keys(conversion.secrets).sort()).toEqual(['DRIVER_CONFIG_1', 'GH_EMBER_SECRET', 'GH_TOKEN']);
     expect(JSON.parse(conversion.secrets.DRIVER_CONFIG_1!)).toMatchObject({ driver: driver === 'lvm' ? 'LVMVolume' : 'RBD' });
     expect(conversion.uploads.sort()).toEqual(['post-run.sh', 'pre-run.sh']);
-    const { config } = parseConfig(conversion.config, file, { env: { ...conversion.secrets, GATEHOUSE_WORKER_SECRET: 'w' } });
+    const { config } = parseConfig(conversion.config, file, { env: { ...conversion.secrets, GATEHOUSE_WORKER_SECRET: 'w', GATEHOUSE_ADMIN_TOKEN: 'a' } });
     expect(config.builders.map((b) => b.name)).toEqual([driver]);
     const steps = config.builders[0]!.steps;
     expect(step(steps, 'pre-run').upload).toEqual(['pre-run.sh']);
