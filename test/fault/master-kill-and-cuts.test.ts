@@ -11,7 +11,7 @@ import path from 'node:path';
 import { makeTempDir } from '../support/temp-dir.js';
 import { createTestRepo } from '../support/worker-git-repo.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from '../support/test-config.js';
-import { examplePayload, webhookHeaders } from '../support/sign-webhook.js';
+import { postPrOpened } from '../support/sign-webhook.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github-api-stand-in.js';
 import { startMasterProcess, type MasterProcess } from '../support/master-process.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
@@ -65,14 +65,7 @@ describe('fault suite: master SIGKILL and WebSocket cuts mid-step', () => {
     worker = startWorkerProcess(configFile, 'w1', `ws://127.0.0.1:${proxy.port}`);
     await worker.waitFor('connected to the master');
 
-    const p = examplePayload('pull_request', 'opened');
-    p.repository.full_name = TEST_REPO;
-    p.pull_request.head.repo.full_name = TEST_REPO;
-    p.number = 1;
-    p.pull_request.head.sha = sha;
-    const body = JSON.stringify(p);
-    const res = await fetch(`${master.url}/change_hook/github`, { method: 'POST', body, headers: webhookHeaders('pull_request', body, TEST_SECRETS.GH_WEBHOOK_SECRET) });
-    expect(res.status).toBe(200);
+    expect(await postPrOpened(master.url, TEST_SECRETS.GH_WEBHOOK_SECRET, TEST_REPO, 1, sha)).toBe(200);
 
     const api = `http://127.0.0.1:${port}/api/v2`;
     const log = async () => (await fetch(`${api}/builds/1/steps/0/log`)).text().catch(() => '');

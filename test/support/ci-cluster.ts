@@ -7,7 +7,7 @@ import { loadConfig } from '../../shared/config.js';
 import { startMaster, type RunningMaster } from '../../master/main.js';
 import { makeTempDir } from './temp-dir.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from './test-config.js';
-import { examplePayload, webhookHeaders } from './sign-webhook.js';
+import { postPrOpened } from './sign-webhook.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 import { createTestRepo, type TestRepo } from './worker-git-repo.js';
 
@@ -63,14 +63,7 @@ export async function startCiCluster(overrides: Partial<ConfigInput>, env: NodeJ
     async openPr(n, files = {}) {
       const sha = repo.commit({ 'pr.txt': `pull request ${n}\n`, ...files }, `PR ${n}`);
       repo.setRef(`refs/pull/${n}/head`, sha);
-      const p = examplePayload('pull_request', 'opened');
-      p.repository.full_name = TEST_REPO;
-      p.pull_request.head.repo.full_name = TEST_REPO;
-      p.number = n;
-      p.pull_request.head.sha = sha;
-      const body = JSON.stringify(p);
-      const res = await fetch(`${master.url}/change_hook/github`, { method: 'POST', body, headers: webhookHeaders('pull_request', body, TEST_SECRETS.GH_WEBHOOK_SECRET) });
-      return res.status;
+      return postPrOpened(master.url, TEST_SECRETS.GH_WEBHOOK_SECRET, TEST_REPO, n, sha);
     },
     async waitForBuilds(check, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

@@ -79,3 +79,15 @@ export function examplePayload(event: string, action?: string, index = 0): Recor
   }
   return structuredClone(example);
 }
+
+/** POST a signed pull_request.opened of `repo`'s PR `n` at head `sha` to a master's webhook URL; resolves with the status. */
+export async function postPrOpened(masterUrl: string, secret: string, repo: string, n: number, sha: string): Promise<number> {
+  const p = examplePayload('pull_request', 'opened');
+  p.repository.full_name = repo;
+  p.pull_request.head.repo.full_name = repo;
+  p.number = n;
+  p.pull_request.head.sha = sha;
+  const body = JSON.stringify(p);
+  const res = await fetch(`${masterUrl}/change_hook/github`, { method: 'POST', body, headers: webhookHeaders('pull_request', body, secret) });
+  return res.status;
+}

@@ -12,7 +12,7 @@ import { startWorkerProcess, type WorkerProcess } from '../../support/worker-pro
 import { makeTempDir } from '../../support/temp-dir.js';
 import { createTestRepo } from '../../support/worker-git-repo.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from '../../support/test-config.js';
-import { examplePayload, webhookHeaders } from '../../support/sign-webhook.js';
+import { postPrOpened } from '../../support/sign-webhook.js';
 
 /** A step printing `count` numbered lines over a few seconds. */
 const numbered = (count: number, pause: string) => `for i in $(seq 1 ${count}); do echo "line $i"; if [ $((i % 50)) -eq 0 ]; then sleep ${pause}; fi; done`;
@@ -100,13 +100,7 @@ describe('master killed while a worker runs a build', () => {
     master = await startMasterProcess(args);
     worker = startWorkerProcess(configFile, 'w1', `ws://127.0.0.1:${port}`);
     await worker.waitFor('connected to the master');
-    const p = examplePayload('pull_request', 'opened');
-    p.repository.full_name = TEST_REPO;
-    p.pull_request.head.repo.full_name = TEST_REPO;
-    p.number = 1;
-    p.pull_request.head.sha = sha;
-    const body = JSON.stringify(p);
-    expect((await fetch(`${master.url}/change_hook/github`, { method: 'POST', body, headers: webhookHeaders('pull_request', body, TEST_SECRETS.GH_WEBHOOK_SECRET) })).status).toBe(200);
+    expect(await postPrOpened(master.url, TEST_SECRETS.GH_WEBHOOK_SECRET, TEST_REPO, 1, sha)).toBe(200);
     const log = async () => (await fetch(`http://127.0.0.1:${port}/api/v2/builds/1/steps/0/log`)).text();
     for (let i = 0; i < 200 && !(await log()).includes('line 300'); i++) await new Promise((r) => setTimeout(r, 20));
     await master.kill('SIGKILL');
