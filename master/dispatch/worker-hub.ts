@@ -18,6 +18,7 @@ import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { parseWorkerMessage } from './parse-worker-message.js';
+import { createDownloadGrant } from './download-grant.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
@@ -68,6 +69,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   const setDisconnected = db.prepare<[number, string]>('UPDATE workers SET connected = 0, last_seen = ? WHERE name = ?');
   const setImageVersions = db.prepare<[string, string]>('UPDATE workers SET image_versions = ? WHERE name = ?');
   const artifactById = db.prepare<[number], { stored_at: string; size: number }>(`SELECT stored_at, size FROM artifacts WHERE id = ? AND kind = 'file'`);
+  const mayDownload = createDownloadGrant(db, config);
   const stepsStarted = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
@@ -227,11 +229,17 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   return {
     async routes(app: FastifyInstance): Promise<void> {
       app.get(WORKER_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
-      // Another build's artifacts for a step's `download`: workers only, with the same credentials.
+      // Another build's artifacts for a step's `download`: workers only, with the same credentials,
+      // and only what a download of a build running on that worker names.
       app.get<{ Params: { id: number } }>(
         `${WORKER_ARTIFACTS_PATH}/:id`,
         { preValidation: authenticate, schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
         async (req, reply) => {
+          const name = req.headers[WORKER_NAME_HEADER] as string;
+          if (!mayDownload(builds.runningOn(name), req.params.id)) {
+            logger.warn({ worker: name, artifact: req.params.id }, 'artifact download refused: no build running on this worker downloads it');
+            return reply.code(403).send({ error: `artifact ${req.params.id} is not among the downloads of a build running on worker ${name}` });
+          }
           const artifact = artifactById.get(req.params.id);
           const content = artifact ? await deps.artifactFiles.open(artifact.stored_at) : undefined;
           if (!artifact || !content) return reply.code(404).send({ error: `no artifact ${req.params.id}` });
