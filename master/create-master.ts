@@ -38,7 +38,7 @@ import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
 import { STORAGE_RETRY_AFTER_S, createStorageAlarm, storageFailure } from './storage-full.js';
-import { storageHealth } from './storage-health.js';
+import { dataDiskFull, storageHealth } from './storage-health.js';
 
 export interface MasterDeps {
   config: Config;
@@ -108,6 +108,16 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
       return reply.code(status).send({ error: 'internal error' });
     }
     return reply.code(status).send({ error: error.message });
+  });
+
+  // While the data disk is full, a request that would write (a webhook, an action, an upload) is
+  // answered at once, unread: it could not be stored, and GitHub's redelivery or reconcile (or the
+  // worker's retry) brings it back. Requests that get past this and still hit the disk get the same
+  // answer from the error handler.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    const full = dataDiskFull(config.dataDir);
+    if (full) return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).header('connection', 'close').send({ error: `the master cannot store this now (${full}); try again later` });
   });
 
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
