@@ -22,7 +22,7 @@ import { forwarderRoutes, type ForwarderSlot } from './api/forwarder-routes.js';
 import { uiReadRoutes } from './api/ui-read-routes.js';
 import { uiRoutes } from './ui/ui-routes.js';
 import websocket from '@fastify/websocket';
-import { createLogStore } from './logs/log-store.js';
+import { createLogStore, type LogStore } from './logs/log-store.js';
 import { createMessageApplier } from './dispatch/apply-worker-message.js';
 import { chainAfter } from './triggers/chain-after.js';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.js';
@@ -37,6 +37,8 @@ import { sweepUploads } from './artifacts/sweep-uploads.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
+import { STORAGE_RETRY_AFTER_S, createStorageAlarm, storageFailure } from './storage-full.js';
+import { dataDiskFull, storageHealth } from './storage-health.js';
 
 export interface MasterDeps {
   config: Config;
@@ -53,6 +55,8 @@ export interface MasterDeps {
   configDir?: string;
   /** WebSocket ping interval for workers (default 10 s). */
   pingIntervalMs?: number;
+  /** Step logs (default: files under <dataDir>/logs); fault tests wrap it to fail on cue. */
+  logs?: LogStore;
 }
 
 export interface Master {
@@ -89,8 +93,15 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const processor = createChangeProcessor({ db, config, changes, builds, deliveries, bus, github: deps.github, logger: app.log });
   const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
 
+  const alarm = createStorageAlarm(app.log);
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
+    // A full disk: nothing was stored, and the sender (GitHub, a user, a worker) may try again later.
+    const full = storageFailure(error);
+    if (full) {
+      alarm.failed('storing for a request', error, { url: request.url });
+      return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).send({ error: `the master cannot store this now (${full}); try again later` });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
@@ -99,16 +110,26 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     return reply.code(status).send({ error: error.message });
   });
 
+  // While the data disk is full, a request that would write (a webhook, an action, an upload) is
+  // answered at once, unread: it could not be stored, and GitHub's redelivery or reconcile (or the
+  // worker's retry) brings it back. Requests that get past this and still hit the disk get the same
+  // answer from the error handler.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    const full = dataDiskFull(config.dataDir);
+    if (full) return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).header('connection', 'close').send({ error: `the master cannot store this now (${full}); try again later` });
+  });
+
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
   await app.register(webhookRoute, {
     db, secrets: webhookSecrets, deliveries, changes, bus, now, isServed: servedRepos(config), logger: app.log,
     bufferBytes: config.http.webhookBufferMiB * 1024 * 1024, bodyTimeoutMs: config.http.webhookBodyTimeout,
-    onChange: () => void processor.kick(),
+    onChange: () => kick(),
   });
   await app.register(readRoutes, { db, config });
   await app.register(actionRoutes, { db, config, builds, changes, processor, bus });
 
-  const logs = createLogStore(path.join(config.dataDir, 'logs'));
+  const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
   const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({
     config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), mergeBaseOf: createMergeBaseResolver(db), builds, sessions, bus, logger: app.log,
@@ -139,19 +160,14 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     else if (event.type === 'cancel-requested') hub.cancel(event.buildId, event.reason);
     else if (event.type === 'build' && event.build.state === 'finished') {
       dispatcher.wake();
-      void processor.kick(); // a chained builder may follow
+      kick(); // a chained builder may follow
     }
   });
 
-  const healthProbe = db.prepare('UPDATE workers SET last_seen = last_seen WHERE 0');
+  const health = storageHealth(db, config.dataDir);
   app.get('/healthz', async (_req, reply) => {
-    try {
-      // A write statement proves the database is writable without changing anything.
-      db.transaction(() => healthProbe.run())();
-      return { ok: true };
-    } catch (error) {
-      return reply.code(503).send({ ok: false, error: (error as Error).message });
-    }
+    const error = health();
+    return error === undefined ? { ok: true } : reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).send({ ok: false, error });
   });
 
   // Changes a crash left pending are evaluated now.
@@ -164,15 +180,28 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     }
   };
   const sweeper = setInterval(sweep, 3_600_000).unref();
+  // Pending changes are processed in the background; one that failed to store (a full disk) stays
+  // pending, and is tried again shortly, as nothing else may come to kick it.
+  let kickRetry: NodeJS.Timeout | undefined;
+  function kick(): void {
+    processor.kick().catch((error: unknown) => {
+      if (!storageFailure(error)) return app.log.error({ err: error }, 'processing changes failed');
+      alarm.failed('processing changes', error);
+      clearTimeout(kickRetry);
+      kickRetry = setTimeout(kick, 5_000).unref();
+    });
+  }
   app.addHook('onReady', async () => {
     sweep();
     hub.recover();
     uploader?.kick();
-    void processor.kick();
+    kick();
     dispatcher.wake();
   });
   app.addHook('preClose', async () => {
     clearInterval(sweeper);
+    clearTimeout(kickRetry);
+    alarm.close();
     hub.close();
     await forwarder.current?.close();
   });

@@ -40,6 +40,9 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+/** WebSocket close code "Try Again Later": the master stored nothing from the first unacked message on; a normal reconnect. */
+const TRY_AGAIN_LATER = 1013;
+
 export class WorkerRefusedError extends Error {
   override name = 'WorkerRefusedError';
 }
@@ -52,6 +55,8 @@ export function connectToMaster(options: ConnectionOptions): Connection {
   let welcomed = false;
   let features: string[] = [];
   let stopping = false;
+  /** Welcomed with messages to resend, none acked yet. */
+  let progressPending = false;
   let retry: NodeJS.Timeout | undefined;
   let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const stopped = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -86,6 +91,7 @@ export function connectToMaster(options: ConnectionOptions): Connection {
     ws.on('error', (error) => (seen.error = error));
     ws.on('close', (code, reason) => {
       clearInterval(ping);
+      progressPending = false;
       outbox.detach();
       welcomed = false;
       if (socket === ws) socket = undefined;
@@ -95,6 +101,7 @@ export function connectToMaster(options: ConnectionOptions): Connection {
       if (seen.status === 401) logger.error(`master refused worker ${name}: wrong name or secret (HTTP 401 from ${url}); ${then}`);
       else if (seen.status !== undefined) logger.warn(`master answered HTTP ${seen.status} at ${url} instead of a WebSocket upgrade; ${then}`);
       else if (!seen.opened) logger.warn(`cannot reach the master at ${url}: ${seen.error?.message ?? 'closed'}; ${then}`);
+      else if (code === TRY_AGAIN_LATER) logger.warn(`the master could not store a message (${String(reason) || code}); sending again from it, ${then}`);
       else logger.warn(`connection to the master lost (${code}${reason.length ? ` ${String(reason)}` : ''}); ${then}`);
       retry = setTimeout(dial, delay);
     });
@@ -112,8 +119,11 @@ export function connectToMaster(options: ConnectionOptions): Connection {
         if (message.protocol !== PROTOCOL_VERSION) return refuse(ws, protocolMismatch(message.protocol));
         welcomed = true;
         features = message.features ?? [];
-        backoff.reset();
         const resent = outbox.resume(message.ackedSeq, (json) => ws.readyState === WebSocket.OPEN && ws.send(json));
+        // With messages to resend, the link counts as working once the master stores one: a master
+        // that cannot store them (its disk full) closes with 1013, and the dials back off meanwhile.
+        if (resent === 0) backoff.reset();
+        else progressPending = true;
         logger.info(`connected to the master at ${url} as ${name}${resent ? `; sent ${resent} unacknowledged message(s) again` : ''}`);
         for (const id of message.cancel) options.onBuildCancel(id, 'the master no longer wants this build');
         return;
@@ -121,6 +131,10 @@ export function connectToMaster(options: ConnectionOptions): Connection {
       case 'refused':
         return refuse(ws, message.reason);
       case 'ack':
+        if (progressPending) {
+          progressPending = false;
+          backoff.reset();
+        }
         return outbox.ack(message.seq);
       case 'build.start':
         return options.onBuildStart(message.build);

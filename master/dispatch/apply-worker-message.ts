@@ -1,5 +1,6 @@
-// The effects of a worker's sequenced messages, each applied exactly once: the worker's last
-// stored seq moves in the same transaction as the effect, and a seq seen before is only acked.
+// The effects of a worker's sequenced messages, each applied exactly once and strictly in order
+// (see sequence-order.ts): the worker's last stored seq moves in the same transaction as the
+// effect, a seq seen before is only acked, and one past a gap is not applied at all.
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SequencedMessage } from '../../shared/protocol.js';
@@ -10,6 +11,7 @@ import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { UploadStaging } from '../artifacts/upload-staging.js';
+import { sequenceOrder } from './sequence-order.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -29,7 +31,13 @@ export interface ApplierDeps {
   onArtifact?: () => void;
 }
 
-export type ApplyResult = 'applied' | 'duplicate' | 'not-yours';
+/** 'gap': not applied, an earlier seq is missing (the connection must end so the worker resends it). */
+export type ApplyResult = 'applied' | 'duplicate' | 'not-yours' | 'gap';
+
+export interface ApplyOptions {
+  /** The first sequenced message of this connection (see sequenceOrder's 'lost'). */
+  firstOfSession?: boolean;
+}
 
 export function createMessageApplier(deps: ApplierDeps) {
   const { db, builds, logs, bus, now } = deps;
@@ -59,8 +67,11 @@ export function createMessageApplier(deps: ApplierDeps) {
     return path.join(deps.artifactsDir, String(buildId), clean);
   }
 
-  return function apply(worker: string, msg: SequencedMessage): ApplyResult {
-    if (msg.seq <= (lastSeq.get(worker)?.last_seq ?? 0)) return 'duplicate';
+  return function apply(worker: string, msg: SequencedMessage, options: ApplyOptions = {}): ApplyResult {
+    const last = lastSeq.get(worker)?.last_seq ?? 0;
+    const order = sequenceOrder(msg.seq, last, options.firstOfSession ?? false);
+    if (order === 'duplicate' || order === 'gap') return order;
+    if (order === 'lost') deps.logger.warn({ worker, lastSeq: last, seq: msg.seq }, `worker ${worker} no longer holds messages ${last + 1}..${msg.seq - 1}, which this master acknowledged and then lost (a restored database?); going on from ${msg.seq}`);
     const build = builds.get(msg.buildId);
     const mine = build !== undefined && build.worker === worker && build.state === 'running';
     let emitted: (() => void) | undefined;

@@ -10,6 +10,10 @@ import type { DownloadResolver } from './resolve-download.js';
 import { builderNeeds, workerMatches } from './worker-match.js';
 import type { MergeBaseResolver } from './resolve-merge-base.js';
 import type { StepSpec } from '../../shared/protocol.js';
+import { createStorageAlarm, storageFailure } from '../storage-full.js';
+
+/** A dispatch pass that failed to store (a full disk) is tried again after this long. */
+const STORAGE_RETRY_MS = 5_000;
 
 export interface DispatcherDeps {
   config: Config;
@@ -32,6 +36,8 @@ function flattenSteps(steps: StepSpec[]): Array<{ id: string; name: string }> {
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, builds, sessions, bus, logger } = deps;
   let scheduled = false;
+  let retry: NodeJS.Timeout | undefined;
+  const alarm = createStorageAlarm(logger);
 
   function dispatchNow(): void {
     const runningByBuilder = new Map<string, number>();
@@ -66,8 +72,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (builds.finish(build.id, 'error', `cannot prepare the build: ${(error as Error).message}`)) bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });
         continue;
       }
-      if (!builds.claim(request.id, build.id, worker.name)) continue;
-      builds.addPendingSteps(build.id, flattenSteps(spec.steps));
+      if (!builds.claim(request.id, build.id, worker.name, flattenSteps(spec.steps))) continue;
       worker.running.add(build.id);
       runningByBuilder.set(builder.name, running + 1);
       worker.send({ type: 'build.start', build: spec });
@@ -76,21 +81,24 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  return {
-    /** Dispatch soon; many calls in one tick make one pass. */
-    wake(): void {
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        try {
-          dispatchNow();
-        } catch (error) {
-          logger.error({ err: error }, 'dispatch failed');
-        }
-      });
-    },
-    dispatchNow,
-  };
+  /** Dispatch soon; many calls in one tick make one pass. */
+  function wake(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      try {
+        dispatchNow();
+      } catch (error) {
+        // A full disk: nothing else may wake the dispatcher for a while, so it tries again itself.
+        if (!storageFailure(error)) return logger.error({ err: error }, 'dispatch failed');
+        alarm.failed('dispatching builds', error);
+        clearTimeout(retry);
+        retry = setTimeout(wake, STORAGE_RETRY_MS).unref();
+      }
+    });
+  }
+
+  return { wake, dispatchNow };
 }
 export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,6 +1,8 @@
 // The master's end of the worker protocol (see shared/protocol.ts): authenticates workers on the
-// upgrade, greets them, applies their messages exactly once, watches their liveness, and deals
-// with the builds of workers that do not come back within their grace period.
+// upgrade, greets them, applies their messages exactly once and in order, watches their liveness,
+// and deals with the builds of workers that do not come back within their grace period. A message
+// that cannot be stored (a full disk) ends the connection with TRY_AGAIN and nothing after it is
+// applied: the worker keeps it unacked and sends it again after its reconnect backoff.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,8 +18,10 @@ import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { parseWorkerMessage } from './parse-worker-message.js';
+import { createDownloadGrant } from './download-grant.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
+import { createStorageAlarm, storageFailure } from '../storage-full.js';
 
 export interface WorkerHubDeps {
   db: Db;
@@ -38,11 +42,16 @@ export interface WorkerHubDeps {
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
+/** WebSocket 1013 "Try Again Later": the worker dials again after its backoff and resends what is unacked. */
+export const TRY_AGAIN = 1013;
+/** Background work that failed to store (a full disk) runs again after this long. */
+const STORAGE_RETRY_MS = 5_000;
 /** An upload that sends nothing for this long is dropped (the worker tries it again). */
 const UPLOAD_IDLE_MS = 120_000;
 
 export function createWorkerHub(deps: WorkerHubDeps) {
   const { db, config, builds, sessions, dispatcher, bus, logger, now } = deps;
+  const alarm = createStorageAlarm(logger);
   const graceTimers = new Map<string, NodeJS.Timeout>();
   // Uploads in progress: ended at shutdown, which would otherwise wait for them.
   const uploading = new Set<IncomingMessage>();
@@ -60,6 +69,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   const setDisconnected = db.prepare<[number, string]>('UPDATE workers SET connected = 0, last_seen = ? WHERE name = ?');
   const setImageVersions = db.prepare<[string, string]>('UPDATE workers SET image_versions = ? WHERE name = ?');
   const artifactById = db.prepare<[number], { stored_at: string; size: number }>(`SELECT stored_at, size FROM artifacts WHERE id = ? AND kind = 'file'`);
+  const mayDownload = createDownloadGrant(db, config);
   const stepsStarted = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
@@ -88,15 +98,23 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   function startGrace(name: string): void {
     const worker = config.workers.find((w) => w.name === name);
     clearTimeout(graceTimers.get(name));
-    graceTimers.set(name, setTimeout(() => {
+    const expire = () => {
       graceTimers.delete(name);
-      if (sessions.has(name)) return;
-      db.transaction(() => builds.runningOn(name).forEach((b) => buildLost(b, `worker ${name} lost`)))();
+      if (sessions.has(name) || closed) return;
+      try {
+        db.transaction(() => builds.runningOn(name).forEach((b) => buildLost(b, `worker ${name} lost`)))();
+      } catch (error) {
+        if (!storageFailure(error)) throw error;
+        alarm.failed('ending the builds of a lost worker', error, { worker: name });
+        graceTimers.set(name, setTimeout(expire, STORAGE_RETRY_MS));
+        return;
+      }
       dispatcher.wake();
-    }, worker?.gracePeriod ?? 60_000));
+    };
+    graceTimers.set(name, setTimeout(expire, worker?.gracePeriod ?? 60_000));
   }
 
-  function greet(socket: WebSocket, hello: Hello): WorkerSession | null {
+  function greet(socket: WebSocket, hello: Hello, close: WorkerSession['close']): WorkerSession | null {
     const send = (m: MasterMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
     if (hello.protocol !== PROTOCOL_VERSION) {
       const upgrade = hello.protocol < PROTOCOL_VERSION ? 'upgrade the worker' : 'upgrade the master';
@@ -125,7 +143,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     const session: WorkerSession = {
       name: hello.name, instanceId: hello.instanceId, version: hello.version, arch: hello.arch, labels: hello.labels,
       images: hello.images, slots: hello.slots, connectedAt: now(), running, send,
-      close: (code, reason) => socket.close(code, reason),
+      close,
     };
     sessions.set(hello.name, session);
     send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images', 'uploads'] });
@@ -144,15 +162,24 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       alive = false;
       socket.ping();
     }, deps.pingIntervalMs ?? 10_000);
+    // Set synchronously when this connection must apply nothing more: messages already received
+    // behind a failed or out-of-order one are dropped unacked, and the worker sends them again.
+    let halted = false;
+    let sequencedSeen = false;
+    const halt = (code: number, reason: string) => {
+      halted = true;
+      socket.close(code, reason);
+    };
     socket.on('pong', () => (alive = true));
     socket.on('message', (raw) => {
       alive = true;
-      if (closed) return;
+      if (closed || halted) return;
+      let seq: number | undefined;
       try {
         const message = parseWorkerMessage(raw.toString());
         if (message.type === 'hello') {
           if (message.name !== name) throw new Error(`hello names "${message.name}" but the connection authenticated as "${name}"`);
-          session = greet(socket, message);
+          session = greet(socket, message, halt);
           return;
         }
         if (!session) throw new Error('message before hello');
@@ -161,22 +188,38 @@ export function createWorkerHub(deps: WorkerHubDeps) {
           bus.emit({ type: 'worker', name });
           return;
         }
-        deps.apply(name, message);
+        seq = message.seq;
+        const result = deps.apply(name, message, { firstOfSession: !sequencedSeen });
+        sequencedSeen = true;
+        if (result === 'gap') {
+          logger.warn({ worker: name, seq }, 'message from worker arrived out of order; closing so it sends again from the first one missing');
+          return halt(TRY_AGAIN, 'out of order: send again');
+        }
         session.send({ type: 'ack', seq: message.seq });
         if (message.type === 'build.finished') {
           session.running.delete(message.buildId);
           dispatcher.wake();
         }
       } catch (error) {
-        logger.warn({ worker: name, err: (error as Error).message }, 'bad message from worker; closing');
-        socket.close(4002, 'bad message');
+        if (storageFailure(error)) {
+          alarm.failed('storing a message from a worker', error, { worker: name, seq });
+          return halt(TRY_AGAIN, 'storage failed: send again later');
+        }
+        logger.warn({ worker: name, seq, err: (error as Error).message }, 'bad message from worker; closing');
+        halt(4002, 'bad message');
       }
     });
     socket.on('close', () => {
       clearInterval(pinger);
       if (closed || !session || sessions.get(name) !== session) return;
       sessions.delete(name);
-      setDisconnected.run(now(), name);
+      try {
+        setDisconnected.run(now(), name);
+      } catch (error) {
+        // Only the API's "connected" flag is stale; the next hello or start sets it again.
+        if (!storageFailure(error)) throw error;
+        alarm.failed('recording a worker disconnect', error, { worker: name });
+      }
       logger.warn({ worker: name, running: [...session.running] }, 'worker disconnected');
       bus.emit({ type: 'worker', name });
       if (builds.runningOn(name).length > 0) startGrace(name);
@@ -186,11 +229,17 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   return {
     async routes(app: FastifyInstance): Promise<void> {
       app.get(WORKER_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
-      // Another build's artifacts for a step's `download`: workers only, with the same credentials.
+      // Another build's artifacts for a step's `download`: workers only, with the same credentials,
+      // and only what a download of a build running on that worker names.
       app.get<{ Params: { id: number } }>(
         `${WORKER_ARTIFACTS_PATH}/:id`,
         { preValidation: authenticate, schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
         async (req, reply) => {
+          const name = req.headers[WORKER_NAME_HEADER] as string;
+          if (!mayDownload(builds.runningOn(name), req.params.id)) {
+            logger.warn({ worker: name, artifact: req.params.id }, 'artifact download refused: no build running on this worker downloads it');
+            return reply.code(403).send({ error: `artifact ${req.params.id} is not among the downloads of a build running on worker ${name}` });
+          }
           const artifact = artifactById.get(req.params.id);
           const content = artifact ? await deps.artifactFiles.open(artifact.stored_at) : undefined;
           if (!artifact || !content) return reply.code(404).send({ error: `no artifact ${req.params.id}` });
@@ -249,7 +298,13 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     },
     /** At start: every worker is disconnected; builds they ran get their grace period. */
     recover(): void {
-      db.prepare('UPDATE workers SET connected = 0').run();
+      try {
+        db.prepare('UPDATE workers SET connected = 0').run();
+      } catch (error) {
+        // Started on a full disk: the flags are stale until each worker's hello.
+        if (!storageFailure(error)) throw error;
+        alarm.failed('marking workers disconnected at start', error);
+      }
       const names = db.prepare<[], { worker: string }>(`SELECT DISTINCT worker FROM builds WHERE state = 'running' AND worker IS NOT NULL`).all();
       for (const { worker } of names) startGrace(worker);
     },
@@ -260,6 +315,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     close(): void {
       closed = true;
       for (const t of graceTimers.values()) clearTimeout(t);
+      alarm.close();
       for (const s of sessions.values()) s.close(1001, 'master shutting down');
       for (const upload of uploading) upload.destroy(new Error('master shutting down'));
     },

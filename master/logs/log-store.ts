@@ -2,8 +2,9 @@
 // not memory. Beside each log, an index of its chunks (seq, offset, length, stream) lets readers
 // tell stdout from stderr. The database holds each step's committed byte count; a file longer
 // than that (a crash between the append and the commit) is cut back before the next append, so
-// a re-sent chunk is never stored twice.
-import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+// a re-sent chunk is never stored twice. The index is cut back the same way, to its entries below
+// the committed size.
+import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -15,6 +16,9 @@ export interface LogStore {
   read(buildId: number, step: string, range?: { start: number; end?: number }): Readable;
 }
 
+/** Enough of the index's end to hold its last few entries (each well under 200 bytes). */
+const INDEX_TAIL_BYTES = 4096;
+
 function safeStep(step: string): string {
   if (!/^[0-9]+(\.[0-9]+)*$/.test(step)) throw new Error(`bad step id "${step}"`);
   return step;
@@ -24,11 +28,40 @@ export function createLogStore(root: string): LogStore {
   const dirOf = (buildId: number) => path.join(root, String(buildId));
   const logPath = (buildId: number, step: string) => path.join(dirOf(buildId), `${safeStep(step)}.log`);
 
-  function appendAt(file: string, at: number, data: Buffer): void {
+  /** Write all of `data` at `at`, after cutting the file back to `at` (what an earlier, uncommitted or torn, append left beyond it). */
+  function writeAt(file: string, at: number, data: Buffer): void {
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     try {
       if (fstatSync(fd).size !== at) ftruncateSync(fd, at);
-      writeSync(fd, data, 0, data.length, at);
+      // A short write (the disk filling up) is continued; the next attempt throws ENOSPC, and the
+      // torn tail is cut off by the next append, which starts again at the committed size.
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, at + done);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The index's size without its entries at or past `committedBytes` (and without a torn last line). */
+  function indexEnd(indexFile: string, committedBytes: number): number {
+    if (!existsSync(indexFile)) return 0;
+    const fd = openSync(indexFile, 'r');
+    try {
+      let end = fstatSync(fd).size;
+      // Only the tail can be stale: every append first cuts the log back to what is committed.
+      const tail = Buffer.alloc(Math.min(end, INDEX_TAIL_BYTES));
+      readSync(fd, tail, 0, tail.length, end - tail.length);
+      const text = tail.toString('utf8');
+      let cut = text.length;
+      if (!text.endsWith('\n')) cut = text.lastIndexOf('\n') + 1;
+      while (cut > 0) {
+        const start = text.lastIndexOf('\n', cut - 2) + 1;
+        if (start === 0 && tail.length < end) break; // the tail's first line may be cut: keep it
+        const offset = (JSON.parse(text.slice(start, cut - 1)) as { offset: number }).offset;
+        if (offset < committedBytes) break;
+        cut = start;
+      }
+      end -= Buffer.byteLength(text.slice(cut));
+      return end;
     } finally {
       closeSync(fd);
     }
@@ -39,11 +72,10 @@ export function createLogStore(root: string): LogStore {
       mkdirSync(dirOf(buildId), { recursive: true });
       const file = logPath(buildId, step);
       const data = Buffer.from(entry.data, 'utf8');
-      appendAt(file, committedBytes, data);
+      writeAt(file, committedBytes, data);
       const index = `${JSON.stringify({ seq: entry.seq, offset: committedBytes, length: data.length, stream: entry.stream })}\n`;
       const indexFile = `${file.slice(0, -4)}.idx`;
-      const indexSize = existsSync(indexFile) ? statSync(indexFile).size : 0;
-      appendAt(indexFile, indexSize, Buffer.from(index));
+      writeAt(indexFile, indexEnd(indexFile, committedBytes), Buffer.from(index));
       return committedBytes + data.length;
     },
     path: logPath,

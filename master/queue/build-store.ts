@@ -113,16 +113,15 @@ export function createBuildStore(db: Db, now: () => number) {
     /** Queued requests, oldest first. */
     runnable: () => runnable.all(),
     setWaiting: (requestId: number, why: string | null) => void setWaiting.run(why, requestId),
-    /** Hand a queued request to a worker; false if someone else got it first. */
-    claim(requestId: number, buildId: number, worker: string): boolean {
-      const t = now();
-      if (claim.run(worker, t, requestId).changes !== 1) return false;
-      start.run(worker, t, buildId);
-      return true;
-    },
-    /** Record the steps a build will run, so they show before they start. */
-    addPendingSteps(buildId: number, steps: Array<{ id: string; name: string }>): void {
-      for (const s of steps) insertPendingStep.run(buildId, s.id, s.name);
+    /** Hand a queued request to a worker, with the steps it will run (shown before they start); false if someone else got it first. All or nothing: a write failing half-way (a full disk) leaves it queued. */
+    claim(requestId: number, buildId: number, worker: string, steps: Array<{ id: string; name: string }> = []): boolean {
+      return db.transaction(() => {
+        const t = now();
+        if (claim.run(worker, t, requestId).changes !== 1) return false;
+        start.run(worker, t, buildId);
+        for (const s of steps) insertPendingStep.run(buildId, s.id, s.name);
+        return true;
+      })();
     },
     /** End a build (idempotent: a finished build stays as it was). */
     finish(buildId: number, result: BuildResult, reason: string | null): boolean {

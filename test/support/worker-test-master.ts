@@ -73,6 +73,12 @@ export class TestMaster {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Close the current socket with this code, as the real master does (1013: it could not store a message). */
+  closeWith(code: number, reason: string): void {
+    this.socket?.close(code, reason);
+    this.socket = undefined;
+  }
+
   /** Cut the current socket without a close handshake. */
   drop(): void {
     this.socket?.terminate();

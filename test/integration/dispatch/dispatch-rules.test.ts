@@ -1,10 +1,13 @@
 // Which worker gets which build: labels, concurrency caps, and what the API says while waiting.
 // Also the log endpoints: Range requests and the live tail.
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCiCluster, allFinished, type CiCluster } from '../../support/ci-cluster.js';
+import { makeTempDir } from '../../support/temp-dir.js';
+import { TEST_SECRETS } from '../../support/test-config.js';
+import { WORKER_NAME_HEADER } from '../../../shared/protocol.js';
 
 describe('dispatch rules', () => {
   let ci: CiCluster | undefined;
@@ -107,6 +110,48 @@ describe('dispatch rules', () => {
     expect(await ci.log(follower?.id ?? 0, '1')).toContain('static binary runs'); // still executable
     // Without the worker's credentials the artifact is not served.
     expect((await fetch(`${ci.master.url}/api/worker/artifacts/1`)).status).toBe(401);
+  });
+
+  it("a worker may fetch only the artifacts a download of a build running on it names", async () => {
+    const gate = makeTempDir('gatehouse-gate-');
+    try {
+      const release = path.join(gate.path, 'release');
+      ci = await startCiCluster({
+        workers: [{ name: 'w1', secret: { env: 'WORKER_SECRET' }, slots: 2 }, { name: 'w2', secret: { env: 'WORKER_SECRET' }, slots: 1 }],
+        builders: [
+          { name: 'package', executor: 'host', steps: [{ name: 'make', run: 'echo deb > a.deb && echo private > notes.txt', artifacts: ['a.deb', 'notes.txt'] }] },
+          {
+            name: 'follow', executor: 'host', triggers: { pullRequest: false, after: 'package' },
+            // Holds the build running until the test has asked.
+            steps: [{ name: 'get', download: { from: 'package', paths: ['*.deb'] }, run: `while [ ! -e ${release} ]; do sleep 0.05; done` }],
+          },
+        ],
+      });
+      await ci.startWorker('w1');
+      await ci.openPr(1);
+      const running = await ci.waitForBuilds((b) => b.some((x) => x.builder === 'follow' && x.state === 'running'));
+      const first = running.find((b) => b.builder === 'package');
+      const { artifacts } = await ci.api<{ artifacts: Array<{ id: number; path: string }> }>(`/api/v2/builds/${first?.id}/artifacts`);
+      const idOf = (p: string) => artifacts.find((a) => a.path === p)?.id as number;
+      const fetchAs = (worker: string, id: number) => fetch(`${ci?.master.url}/api/worker/artifacts/${id}`, { headers: { authorization: `Bearer ${TEST_SECRETS.WORKER_SECRET}`, [WORKER_NAME_HEADER]: worker } });
+      // The worker's own download (granted) happens before the step's command.
+      for (let i = 0; i < 200 && !(await ci.log(running.find((b) => b.builder === 'follow')?.id ?? 0, '0')).includes('downloading'); i++) await new Promise((r) => setTimeout(r, 25));
+      const granted = await fetchAs('w1', idOf('a.deb'));
+      expect(granted.status).toBe(200);
+      expect(await granted.text()).toBe('deb\n');
+      // Same upstream build, a path the download does not name; another worker; an id that does not exist.
+      const notNamed = await fetchAs('w1', idOf('notes.txt'));
+      expect(notNamed.status).toBe(403);
+      expect(await notNamed.text()).not.toContain('private');
+      expect((await fetchAs('w2', idOf('a.deb'))).status).toBe(403);
+      expect((await fetchAs('w1', 9999)).status).toBe(403);
+      writeFileSync(release, '');
+      await ci.waitForBuilds(allFinished(2));
+      // Its build over, the worker is granted nothing any more.
+      expect((await fetchAs('w1', idOf('a.deb'))).status).toBe(403);
+    } finally {
+      gate.remove();
+    }
   });
 
   it('a large artifact is streamed to the master (sha256 checked both ends) and into a chained build; one over artifacts.maxFileMiB is refused and errors the step', async () => {

@@ -109,6 +109,26 @@ describe('worker connection', () => {
     expect(master.hellos[1]).toMatchObject({ instanceId: w.instanceId, running: [5] });
   });
 
+  it('dials again after a 1013 (the master could not store a message), backing off until the master stores one', async () => {
+    // Pinned jitter: each delay is its ceiling, so the logged delays show whether the backoff grew.
+    start({ backoff: { baseMs: 100, capMs: 800, random: () => 0.999 } });
+    await waitUntil(() => master.connected && master.hellos.length === 1, 'hello');
+    master.send({ type: 'build.start', build: buildSpec([step('0', 'count', { run: 'for i in $(seq 1 30); do echo "n$i"; sleep 0.02; done' })], { buildId: 7 }) });
+    await waitUntil(() => master.log.log(7, '0').includes('n5\n'), 'n5');
+    master.autoAck = false; // from here the master "stores" nothing it could ack
+    for (let hellos = 1; hellos <= 4; hellos++) {
+      await waitUntil(() => master.connected && master.hellos.length === hellos, `hello ${hellos}`);
+      master.closeWith(1013, 'storage failed: send again later');
+    }
+    await waitUntil(() => master.connected && master.hellos.length === 5, 'hello 5');
+    master.autoAck = true;
+    master.ack();
+    await waitUntil(() => master.log.buildFinished(7).length === 1, 'build.finished', 15_000);
+    expect(master.log.log(7, '0')).toBe(Array.from({ length: 30 }, (_, i) => `n${i + 1}\n`).join(''));
+    const delays = logger.lines.filter((l) => l.includes('could not store a message')).map((l) => Number(/retrying in ([0-9.]+)s/.exec(l)?.[1]));
+    expect(delays).toEqual([0.1, 0.2, 0.4, 0.8]);
+  });
+
   it('keeps streaming through a dropped socket without a master restart', async () => {
     start();
     await waitUntil(() => master.connected, 'connection');

@@ -1,0 +1,30 @@
+// Which stored artifacts a worker may fetch (GET WORKER_ARTIFACTS_PATH/:id): only those a step's
+// `download` of a build running on it names, that is, file artifacts of a successful build of the
+// `from` builder on the same repository and commit, at a path its globs match (what
+// resolve-download.ts sent in build.start). Worked out from the database and the config, not
+// remembered from the dispatch, so a restarted master grants the same.
+import picomatch from 'picomatch';
+import type { Config, StepConfig } from '../../shared/config.js';
+import type { BuildRow } from '../queue/build-store.js';
+import type { Db } from '../queue/open-database.js';
+
+export type DownloadGrant = (running: BuildRow[], artifactId: number) => boolean;
+
+function downloadsOf(steps: StepConfig[]): Array<{ from: string; paths: string[] }> {
+  return steps.flatMap((s) => [...(s.download ? [s.download] : []), ...downloadsOf(s.parallel ?? [])]);
+}
+
+export function createDownloadGrant(db: Db, config: Config): DownloadGrant {
+  const artifactOf = db.prepare<[number], { path: string; builder: string; repo: string; sha: string | null; result: string | null }>(
+    `SELECT a.path, b.builder, b.repo, b.sha, b.result FROM artifacts a JOIN builds b ON b.id = a.build_id WHERE a.id = ? AND a.kind = 'file'`,
+  );
+  return (running, artifactId) => {
+    const artifact = artifactOf.get(artifactId);
+    if (!artifact || artifact.result !== 'success' || artifact.sha === null) return false;
+    return running.some((build) => {
+      if (build.repo !== artifact.repo || build.sha !== artifact.sha) return false;
+      const builder = config.builders.find((b) => b.name === build.builder);
+      return downloadsOf(builder?.steps ?? []).some((d) => d.from === artifact.builder && picomatch(d.paths, { dot: true })(artifact.path));
+    });
+  };
+}

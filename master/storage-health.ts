@@ -1,0 +1,34 @@
+// What /healthz reports about storage: the database must take a write, and the data disk must
+// have room. A no-op write succeeds on a full disk (SQLite has nothing to flush), so free space is
+// looked at directly: below the floor, every log append and most commits fail.
+import { statfsSync } from 'node:fs';
+import type { Db } from './queue/open-database.js';
+import { storageFailure } from './storage-full.js';
+
+/** Below this many free bytes on the data disk the master reports itself unhealthy and takes no writes. */
+export const MIN_FREE_BYTES = 1024 * 1024;
+
+/** Why the data disk counts as full, or undefined while it has room. */
+export function dataDiskFull(dataDir: string, minFreeBytes = MIN_FREE_BYTES): string | undefined {
+  try {
+    const fs = statfsSync(dataDir);
+    const free = fs.bavail * fs.bsize;
+    return free < minFreeBytes ? `database or disk is full: ${free} bytes free on the data disk (${dataDir})` : undefined;
+  } catch (error) {
+    return storageFailure(error) ?? (error as Error).message;
+  }
+}
+
+/** A check returning undefined when storage is fine, else why not. */
+export function storageHealth(db: Db, dataDir: string, minFreeBytes = MIN_FREE_BYTES): () => string | undefined {
+  const probe = db.prepare('UPDATE workers SET last_seen = last_seen WHERE 0');
+  return () => {
+    try {
+      // A write statement proves the database is writable (not read-only, not failing) without changing anything.
+      db.transaction(() => probe.run())();
+    } catch (error) {
+      return storageFailure(error) ?? (error as Error).message;
+    }
+    return dataDiskFull(dataDir, minFreeBytes);
+  };
+}
