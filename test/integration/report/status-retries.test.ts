@@ -8,6 +8,7 @@ import { TEST_REPO } from '../../support/test-config.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import type { GitHubClient } from '../../../master/github/github-client.js';
 import type { OutboxRow } from '../../../master/report/status-outbox.js';
+import type { ApiBuildReporting } from '../../../master/ui/api-types.js';
 import { buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 
 const A = 'a'.repeat(40);
@@ -128,6 +129,10 @@ describe('status retries', () => {
     expect(up.statuses.map((s) => [s.sha, s.context, s.state, s.description])).toEqual([[A, 'gatehouse/unit', 'success', 'Build done.']]);
     // "Build started." was overtaken by "Build done." before GitHub took it: kept, marked, not sent.
     expect(outbox(second).map((r) => r.state)).toEqual(['sent', 'superseded', 'sent']);
+    // The API shows the same: which went out, which were not sent because a newer one went instead.
+    const reporting = (await second.app.inject({ method: 'GET', url: `/api/v2/builds/${build!.id}/reporting` })).json<ApiBuildReporting>();
+    expect(reporting.statuses.map((s) => [s.description, s.state])).toEqual([['Build queued.', 'sent'], ['Build started.', 'superseded'], ['Build done.', 'sent']]);
+    expect(reporting.logs).toBeNull(); // no logs branch configured
   });
 
   it('a build transition the bus never carried is found by the sweep at start', async () => {
