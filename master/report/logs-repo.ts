@@ -90,12 +90,14 @@ export function createLogsRepo(options: { dir: string; remote: string; branch: s
     async push(lease) {
       const args = ['push', '--porcelain', '--no-verify', ...(lease ? [`--force-with-lease=${ref}:${lease}`] : []), 'origin', `HEAD:${ref}`];
       const result = await git.run(args, { okCodes: [0, 1] });
-      // --porcelain: one line per ref, "!" in front of one not updated. "[rejected]" is git's own
-      // check against the tip it knows (non-fast-forward, fetch first, stale lease): the branch moved.
-      // Anything else ("[remote rejected]" by a hook or a protection rule, "[remote failure]") is the
-      // remote refusing, and says why in its "remote:" lines and the reason in parentheses.
+      // --porcelain: one line per ref, "!" in front of one not updated. The branch moved when git's
+      // own check against the tip it knows failed ("[rejected]": non-fast-forward, fetch first, stale
+      // lease) or another push updated the ref at the same moment ("failed to update ref"/"failed to
+      // lock": the remote lost the race for the ref's lock). Anything else ("[remote rejected]" by a
+      // hook or a protection rule, "[remote failure]") is the remote refusing, and says why in its
+      // "remote:" lines and the reason in parentheses.
       const refused = result.stdout.split('\n').find((l) => l.startsWith('!'));
-      if (refused && /\t\[rejected\]/.test(refused)) return 'rejected';
+      if (refused && /\t\[rejected\]|\((failed to update ref|failed to lock)\)/.test(refused)) return 'rejected';
       if (refused) throw new LogsPushRefused(refusal(refused, result.stderr));
       if (result.code !== 0) throw new Error(`git push failed: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
       return 'pushed';
