@@ -1,6 +1,7 @@
 // Read-only endpoints the web UI needs beyond the generic list API: the builders page in one
 // request (every configured builder, its state now, its last 15 builds and the workers that can
-// run it), the waiting queue, page info, and a build's artifacts and JUnit results.
+// run it), the waiting queue, page info, a build's artifacts and JUnit results, and what it reported
+// (its commit statuses and its logs branch publication).
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { describeBuilder } from './describe-builder.js';
@@ -9,12 +10,14 @@ import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow } from '../queue/build-store.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import type { ApiBuilderSummary, ApiBuilderWorker, ApiInfo, ApiJunit } from '../ui/api-types.js';
+import type { ApiBuilderSummary, ApiBuilderWorker, ApiBuildReporting, ApiInfo, ApiJunit } from '../ui/api-types.js';
 import { createBuildSummaryReader } from '../report/build-summary.js';
 import { emptyJunitSummary } from '../report/junit-summary.js';
+import { createStatusOutbox } from '../report/status-outbox.js';
+import { createLogsPublications } from '../report/logs-publications.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
-import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList } from './ui-schemas.js';
+import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList, reportingSchema } from './ui-schemas.js';
 
 export interface UiReadRouteDeps {
   db: Db;
@@ -158,6 +161,25 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
       const summary = readBuildSummary(req.params.id);
       const junit: ApiJunit = { ...(summary.junit ?? emptyJunitSummary()), files: summary.junitFiles.map((f) => f.path) };
       return junit;
+    },
+  );
+
+  // Read through the reporting stores (their statements only; creating them changes nothing).
+  const outbox = createStatusOutbox(db, Date.now);
+  const publications = createLogsPublications(db, Date.now);
+  app.get<{ Params: { id: number } }>(
+    '/api/v2/builds/:id/reporting',
+    { schema: { params: idParams, response: { 200: reportingSchema, 404: errorSchema } } },
+    async (req, reply) => {
+      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+      const statuses = outbox.forBuild(req.params.id).map((r) => ({
+        transition: r.transition, context: r.context, github_state: r.github_state, description: r.description, state: r.state,
+        attempts: r.attempts, next_attempt_at: r.next_attempt_at, last_error: r.last_error, created_at: r.created_at, sent_at: r.sent_at,
+      }));
+      const p = publications.get(req.params.id);
+      const logs = p ? { wanted: p.wanted, published: p.published, attempts: p.attempts, next_attempt_at: p.next_attempt_at, last_error: p.last_error, updated_at: p.updated_at } : null;
+      const body: ApiBuildReporting = { statuses, logs };
+      return body;
     },
   );
 }

@@ -46,3 +46,14 @@ export const pageQuery = {
   properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } },
   additionalProperties: false,
 } as const;
+
+export const reportingSchema = obj({
+  statuses: {
+    type: 'array',
+    items: obj({
+      transition: str, context: str, github_state: str, description: str, state: str, attempts: int,
+      next_attempt_at: int, last_error: nStr, created_at: int, sent_at: nInt,
+    }),
+  },
+  logs: { anyOf: [{ type: 'null' }, obj({ wanted: str, published: nStr, attempts: int, next_attempt_at: int, last_error: nStr, updated_at: int })] },
+});

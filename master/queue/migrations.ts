@@ -154,4 +154,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 4: artifact file modes (an executable stays executable when a later build downloads it) */ `
   ALTER TABLE artifacts ADD COLUMN mode INTEGER;       -- permission bits as collected; NULL from older workers
   `,
+  /* 5: statuses superseded by a newer one of their (repo, sha, context): found by key, newest first */ `
+  CREATE INDEX status_outbox_key ON status_outbox(repo, sha, context, build_id, id);
+  `,
 ];

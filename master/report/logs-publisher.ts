@@ -2,11 +2,13 @@
 // that touches the clone goes through `exclusive`). Builds that are due together go out in one push,
 // one commit each. When the push is rejected because the branch moved (another master, a prune),
 // the clone is reset to the new tip and the folders are written again from what the master stored:
-// the same effect as a rebase, and it cannot conflict. A failure is retried with backoff and never
-// touches the build.
+// the same effect as a rebase, and it cannot conflict. A push the remote refuses for a reason of its
+// own (a hook, branch protection, permissions) is not a moved branch: it is logged with what the
+// remote said, kept as the builds' last error (the API and the build page show it) and retried with
+// backoff, like any other failure. Nothing here touches the build.
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { Logger } from '../logger.js';
-import type { LogsRepo } from './logs-repo.js';
+import { LogsPushRefused, type LogsRepo } from './logs-repo.js';
 import type { LogsPublications, Publication, PublicationRow } from './logs-publications.js';
 import { buildFolder } from './logs-folder.js';
 import { writeBuildFolder, type BuildFolderDeps } from './write-build-folder.js';
@@ -89,12 +91,14 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
       synced = false;
       const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
       const message = (error as Error).message;
+      const at = now() + retryDelay(attempts, policy, undefined, now());
       try {
-        publications.markRetry(rows.map((r) => r.build_id), now() + retryDelay(attempts, policy, undefined, now()), message);
+        publications.markRetry(rows.map((r) => r.build_id), at, message);
       } catch (markError) {
         if (!closed) throw markError;
       }
-      logger.warn({ builds: rows.map((r) => r.build_id), attempt: attempts, err: message }, 'logs branch not updated; will retry');
+      const why = error instanceof LogsPushRefused ? 'the logs remote refused the push; will retry' : 'logs branch not updated; will retry';
+      logger.warn({ builds: rows.map((r) => r.build_id), attempt: attempts, retryInMs: at - now(), err: message }, why);
     }
   }
 

@@ -21,6 +21,19 @@ export interface LogsRepo {
   push(lease?: string): Promise<'pushed' | 'rejected'>;
 }
 
+/** The remote would not take the push for a reason of its own (a hook, a protection rule). */
+export class LogsPushRefused extends Error {
+  override readonly name = 'LogsPushRefused';
+}
+
+/** What the remote said: its "remote:" lines (a hook's output; cut) and the porcelain line's summary and reason. */
+function refusal(line: string, stderr: string): string {
+  const said = stderr.split('\n').filter((l) => l.startsWith('remote:')).map((l) => l.slice('remote:'.length).trim()).filter(Boolean);
+  const summary = line.split('\t').slice(2).join(' ').trim();
+  const told = said.length > 0 ? `: ${said.slice(0, 10).join(' / ').slice(0, 1_000)}` : '';
+  return `the remote refused the push ${summary}${told}`;
+}
+
 /** The committer of the logs branch, set on each git call: no global git identity is needed. */
 export const LOGS_IDENTITY = {
   GIT_AUTHOR_NAME: 'gatehouse',
@@ -77,8 +90,15 @@ export function createLogsRepo(options: { dir: string; remote: string; branch: s
     async push(lease) {
       const args = ['push', '--porcelain', '--no-verify', ...(lease ? [`--force-with-lease=${ref}:${lease}`] : []), 'origin', `HEAD:${ref}`];
       const result = await git.run(args, { okCodes: [0, 1] });
-      // --porcelain: one line per ref, "!" in front of a rejected one (non-fast-forward, stale lease).
-      if (result.stdout.split('\n').some((l) => l.startsWith('!'))) return 'rejected';
+      // --porcelain: one line per ref, "!" in front of one not updated. The branch moved when git's
+      // own check against the tip it knows failed ("[rejected]": non-fast-forward, fetch first, stale
+      // lease) or another push updated the ref at the same moment ("failed to update ref"/"failed to
+      // lock": the remote lost the race for the ref's lock). Anything else ("[remote rejected]" by a
+      // hook or a protection rule, "[remote failure]") is the remote refusing, and says why in its
+      // "remote:" lines and the reason in parentheses.
+      const refused = result.stdout.split('\n').find((l) => l.startsWith('!'));
+      if (refused && /\t\[rejected\]|\((failed to update ref|failed to lock)\)/.test(refused)) return 'rejected';
+      if (refused) throw new LogsPushRefused(refusal(refused, result.stderr));
       if (result.code !== 0) throw new Error(`git push failed: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
       return 'pushed';
     },

@@ -85,6 +85,8 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const github = deps.github;
   const createStatus = github?.createStatus?.bind(github);
   const outbox = createStatus ? createStatusOutbox(db, now) : undefined;
+  const stale = outbox?.supersede() ?? 0;
+  if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
     ? createStatusSender({ outbox, github: { createStatus }, logger, now, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
     : undefined;

@@ -1,4 +1,6 @@
-// Posts what the outbox holds, one request at a time, in the background. A failure never reaches
+// Posts what the outbox holds, one request at a time, in the background: each time the newest
+// build's due row, picked afresh, so a head pushed a moment ago goes before the stale heads and a
+// row superseded while others went out is never posted. A failure never reaches
 // the build: a transient one (5xx, no answer, rate limit) is retried with backoff, a permanent one
 // (401, 404, 422) is logged and the row given up, so it does not hold back the rows behind it.
 // A rate limit pauses every row until GitHub's reset: the limit is per token, not per commit.
@@ -69,10 +71,14 @@ export function createStatusSender(deps: StatusSenderDeps) {
     const message = (error as Error).message;
     const retryAt = e?.retryAt?.getTime();
     const transient = e ? e.transient : true; // anything else (a bug, a socket error) is worth another try
-    if (transient && now() - row.created_at < giveUpAfter) {
+    if (retryAt !== undefined && (e?.status === 403 || e?.status === 429)) pausedUntil = Math.max(pausedUntil, retryAt);
+    if (!outbox.isPending(row.id)) {
+      // A newer state of this (sha, context) was queued during the post: that one goes instead.
+      outbox.markFailed(row.id, message);
+      logger.info({ build: row.build_id, context: row.context, sha: row.sha, err: message }, 'commit status not posted; a newer one replaces it');
+    } else if (transient && now() - row.created_at < giveUpAfter) {
       const at = now() + retryDelay(row.attempts + 1, policy, retryAt, now());
       outbox.markRetry(row.id, at, message);
-      if (retryAt !== undefined && (e?.status === 403 || e?.status === 429)) pausedUntil = Math.max(pausedUntil, retryAt);
       logger.warn({ build: row.build_id, context: row.context, sha: row.sha, attempt: row.attempts + 1, retryInMs: at - now(), err: message }, 'commit status not posted; will retry');
     } else {
       outbox.markFailed(row.id, message);
@@ -86,13 +92,11 @@ export function createStatusSender(deps: StatusSenderDeps) {
       for (;;) {
         if (closed) return;
         if (pausedUntil > now()) return schedule(pausedUntil);
-        const rows = outbox.due();
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          if (closed || pausedUntil > now()) break;
-          await post(row);
-        }
-        // Yield to timers and I/O between batches, whatever the poster does.
+        // One row at a time: what is newest may change during each post.
+        const [row] = outbox.due(1);
+        if (!row) break;
+        await post(row);
+        // Yield to timers and I/O between posts, whatever the poster does.
         await new Promise((r) => setImmediate(r));
       }
     } while (again && !closed);

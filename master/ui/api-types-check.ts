@@ -6,7 +6,9 @@ import type { MasterEvent } from '../event-bus.js';
 import type { ForwarderState } from '../smee/smee-forwarder.js';
 import type { JunitSummary } from '../report/junit-summary.js';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
-import type { ApiBuild, ApiBuildRequest, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit } from './api-types.js';
+import type { OutboxRow } from '../report/status-outbox.js';
+import type { PublicationRow } from '../report/logs-publications.js';
+import type { ApiBuild, ApiBuildRequest, ApiBuildStatus, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit, ApiLogsPublication } from './api-types.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -23,5 +25,8 @@ export type ApiTypesMatch = [
   Same<JunitSummary, Omit<ApiJunit, 'files'>>,
   // Workers' image reports are stored and served as the worker sent them.
   Same<ImageFamilyReport, ApiImageFamily>,
+  // A build's reporting is its outbox and publication rows, less the keys the API leaves out.
+  Same<Omit<OutboxRow, 'id' | 'build_id' | 'repo' | 'sha' | 'target_url'>, ApiBuildStatus>,
+  Same<Omit<PublicationRow, 'build_id'>, ApiLogsPublication>,
 ];
-export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true];
+export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true, true, true];

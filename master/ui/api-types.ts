@@ -180,6 +180,41 @@ export interface ApiArtifact {
   created_at: number;
 }
 
+/** A commit status of the build, as the master's outbox holds it. */
+export interface ApiBuildStatus {
+  /** awaiting | queued@<attempts> | started@<attempts> | finished */
+  transition: string;
+  context: string;
+  github_state: 'pending' | 'success' | 'failure' | 'error';
+  description: string;
+  /** pending (not sent yet) | sent | failed (given up) | superseded (a newer state of its sha and context went instead; never sent) */
+  state: 'pending' | 'sent' | 'failed' | 'superseded';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** The build on the logs branch: what it should show, what it shows, and why it does not yet. */
+export interface ApiLogsPublication {
+  /** started: the placeholder; finished: the whole folder. */
+  wanted: 'started' | 'finished';
+  published: 'started' | 'finished' | null;
+  attempts: number;
+  next_attempt_at: number;
+  /** The last failure, as git or the remote said it (a refused push carries the remote's message). */
+  last_error: string | null;
+  updated_at: number;
+}
+
+/** GET /api/v2/builds/:id/reporting: what the build told GitHub and the logs branch. */
+export interface ApiBuildReporting {
+  statuses: ApiBuildStatus[];
+  /** null when the build has no row (it never ran, or there is no logs branch). */
+  logs: ApiLogsPublication | null;
+}
+
 /** The events of GET /api/v2/events (SSE: `event: <type>`, `data: <json>`). */
 export type ApiEvent =
   | { type: 'build'; build: ApiBuild }

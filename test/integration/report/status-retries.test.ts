@@ -1,5 +1,6 @@
 // Statuses that GitHub does not take at once: server errors, rate limits, and a master restarted
-// with statuses still in its outbox. Each transition still reaches GitHub exactly once, in order.
+// with statuses still in its outbox. The newest state of each (sha, context) reaches GitHub exactly
+// once and last; older ones go before it or not at all (superseded).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHubStandIn, type GitHubStandIn } from '../../support/github-api-stand-in.js';
 import { createTestGitHubClient } from '../../support/github-test-client.js';
@@ -7,6 +8,7 @@ import { TEST_REPO } from '../../support/test-config.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import type { GitHubClient } from '../../../master/github/github-client.js';
 import type { OutboxRow } from '../../../master/report/status-outbox.js';
+import type { ApiBuildReporting } from '../../../master/ui/api-types.js';
 import { buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 
 const A = 'a'.repeat(40);
@@ -63,7 +65,7 @@ describe('status retries', () => {
     expect(outbox(m)).toMatchObject([{ state: 'sent', attempts: 1 }]);
   });
 
-  it('403 rate-limited: nothing is posted before the reset GitHub gave, then everything is, in order', async () => {
+  it('403 rate-limited: nothing is posted before the reset GitHub gave, then the newest state of each line, newest build first', async () => {
     const gh = await standIn();
     const calls: number[] = [];
     const m = await master(timed(createTestGitHubClient(gh, undefined, { retries: 0, rateLimitRetries: 0 }), calls));
@@ -74,15 +76,16 @@ describe('status retries', () => {
     const [first] = buildsOf(m);
     startBuild(m, first!.id);
     finishBuild(m, first!.id, 'success');
-    await waitUntil(() => gh.statuses.length === 4, '4 statuses', 15_000);
+    await waitUntil(() => gh.statuses.length === 2, '2 statuses', 15_000);
     expect(calls[0]! < reset * 1000).toBe(true);
     // Every later call, for any commit, waited for the reset: the limit is the token's, not the commit's.
     for (const at of calls.slice(1)) expect(at).toBeGreaterThanOrEqual(reset * 1000);
-    expect(statusPosts(gh).map((r) => r.status)).toEqual([403, 201, 201, 201, 201]);
-    expect(gh.statuses.filter((s) => s.sha === A).map((s) => s.description)).toEqual(['Build queued.', 'Build started.', 'Build done.']);
+    expect(statusPosts(gh).map((r) => r.status)).toEqual([403, 201, 201]);
+    // During the pause A's build went on: its queued and started states were overtaken and are not sent.
+    expect(gh.statuses.map((s) => [s.sha, s.description])).toEqual([['b'.repeat(40), 'Build queued.'], [A, 'Build done.']]);
     await settled(m);
-    const row = outbox(m).find((r) => r.transition === 'queued@0' && r.sha === A);
-    expect(row).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(outbox(m).filter((r) => r.sha === A).map((r) => [r.transition, r.state])).toEqual([['queued@0', 'superseded'], ['started@1', 'superseded'], ['finished', 'sent']]);
+    expect(outbox(m).find((r) => r.transition === 'queued@0' && r.sha === A)).toMatchObject({ attempts: 1, last_error: expect.stringContaining('403') });
   });
 
   it('a connection dropped without an answer is retried like a server error', async () => {
@@ -93,12 +96,16 @@ describe('status retries', () => {
     const [build] = buildsOf(m);
     startBuild(m, build!.id);
     finishBuild(m, build!.id, 'failure');
-    await waitUntil(() => gh.statuses.length === 3, 'all statuses');
-    expect(statusPosts(gh).map((r) => r.status)).toEqual([0, 0, 201, 201, 201]);
-    expect(gh.statuses.map((s) => s.description)).toEqual(['Build queued.', 'Build started.', 'Build done.']);
+    await waitUntil(() => gh.statuses.at(-1)?.description === 'Build done.', 'the final status');
+    await settled(m);
+    // Two posts dropped, then the newest state goes; nothing follows it, nothing is posted twice.
+    expect(statusPosts(gh).filter((r) => r.status === 0)).toHaveLength(2);
+    expect(statusPosts(gh).at(-1)?.status).toBe(201);
+    const got = gh.statuses.map((s) => s.description);
+    expect(got).toEqual(['Build queued.', 'Build started.', 'Build done.'].filter((d) => got.includes(d)));
   });
 
-  it('a master restarted with statuses still in the outbox sends them, each once, in order', async () => {
+  it('a master restarted with statuses still in the outbox sends the newest, once', async () => {
     const dir = makeTempDir('gatehouse-restart-');
     cleanup.push(() => dir.remove());
     const down = await standIn();
@@ -116,14 +123,16 @@ describe('status retries', () => {
 
     const up = await standIn();
     const second = await master(createTestGitHubClient(up), dir.path);
-    await waitUntil(() => up.statuses.length === 2, 'the statuses left in the outbox');
+    await waitUntil(() => up.statuses.length === 1, 'the status left in the outbox');
     await settled(second);
     await new Promise((r) => setTimeout(r, 300));
-    expect(up.statuses.map((s) => [s.sha, s.context, s.state, s.description])).toEqual([
-      [A, 'gatehouse/unit', 'pending', 'Build started.'],
-      [A, 'gatehouse/unit', 'success', 'Build done.'],
-    ]);
-    expect(outbox(second).map((r) => r.state)).toEqual(['sent', 'sent', 'sent']);
+    expect(up.statuses.map((s) => [s.sha, s.context, s.state, s.description])).toEqual([[A, 'gatehouse/unit', 'success', 'Build done.']]);
+    // "Build started." was overtaken by "Build done." before GitHub took it: kept, marked, not sent.
+    expect(outbox(second).map((r) => r.state)).toEqual(['sent', 'superseded', 'sent']);
+    // The API shows the same: which went out, which were not sent because a newer one went instead.
+    const reporting = (await second.app.inject({ method: 'GET', url: `/api/v2/builds/${build!.id}/reporting` })).json<ApiBuildReporting>();
+    expect(reporting.statuses.map((s) => [s.description, s.state])).toEqual([['Build queued.', 'sent'], ['Build started.', 'superseded'], ['Build done.', 'sent']]);
+    expect(reporting.logs).toBeNull(); // no logs branch configured
   });
 
   it('a build transition the bus never carried is found by the sweep at start', async () => {

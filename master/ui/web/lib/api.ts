@@ -1,7 +1,7 @@
 // Typed calls to the master's REST API. URLs are relative (no leading slash) so the page also
 // works when a proxy serves it under a sub-path.
 import type {
-  ApiArtifact, ApiBuild, ApiBuilderSummary, ApiDelivery, ApiForwarder, ApiInfo, ApiJunit, ApiList, ApiQueueEntry, ApiStep, ApiWorker,
+  ApiArtifact, ApiBuild, ApiBuilderSummary, ApiBuildReporting, ApiDelivery, ApiForwarder, ApiInfo, ApiJunit, ApiList, ApiQueueEntry, ApiStep, ApiWorker,
 } from '../../api-types';
 
 export class ApiError extends Error {
@@ -54,6 +54,7 @@ export const api = {
   steps: (id: number, signal?: AbortSignal) => get<ApiList<'steps', ApiStep>>(`builds/${id}/steps`, signal),
   junit: (id: number, signal?: AbortSignal) => get<ApiJunit>(`builds/${id}/junit`, signal),
   artifacts: (id: number, signal?: AbortSignal) => get<ApiList<'artifacts', ApiArtifact>>(`builds/${id}/artifacts`, signal),
+  reporting: (id: number, signal?: AbortSignal) => get<ApiBuildReporting>(`builds/${id}/reporting`, signal),
   workers: (signal?: AbortSignal) => get<ApiList<'workers', ApiWorker>>('workers', signal),
   queue: (page: { limit: number; offset: number }, signal?: AbortSignal) => get<ApiList<'buildrequests', ApiQueueEntry>>(`queue?${qs(page)}`, signal),
   deliveries: (page: { limit: number; offset: number }, signal?: AbortSignal) => get<ApiList<'deliveries', ApiDelivery>>(`deliveries?${qs(page)}`, signal),

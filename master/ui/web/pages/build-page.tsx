@@ -1,4 +1,5 @@
-// #/builds/:id: one build: its facts, Rebuild/Cancel, JUnit results, and its steps with logs.
+// #/builds/:id: one build: its facts, Rebuild/Cancel, JUnit results, its steps with logs, and what it
+// reported (commit statuses, the logs branch).
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import { buildStatus } from '../lib/format';
@@ -11,6 +12,7 @@ import { BuildActions } from '../components/build-actions';
 import { BuildHeader } from '../components/build-header';
 import { ErrorNote } from '../components/error-note';
 import { JunitResults } from '../components/junit-results';
+import { ReportingPanel } from '../components/reporting-panel';
 import { StatusPill } from '../components/status-pill';
 import { StepList } from '../components/step-list';
 
@@ -22,6 +24,8 @@ export function BuildPage({ id }: { id: number }) {
     async (s) => ({ junit: await api.junit(id, s), artifacts: (await api.artifacts(id, s)).artifacts }),
     (e) => (e.type === 'step' && e.buildId === id) || (e.type === 'build' && e.build.id === id && e.build.state === 'finished'),
   );
+  // Statuses and the logs branch change after the build's own events; each of its events reloads them.
+  const reporting = useLive(`reporting:${id}`, (s) => api.reporting(id, s), (e) => e.type === 'build' && e.build.id === id);
   const config = useLive('builder-config', (s) => api.builders(s), () => false);
   const b = build.data;
   usePageTitle(b ? `${b.builder} #${b.number}` : `Build ${id}`);
@@ -65,6 +69,7 @@ export function BuildPage({ id }: { id: number }) {
         {steps.data ? <StepList buildId={id} steps={shown} open={open} onToggle={toggle} /> : <p class="muted">Loading steps…</p>}
       </section>
       {extras.data ? <ArtifactList buildId={id} artifacts={extras.data.artifacts} /> : null}
+      {reporting.data ? <ReportingPanel reporting={reporting.data} /> : null}
     </>
   );
 }
