@@ -42,7 +42,7 @@ export function stepIsolation(): Promise<StepIsolation> {
   return probed;
 }
 
-export async function probeStepIsolation(uid = process.getuid?.() ?? 0): Promise<StepIsolation> {
+export async function probeStepIsolation(uid = process.getuid?.() ?? 0, env: NodeJS.ProcessEnv = process.env): Promise<StepIsolation> {
   const pid = ['setpriv', '--pdeathsig', 'SIGKILL', '--', 'unshare', '--pid', '--fork', '--kill-child'];
   // Without root, only a user namespace (mapping the worker's user to itself) grants the PID one.
   const user = uid === 0 ? [] : ['--user', '--map-current-user'];
@@ -56,7 +56,7 @@ export async function probeStepIsolation(uid = process.getuid?.() ?? 0): Promise
   for (const candidate of candidates) {
     const { command, args } = isolatedCommand({ kind: 'pid-namespace', ...candidate }, 'true', []);
     try {
-      await promisify(execFile)(command, args, { timeout: 10_000 });
+      await promisify(execFile)(command, args, { timeout: 10_000, env });
       return { kind: 'pid-namespace', ...candidate };
     } catch (error) {
       const { stderr, message } = error as { stderr?: string; message: string };
