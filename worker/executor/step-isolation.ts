@@ -3,7 +3,7 @@
 //   setpriv --pdeathsig SIGKILL    the worker dies (even by SIGKILL): unshare gets SIGKILL…
 //   unshare --pid --fork --kill-child   …and kills the namespace's PID 1; when PID 1 ends, for any
 //                                   reason, the kernel kills every other process in the namespace.
-//   bash -c STEP_INIT              PID 1: runs the step as its child, hands a SIGTERM to everything
+//   bash -p -c STEP_INIT           PID 1: runs the step as its child, hands a SIGTERM to everything
 //                                  in the namespace (PID 1 ignores signals it has no handler for, so
 //                                  the step itself must not be PID 1), and exits with the step's status.
 // A worker without root needs a user namespace too; where the kernel allows neither, steps run in a
@@ -31,7 +31,8 @@ const STEP_INIT = [
 export function isolatedCommand(isolation: StepIsolation, command: string, args: string[]): { command: string; args: string[] } {
   if (isolation.kind === 'none') return { command, args };
   const [first, ...rest] = isolation.wrapper as [string, ...string[]];
-  return { command: first, args: [...rest, '--', 'bash', '-c', STEP_INIT, 'gatehouse-step-init', command, ...args] };
+  // -p: the init reads no BASH_ENV, SHELLOPTS or exported functions meant for the step (which still gets them).
+  return { command: first, args: [...rest, '--', 'bash', '-p', '-c', STEP_INIT, 'gatehouse-step-init', command, ...args] };
 }
 
 let probed: Promise<StepIsolation> | undefined;

@@ -1,7 +1,7 @@
 // Host steps in a PID namespace of their own keep what a step could rely on before (cwd, exit code,
 // env, signals it traps), see only their own processes; and where no namespace can be had, the
 // executor says so once and runs steps in a process group as before.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,14 +16,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function runOne(spec: StepSpec, options: Partial<HostExecutorOptions> = {}) {
+async function runOne(spec: StepSpec, options: Partial<HostExecutorOptions> = {}, env: Record<string, string> = { GREETING: 'hi' }) {
   const executor = createHostExecutor({ workRoot: path.join(tmp, 'work'), killGraceMs: 300, ...options });
   const workspace = await executor.prepare({ buildId: 1 } as Parameters<typeof executor.prepare>[0], new AbortController().signal);
   let stdout = '';
   let stderr = '';
   try {
     const outcome = await executor.runStep(workspace, spec, {
-      env: { GREETING: 'hi' },
+      env,
       signal: new AbortController().signal,
       onOutput: (stream, text) => {
         if (stream === 'stdout') stdout += text;
@@ -53,6 +53,14 @@ describe('host steps in a PID namespace', () => {
     expect(outcome).toMatchObject({ exitCode: 3, timedOut: false, cancelled: false });
     expect(stdout).toBe(`${dir}\nhi\ngot INT\n5\n`);
     expect(stderr).toBe('to-stderr\n');
+  });
+
+  it('a BASH_ENV meant for the step reaches the step only, not the namespace\'s init', async () => {
+    const bashEnv = path.join(tmp, 'bash-env.sh');
+    writeFileSync(bashEnv, 'echo "sourced by $0"\n');
+    const { outcome, stdout } = await runOne(step('0', 'env', { run: 'echo step ran' }), {}, { BASH_ENV: bashEnv });
+    expect(outcome).toMatchObject({ exitCode: 0 });
+    expect(stdout).toBe('sourced by bash\nstep ran\n');
   });
 
   it('fall back to a process group where unshare cannot run, with one warning naming why', async () => {
