@@ -29,6 +29,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 async function timed<T>(label: string, fn: () => T | Promise<T>): Promise<T> {
   const started = Date.now();
   try {
@@ -61,6 +67,14 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
     await timed('remove the root', () => root.remove());
     expect(left.map((p) => `${p.pid} root=${p.root} cwd=${p.cwd}`)).toEqual([]);
   }, 120_000);
+
+  it('a command started in the root as another user ends when its unshare is killed', async () => {
+    // chroot --userspec drops the parent-death signal; the namespace's PID 1 must not be that command.
+    const sleeper = startInRoot(root, ['sleep', '1000'], { user: 'nobody:nogroup' });
+    await waitFor(() => processesInside(root.dir).some((p) => readFileSync(`/proc/${p.pid}/cmdline`, 'utf8') === 'sleep\u00001000\u0000'), 'the sleep to run in the root');
+    sleeper.kill('SIGKILL');
+    await waitFor(() => processesInside(root.dir).length === 0, 'nothing left in the root');
+  });
 
   it('installs packages, user, app, config and units with --no-start and no network', async () => {
     const r = await timed('first run', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--port', String(port)]));
