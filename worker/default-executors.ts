@@ -17,11 +17,11 @@ export function workerDir(dataDir: string, name: string): string {
   return path.join(dataDir, 'worker', name);
 }
 
-export function createDefaultExecutors(dataDir: string, name: string, vm?: { config: VmConfig; logger: Logger }): WorkerExecutors {
+export function createDefaultExecutors(dataDir: string, name: string, vm?: { config: VmConfig; logger: Logger }, logger = vm?.logger): WorkerExecutors {
   const root = workerDir(dataDir, name);
   const sourceCache = createSourceCache({ dir: path.join(root, 'git') });
   const vmExecutor = vm && vmExecutorFromConfig(vm.config, name, root, { sourceCache, logger: vm.logger });
-  return { host: createHostExecutor({ workRoot: path.join(root, 'work'), sourceCache }), ...(vmExecutor ? { vm: vmExecutor } : {}) };
+  return { host: createHostExecutor({ workRoot: path.join(root, 'work'), sourceCache, ...(logger ? { logger } : {}) }), ...(vmExecutor ? { vm: vmExecutor } : {}) };
 }
 
 /** Stands in for an executor this worker does not have, so the build ends as `error` with a reason. */

@@ -63,7 +63,7 @@ interface Running {
 export function startWorker(options: WorkerOptions): RunningWorker {
   const { name, logger } = options;
   const instanceId = randomUUID();
-  const executors = options.executors ?? createDefaultExecutors(required(options.dataDir, 'dataDir or executors'), name);
+  const executors = options.executors ?? createDefaultExecutors(required(options.dataDir, 'dataDir or executors'), name, undefined, logger);
   const outbox = new Outbox(options.maxUnackedBytes !== undefined ? { maxUnackedBytes: options.maxUnackedBytes } : {});
   const sink: BuildSink = {
     send(message) {

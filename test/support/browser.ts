@@ -7,10 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from './master-process.js';
+import { requirePrerequisite } from './require-prerequisite.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-export const SKIP_REASON = `UI tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package; .ci/run does)`;
+/** Whether the UI tests can run here: skips without Chromium, or fails in CI (see require-prerequisite.ts). */
+export function chromiumAvailable(): boolean {
+  return requirePrerequisite('UI tests', existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install Debian's chromium package; .ci/run does)`);
+}
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 export const WIDE = { width: 1280, height: 900 };
 export const NARROW = { width: 390, height: 844 };

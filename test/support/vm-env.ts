@@ -1,11 +1,13 @@
 // What the VM end-to-end tests need from the machine: a libvirtd that answers (started here, without
 // systemd, when it is not running: virtlogd first, then libvirtd), and the images built by
 // vm-image/build.sh in the images cache (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images).
-// Tests skip only when libvirtd cannot be started; missing images are a failure that says how to build them.
+// Without a libvirtd that answers the tests skip, saying why, and in CI (CI=true) they fail
+// (require-prerequisite.ts); missing images are always a failure that says how to build them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { VmImageConfig } from '../../worker/executor/vm/vm-image.js';
+import { requirePrerequisite } from './require-prerequisite.js';
 
 export const LIBVIRT_URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
 export const IMAGES_DIR = process.env.GATEHOUSE_VM_IMAGES ?? '/var/cache/gatehouse-images';
@@ -23,8 +25,8 @@ let probed: VmTestEnv | undefined;
 
 export function vmTestEnv(): VmTestEnv {
   if (probed) return probed;
-  probed = { skipReason: probe() };
-  if (probed.skipReason) console.warn(`VM tests skipped: ${probed.skipReason}`);
+  const missing = probe();
+  probed = { skipReason: requirePrerequisite('VM tests', missing) ? undefined : missing };
   return probed;
 }
 

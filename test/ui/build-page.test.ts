@@ -2,13 +2,13 @@
 // a running step's log follows live, and Rebuild asks for the admin token and queues a build.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cssOf, hasChromium, isFocused, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { cssOf, chromiumAvailable, isFocused, screenshotBoth, type TestBrowser } from '../support/browser.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { FakeWorker } from './fake-worker.js';
 import { prPayload, type UiMaster } from './ui-master.js';
 import { closeUiSession, startUiSession } from './ui-session.js';
 
-if (!hasChromium) console.warn(SKIP_REASON);
+const hasChromium = chromiumAvailable();
 
 const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites><testsuite name="volumes" tests="3" failures="1">

@@ -2,11 +2,11 @@
 // running the build turns it blue, and its success turns it green, without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cssOf, ensureUiBuilt, hasChromium, launchBrowser, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { cssOf, ensureUiBuilt, chromiumAvailable, launchBrowser, screenshotBoth, type TestBrowser } from '../support/browser.js';
 import { FakeWorker } from './fake-worker.js';
 import { prPayload, startUiMaster, type UiMaster } from './ui-master.js';
 
-if (!hasChromium) console.warn(SKIP_REASON);
+const hasChromium = chromiumAvailable();
 
 /** Sum of layout-shift scores since `watchShifts` (shifts right after user input do not count). */
 const watchShifts = (page: Page) =>

@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
-import { hasChromium, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { chromiumAvailable, screenshotBoth, type TestBrowser } from '../support/browser.js';
 import { FakeWorker } from './fake-worker.js';
 import { prPayload, type UiMaster } from './ui-master.js';
 import { closeUiSession, startUiSession } from './ui-session.js';
 
-if (!hasChromium) console.warn(SKIP_REASON);
+const hasChromium = chromiumAvailable();
 
 const before: ImageFamilyReport[] = [{
   image: 'debian-x86_64',

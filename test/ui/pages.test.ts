@@ -3,13 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { seedBuilds } from '../../bench/seed-builds.js';
-import { hasChromium, screenshotBoth, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { chromiumAvailable, screenshotBoth, type TestBrowser } from '../support/browser.js';
 import { TEST_REPO } from '../support/test-config.js';
 import { FakeWorker } from './fake-worker.js';
 import { prPayload, type UiMaster } from './ui-master.js';
 import { closeUiSession, startUiSession } from './ui-session.js';
 
-if (!hasChromium) console.warn(SKIP_REASON);
+const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chromium, 10,000 builds)', () => {
   let master: UiMaster;

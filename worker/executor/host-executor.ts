@@ -1,6 +1,7 @@
 // The `host` executor: each build in a fresh directory on the worker host, each step a
-// `bash -eo pipefail -c` in its own process group. No isolation at all: a step can read whatever the
-// worker's user can. For development and demos; every step's log says so.
+// `bash -eo pipefail -c` in a PID namespace of its own (step-isolation.ts), so that nothing it starts
+// outlives it. No other isolation: a step can read whatever the worker's user can. For development
+// and demos; every step's log says so.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,9 @@ import { glob } from 'tinyglobby';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { SourceCache } from '../source-cache.js';
 import type { CollectedFile, Executor, RunStepOptions, StepFile, StepOutcome, Workspace } from './executor.js';
+import type { Logger } from '../logger.js';
 import { runProcessGroup } from './run-process-group.js';
+import { isolatedCommand, type StepIsolation, stepIsolation } from './step-isolation.js';
 
 export interface HostExecutorOptions {
   /** Parent of the per-build directories (created if missing). */
@@ -20,6 +23,10 @@ export interface HostExecutorOptions {
   killGraceMs?: number;
   /** The environment every step starts from (default: PATH, HOME, USER, LANG, TZ, TMPDIR of the worker). */
   baseEnv?: Record<string, string>;
+  /** How steps are fenced in (default: the strongest this process may use, found by trying). */
+  isolation?: StepIsolation;
+  /** Told once which isolation steps get, and warned when it is none. */
+  logger?: Logger;
 }
 
 /** Only these reach a step from the worker's own environment: its secret must not. */
@@ -29,6 +36,9 @@ export const HOST_HEADER = 'gatehouse: host executor: this step runs directly on
 
 export function createHostExecutor(options: HostExecutorOptions): Executor {
   const baseEnv = options.baseEnv ?? pickEnv(process.env, INHERITED);
+  const isolation = options.isolation ? Promise.resolve(options.isolation) : stepIsolation();
+  const { logger } = options;
+  if (logger) void isolation.then((found) => logIsolation(found, logger));
 
   return {
     kind: 'host',
@@ -55,8 +65,7 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
       if (run.files?.length) await writeFiles(workspace.dir, run.files);
       if (step.run === undefined) return { exitCode: 0, timedOut: false, cancelled: false };
       return runProcessGroup({
-        command: 'bash',
-        args: ['-eo', 'pipefail', '-c', step.run],
+        ...isolatedCommand(await isolation, 'bash', ['-eo', 'pipefail', '-c', step.run]),
         cwd: workspace.dir,
         env: { ...baseEnv, ...run.env },
         onOutput: run.onOutput,
@@ -88,6 +97,13 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
       await removeTree(workspace.dir);
     },
   };
+}
+
+function logIsolation(isolation: StepIsolation, logger: Logger): void {
+  if (isolation.kind === 'pid-namespace') return logger.info(`host executor: each step runs in ${isolation.description}; its processes end with it`);
+  logger.warn(
+    `host executor: no PID namespace for steps here (${isolation.reason}); a step's processes that leave its process group (setsid, daemons) can outlive it and this worker`,
+  );
 }
 
 async function writeUploads(dir: string, uploads: UploadFile[]): Promise<void> {

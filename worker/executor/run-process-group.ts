@@ -1,7 +1,9 @@
 // Run one command as the leader of a new process group, so a timeout or a cancel reaches everything
 // it started (`make -j`, `sleep 1000 &`), not just the shell: SIGTERM to the group, then SIGKILL
 // after a grace period. When the leader exits, whatever it left running in its group is killed too:
-// a step's processes end with the step, and nothing keeps its output pipe open.
+// a step's processes end with the step, and nothing keeps its output pipe open. The host executor
+// runs the step inside a PID namespace (step-isolation.ts): then the group is the namespace's
+// wrapper and init, the init hands the SIGTERM to every process inside, and the kernel does the rest.
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { LogStream } from '../../shared/protocol.js';

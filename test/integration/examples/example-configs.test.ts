@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '../../support/require-prerequisite.js';
 import { loadConfig, parseConfig, type StepConfig } from '../../../shared/config/load-config.js';
 import { readEmberConfig } from '../../../cli/ember-config/read-ember-config.js';
 import { convertEmberConfig } from '../../../cli/ember-config/convert-ember-config.js';
@@ -146,13 +147,11 @@ describe('examples/ember-csi', () => {
     expect(step(steps, 'post-run')).toMatchObject({ always: true, upload: ['post-run.sh'] });
   });
 
-  it('config.example.lvm converts through the CLI as well', () => {
+  it('config.example.lvm converts through the CLI as well', (ctx) => {
     const cli = path.join(REPO, 'dist/cli/import-ember-config.js');
     const result = spawnSync(process.execPath, [path.join(REPO, 'bin/gatehouse.js'), 'import-ember-config', path.join(EMBER, 'config.example.lvm')], { encoding: 'utf8' });
-    if (result.status !== 0 && /Cannot find module|ERR_MODULE_NOT_FOUND/.test(result.stderr)) {
-      console.warn(`skipped the CLI run: ${cli} is not built (npm run build)`);
-      return;
-    }
+    const notBuilt = result.status !== 0 && /Cannot find module|ERR_MODULE_NOT_FOUND/.test(result.stderr);
+    if (!requirePrerequisite('the CLI run of import-ember-config', notBuilt ? `${cli} is not built (npm run build)` : undefined)) return ctx.skip();
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ github: { repo: 'embercsi/ember-csi' } });
   });

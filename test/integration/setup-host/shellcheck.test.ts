@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '../../support/require-prerequisite.js';
 import { REPO } from './support/run-setup-host.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'test-output', '.gatehouse']);
@@ -27,8 +28,10 @@ function hasShellShebang(file: string): boolean {
   }
 }
 
-const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-if (!hasShellcheck) console.warn('shellcheck.test.ts: skipped: shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
+const hasShellcheck = requirePrerequisite(
+  'shellcheck.test.ts',
+  spawnSync('shellcheck', ['--version']).status === 0 ? undefined : 'shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)',
+);
 
 describe.skipIf(!hasShellcheck)('shellcheck', () => {
   const scripts = shellScripts(REPO).sort();

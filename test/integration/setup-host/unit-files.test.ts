@@ -6,11 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '../../support/require-prerequisite.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { TEST_CONFIG, runSetupHost } from './support/run-setup-host.js';
 
-const hasAnalyze = spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0;
-if (!hasAnalyze) console.warn('unit-files.test.ts: skipped: systemd-analyze is not installed (apt-get install systemd; .ci/run installs it)');
+const hasAnalyze = requirePrerequisite(
+  'unit-files.test.ts',
+  spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0 ? undefined : 'systemd-analyze is not installed (apt-get install systemd; .ci/run installs it)',
+);
 
 let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {

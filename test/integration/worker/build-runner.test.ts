@@ -6,6 +6,7 @@ import type { Artifact, BuildSpec } from '../../../shared/protocol.js';
 import { runBuild } from '../../../worker/build-runner.js';
 import type { Executor } from '../../../worker/executor/executor.js';
 import { createHostExecutor } from '../../../worker/executor/host-executor.js';
+import { MARK_VARIABLE, newMark, watchMarked } from '../../support/step-processes.js';
 import { buildSpec, captureLogger, isAlive, RecordingSink, step, waitUntil } from '../../support/worker-build-spec.js';
 
 let tmp: string;
@@ -106,31 +107,35 @@ describe('build runner on the host executor', () => {
   });
 
   it('a step timeout kills the whole process group, children included', async () => {
-    const pids = path.join(tmp, 'pids');
+    const mark = newMark();
+    const watch = watchMarked(mark);
     const started = Date.now();
     const { result, sink } = await run(
       buildSpec([
         step('0', 'hangs', {
-          run: `sleep 1000 & echo $! >> ${pids}; (sleep 1000 & echo $! >> ${pids}; wait) & echo $! >> ${pids}; echo waiting; sleep 1000`,
+          run: 'sleep 1000 & (sleep 1000 & wait) & echo waiting; sleep 1000',
+          env: { [MARK_VARIABLE]: mark },
           timeoutMs: 500,
         }),
       ]),
     );
+    watch.stop();
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result).toBe('failure');
     expect(sink.finished(1, '0')).toMatchObject({ result: 'failure', reason: 'timed out after 500ms' });
     expect(sink.log(1, '0')).toBe('waiting\n');
-    const children = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
-    expect(children).toHaveLength(3);
-    await waitUntil(() => children.every((pid) => !isAlive(pid)), 'the children to be gone', 2000);
+    expect(watch.seen.size).toBeGreaterThanOrEqual(4); // the step's shell, the subshell, three sleeps
+    await waitUntil(() => [...watch.seen].every((pid) => !isAlive(pid)), 'the children to be gone', 2000);
   });
 
   it('SIGKILLs a step that ignores SIGTERM after the grace period', async () => {
-    const pids = path.join(tmp, 'pids');
-    const { sink } = await run(buildSpec([step('0', 'stubborn', { run: `trap '' TERM; sleep 1000 & echo $! > ${pids}; wait`, timeoutMs: 300 })]));
+    const mark = newMark();
+    const watch = watchMarked(mark);
+    const { sink } = await run(buildSpec([step('0', 'stubborn', { run: `trap '' TERM; sleep 1000 & wait`, env: { [MARK_VARIABLE]: mark }, timeoutMs: 300 })]));
+    watch.stop();
     expect(sink.finished(1, '0')).toMatchObject({ result: 'failure', reason: 'timed out after 300ms', exitCode: null });
-    const pid = Number(readFileSync(pids, 'utf8'));
-    await waitUntil(() => !isAlive(pid), 'the sleep to be gone', 2000);
+    expect(watch.seen.size).toBeGreaterThanOrEqual(2);
+    await waitUntil(() => [...watch.seen].every((pid) => !isAlive(pid)), 'the sleep to be gone', 2000);
   });
 
   it('ends the build as failure when the whole build times out', async () => {

@@ -92,9 +92,12 @@ export interface InRootOptions {
 function unshareArgs(root: DebianRoot, argv: string[], o: InRootOptions): string[] {
   const env = o.env ?? { PATH: PATH_IN_ROOT, HOME: '/root', LANG: 'C.UTF-8' };
   const chroot = ['chroot', ...(o.user ? [`--userspec=${o.user}`] : []), root.dir, 'env', '-i', ...(o.cwd ? [`--chdir=${o.cwd}`] : []), ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
-  const inner = ['set -e', 'mount --bind /dev "$1/dev"', 'shift', 'exec "$@"'].join('; ');
+  // bash stays PID 1 of the namespace (no exec): `chroot --userspec` changes credentials, which
+  // clears the parent-death signal, so a command exec'd in its place would outlive a killed unshare.
+  // bash keeps it, and when bash dies or exits the kernel kills everything else in the namespace.
+  const inner = ['set -e', 'mount --bind /dev "$1/dev"', 'shift', '"$@"', 'exit $?'].join('; ');
   return [
-    '--mount', '--pid', '--fork', '--kill-child=SIGTERM', `--mount-proc=${path.join(root.dir, 'proc')}`,
+    '--mount', '--pid', '--fork', '--kill-child=SIGKILL', `--mount-proc=${path.join(root.dir, 'proc')}`,
     ...(o.offline ? ['--net'] : []),
     'bash', '-c', inner, 'in-root', root.dir, ...chroot, ...argv,
   ];
@@ -124,7 +127,7 @@ export async function runInRoot(root: DebianRoot, argv: string[], o: InRootOptio
 
 /**
  * Start a command inside the root. Kill the returned process with SIGKILL (unshare ignores SIGTERM
- * while it waits): the command then gets SIGTERM, and everything else in its PID namespace ends with it.
+ * while it waits): the namespace's PID 1 then gets SIGKILL, and everything in it ends with it.
  */
 export function startInRoot(root: DebianRoot, argv: string[], o: InRootOptions = {}): ChildProcess {
   return spawn('unshare', unshareArgs(root, argv, o), { stdio: ['ignore', 'pipe', 'pipe'] });
