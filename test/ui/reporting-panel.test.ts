@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { hasChromium, SKIP_REASON, type TestBrowser } from '../support/browser.js';
+import { chromiumAvailable, type TestBrowser } from '../support/browser.js';
 import { createBareRepo } from '../support/bare-git-repo.js';
 import { HOOK_SAYS, refuseUntil } from '../support/refusing-hook.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -11,7 +11,7 @@ import { FakeWorker } from './fake-worker.js';
 import { prPayload, type UiMaster } from './ui-master.js';
 import { closeUiSession, startUiSession } from './ui-session.js';
 
-if (!hasChromium) console.warn(SKIP_REASON);
+const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)('build page: reporting (Chromium)', () => {
   const dir = makeTempDir('gatehouse-ui-reporting-');
