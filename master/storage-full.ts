@@ -4,6 +4,7 @@
 // writes outside a request handler logs them through a StorageAlarm, so a full disk costs a few
 // lines a minute, not one per attempt.
 import type { Logger } from './logger.js';
+import { createRateLimitedLog } from './rate-limited-log.js';
 
 /** What a client should wait before trying again while storage fails (seconds). */
 export const STORAGE_RETRY_AFTER_S = 30;
@@ -34,28 +35,13 @@ export interface StorageAlarm {
 }
 
 export function createStorageAlarm(logger: Pick<Logger, 'error'>, windowMs = 60_000): StorageAlarm {
-  let counts = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-
-  function flush(): void {
-    timer = undefined;
-    const more = Object.fromEntries([...counts].filter(([, n]) => n > 1).map(([what, n]) => [what, n - 1]));
-    counts = new Map();
-    if (Object.keys(more).length > 0) logger.error({ failures: more, windowSeconds: windowMs / 1000 }, 'storage still failing (counts per operation); retrying');
-  }
-
+  const log = createRateLimitedLog({ emit: (obj, msg) => logger.error(obj, msg), summary: 'storage still failing (counts per operation); retrying', countsField: 'failures', windowMs });
   return {
     failed(what, error, details = {}) {
       const reason = storageFailure(error) ?? (error as Error)?.message ?? String(error);
-      const n = (counts.get(what) ?? 0) + 1;
-      counts.set(what, n);
-      if (n === 1) logger.error({ ...details, err: reason }, `${what} failed: ${reason}; will retry`);
-      timer ??= setTimeout(flush, windowMs).unref();
+      log.note(what, { ...details, err: reason }, `${what} failed: ${reason}; will retry`);
       return reason;
     },
-    close() {
-      clearTimeout(timer);
-      flush();
-    },
+    close: () => log.close(),
   };
 }

@@ -5,8 +5,7 @@
 // unacked. Once the filler is deleted: /healthz is 200 again by itself, the build finishes, every
 // line the step printed is stored exactly once and in order, and its final status is posted.
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -17,35 +16,17 @@ import { startGitHubStandIn, type GitHubStandIn } from '../support/github-api-st
 import { startMasterProcess, type MasterProcess } from '../support/master-process.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { waitUntil } from '../support/report-test-master.js';
+import { fillDisk, mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
 
 const LINES = 4000;
 // Numbered lines over ~8 s, so the disk fills while the step is still printing.
 const STEP = `for i in $(seq 1 ${LINES}); do echo "line $i"; if [ $((i % 25)) -eq 0 ]; then sleep 0.05; fi; done`;
-const inCi = !['', '0', 'false', undefined].includes(process.env.CI);
-
 const freePort = () => new Promise<number>((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
     const p = (s.address() as net.AddressInfo).port;
     s.close(() => resolve(p));
   });
 });
-
-/** Write zeros until the filesystem refuses (ENOSPC), big chunks first, then small ones. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [1 << 20, 4096]) {
-      const chunk = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function pullRequestBody(n: number, sha: string): string {
   const p = examplePayload('pull_request', 'opened');
@@ -59,7 +40,7 @@ function pullRequestBody(n: number, sha: string): string {
 describe('fault suite: the master data disk full, then freed', () => {
   const dir = makeTempDir('gatehouse-fault-');
   const mnt = path.join(dir.path, 'data');
-  let mounted = false;
+  let disk: SmallDisk | undefined;
   let master: MasterProcess | undefined;
   let worker: WorkerProcess | undefined;
   let gh: GitHubStandIn | undefined;
@@ -67,27 +48,13 @@ describe('fault suite: the master data disk full, then freed', () => {
     await worker?.kill('SIGKILL');
     await master?.kill('SIGKILL');
     await gh?.close();
-    if (mounted) {
-      try {
-        execFileSync('umount', [mnt]);
-      } catch {
-        execFileSync('umount', ['-l', mnt]); // something still holds it: detach it anyway
-      }
-    }
+    disk?.unmount();
     dir.remove();
   });
 
   it('stays up, answers 503, keeps every message and resumes by itself', async (ctx) => {
-    mkdirSync(mnt);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt], { stdio: 'pipe' });
-      mounted = true;
-    } catch (error) {
-      const why = `cannot mount a tmpfs for the data disk (${((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim()}); needs root`;
-      if (inCi) throw new Error(why);
-      console.warn(`skipped: ${why}`);
-      return ctx.skip();
-    }
+    disk = mountSmallDisk('master data disk full', mnt, '64m');
+    if (!disk) return ctx.skip();
 
     const repo = createTestRepo(path.join(dir.path, 'upstream'));
     const sha = repo.commit({ 'a.txt': 'a\n' }, 'PR 1');

@@ -3,59 +3,27 @@
 // up and connected, and once space is back the next build runs. Root only: skipped outside CI with
 // the reason when the mount cannot be made, failed in CI.
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCiCluster, allFinished, type CiCluster } from '../support/ci-cluster.js';
 import { startWorkerProcess } from '../support/worker-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
-
-const inCi = !['', '0', 'false', undefined].includes(process.env.CI);
-
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [1 << 20, 4096]) {
-      const chunk = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'ENOSPC') throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fillDisk, mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
 
 describe("fault suite: the worker's disk full", () => {
   const dir = makeTempDir('gatehouse-fault-');
   const mnt = path.join(dir.path, 'worker-data');
-  let mounted = false;
+  let disk: SmallDisk | undefined;
   let ci: CiCluster | undefined;
   afterAll(async () => {
     await ci?.stop();
-    if (mounted) {
-      try {
-        execFileSync('umount', [mnt]);
-      } catch {
-        execFileSync('umount', ['-l', mnt]);
-      }
-    }
+    disk?.unmount();
     dir.remove();
   });
 
   it('ends the build as error with the reason, and the worker stays up for the next one', async (ctx) => {
-    mkdirSync(mnt);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt], { stdio: 'pipe' });
-      mounted = true;
-    } catch (error) {
-      const why = `cannot mount a tmpfs for the worker's disk (${((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim()}); needs root`;
-      if (inCi) throw new Error(why);
-      console.warn(`skipped: ${why}`);
-      return ctx.skip();
-    }
+    disk = mountSmallDisk('worker disk full', mnt, '16m');
+    if (!disk) return ctx.skip();
     ci = await startCiCluster({ builders: [{ name: 'b', executor: 'host', steps: [{ name: 's', run: 'cat pr.txt' }] }] });
     const workerConfig = path.join(dir.path, 'worker.config.json');
     writeFileSync(workerConfig, JSON.stringify({ ...(JSON.parse(readFileSync(ci.configFile, 'utf8')) as object), dataDir: mnt }));
