@@ -44,6 +44,8 @@ export interface RecordedRequest {
   tokenKind: TokenKind;
   /** The status the stand-in answered with. */
   status?: number;
+  /** When the request arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export interface GitHubStandIn {
@@ -106,7 +108,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     }
     const record: RecordedRequest = {
       method, path: url.pathname, query: Object.fromEntries(url.searchParams), operationId: match?.c.validator.operationId,
-      headers, body: parsedBody, tokenPresented: credentials.kind !== 'none', tokenKind: credentials.kind,
+      headers, body: parsedBody, tokenPresented: credentials.kind !== 'none', tokenKind: credentials.kind, receivedAt: Date.now(),
     };
     requests.push(record);
     const send = (reply: Reply, validator?: OperationValidator) => {
