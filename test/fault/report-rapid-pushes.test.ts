@@ -74,6 +74,12 @@ describe('fault suite: 20 pushes to one pull request within a second', () => {
       if (sha !== head) expect(posted.at(-1)).toMatchObject({ state: 'error', description: expect.stringMatching(/^Build cancelled: superseded by /) });
     }
     // Nothing more arrives: the master's outbox holds nothing pending (every row sent or superseded).
+    // The stand-in sees a post before the master records GitHub's answer: wait for the record.
+    const settled = async () => {
+      for (const b of all) if ((await cluster!.reporting(b.id)).statuses.some((s) => s.state === 'pending')) return false;
+      return true;
+    };
+    await waitUntil(settled, 'the outbox to settle', 30_000);
     for (const b of all) {
       const { statuses } = await cluster.reporting(b.id);
       expect(statuses.at(-1)).toMatchObject({ transition: 'finished', state: 'sent' });
