@@ -48,7 +48,7 @@ const blank = { pr: null, sha: null, ref: null, baseRef: null, headRepo: null, a
 
 export class PayloadError extends Error {}
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, event: string, body: unknown): T {
+function parse<T>(schema: z.ZodType<T>, event: string, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) {
     const first = result.error.issues[0];

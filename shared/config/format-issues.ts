@@ -1,12 +1,12 @@
-import type { ZodIssue, ZodTypeAny } from 'zod';
+import type { z } from 'zod';
 import { closestKey, keysAt } from './suggest-key.js';
 
 /** `builders[1].steps[0].timeout` from ['builders', 1, 'steps', 0, 'timeout']. */
-export function formatPath(path: ReadonlyArray<string | number>): string {
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out || '(top level)';
 }
@@ -18,18 +18,41 @@ function describe(value: unknown): string {
 }
 
 /** zod's own wording for a type mismatch: a schema that says more has its own message. */
-const isDefaultTypeMessage = (message: string) => message === 'Required' || /^Expected .+, received .+$/.test(message);
+const isDefaultTypeMessage = (message: string) => /^Invalid input: expected .+, received .+$/.test(message);
+
+type Issue = z.core.$ZodIssue;
+type Schema = z.core.$ZodType;
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+
+/** The JSON-ish type of a value, as a config author would name it. */
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function sizeLimit(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {
+  const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+  const word = issue.code === 'too_small' ? 'at least' : 'at most';
+  if (issue.origin === 'string') return `expected ${word} ${bound} character${Number(bound) === 1 ? '' : 's'}`;
+  if (issue.origin === 'array' || issue.origin === 'set') return `expected ${word} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
+  const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+  return `expected a number ${op} ${bound}`;
+}
 
 /** One line per problem: the key path, then what was expected and what was found. */
-export function formatIssue(issue: ZodIssue, input: unknown, schema?: ZodTypeAny): string {
+export function formatIssue(issue: Issue, input: unknown, schema?: Schema): string {
   const at = formatPath(issue.path);
-  const got = describe(issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), input));
+  const value = valueAt(input, issue.path);
+  const got = describe(value);
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.received === 'undefined') return `${at}: required (expected ${issue.expected})`;
+      if (value === undefined) return `${at}: required (expected ${issue.expected})`;
       // A schema's own message (a secret reference) is shown without the value: it may be a secret.
-      if (!isDefaultTypeMessage(issue.message)) return `${at}: ${issue.message}, got a ${issue.received}`;
-      return `${at}: expected ${issue.expected}, got ${issue.received} ${got}`;
+      if (!isDefaultTypeMessage(issue.message)) return `${at}: ${issue.message}, got a ${typeOf(value)}`;
+      return `${at}: expected ${issue.expected}, got ${typeOf(value)} ${got}`;
     case 'unrecognized_keys': {
       const allowed = schema ? keysAt(schema, issue.path) : [];
       const keys = issue.keys.map((k) => {
@@ -38,16 +61,15 @@ export function formatIssue(issue: ZodIssue, input: unknown, schema?: ZodTypeAny
       });
       return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys.join(', ')}`;
     }
-    case 'invalid_enum_value':
-      return `${at}: expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}, got ${got}`;
-    case 'invalid_literal':
-      return `${at}: expected ${JSON.stringify(issue.expected)}, got ${got}`;
+    case 'invalid_value':
+      return `${at}: expected ${issue.values.length > 1 ? 'one of ' : ''}${issue.values.map((o) => JSON.stringify(o)).join(', ')}, got ${got}`;
     case 'invalid_union':
       return `${at}: ${unionMessage(issue, input, schema)}`;
-    case 'invalid_string':
-      return `${at}: expected ${issue.message}, got ${got}`;
+    case 'invalid_format':
+      return issue.message.startsWith('Invalid') ? `${at}: ${issue.message}, got ${got}` : `${at}: expected ${issue.message}, got ${got}`;
     case 'too_small':
-      return `${at}: ${issue.message.replace(/^(String|Number|Array) must/, 'must')}, got ${got}`;
+    case 'too_big':
+      return `${at}: ${sizeLimit(issue)}, got ${got}`;
     case 'custom':
       return `${at}: ${issue.message}`;
     default:
@@ -56,10 +78,11 @@ export function formatIssue(issue: ZodIssue, input: unknown, schema?: ZodTypeAny
 }
 
 /** A union's own message says little; report the branch that got furthest. */
-function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, input: unknown, schema?: ZodTypeAny): string {
-  const branches = issue.unionErrors.map((e) => e.issues);
-  const deepest = branches.flat().sort((a, b) => b.path.length - a.path.length)[0];
-  if (deepest && deepest.path.length > issue.path.length) return formatIssue(deepest, input, schema).slice(formatPath(issue.path).length + 2);
-  const expected = branches.flat().map((i) => (i.code === 'invalid_type' ? i.expected : i.code === 'invalid_literal' ? JSON.stringify(i.expected) : i.message));
-  return `expected ${[...new Set(expected)].join(' or ')}, got ${describe(issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), input))}`;
+function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>, input: unknown, schema?: Schema): string {
+  const branches = issue.errors.flat();
+  const deepest = [...branches].sort((a, b) => b.path.length - a.path.length)[0];
+  // A branch's issue paths are relative to the union's place.
+  if (deepest && deepest.path.length > 0) return formatIssue({ ...deepest, path: [...issue.path, ...deepest.path] }, input, schema).slice(formatPath(issue.path).length + 2);
+  const expected = branches.map((i) => (i.code === 'invalid_type' ? i.expected : i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)).join(' or ') : i.message));
+  return `expected ${[...new Set(expected)].join(' or ')}, got ${describe(valueAt(input, issue.path))}`;
 }

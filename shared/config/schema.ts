@@ -7,7 +7,7 @@ import { parseDuration } from '../duration.js';
 /** A secret is never a literal in the config: it names an environment variable. */
 export const secretSchema = z
   .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }, {
-    invalid_type_error: "expected a secret reference such as { env: 'GH_TOKEN' } (secrets are never written in the config)",
+    error: (issue) => (issue.code === 'invalid_type' ? "expected a secret reference such as { env: 'GH_TOKEN' } (secrets are never written in the config)" : undefined),
   })
   .strict();
 export type SecretRef = z.infer<typeof secretSchema>;
@@ -53,9 +53,9 @@ const stepBase = z.object({
   /** Step timeout (default: the build's). The process group is killed and the step fails. */
   timeout: durationSchema.optional(),
   /** Stop the build when this step fails (default true). */
-  haltOnFailure: z.boolean().default(true),
+  haltOnFailure: z.boolean().prefault(true),
   /** Run even after a failure or a cancel; GATEHOUSE_RESULT holds the result so far (default false). */
-  always: z.boolean().default(false),
+  always: z.boolean().prefault(false),
   /** JUnit XML globs (relative to the work directory) collected after the step. */
   junit: globList.optional(),
   /** Other files collected after the step, as artifacts. */
@@ -72,7 +72,7 @@ const stepBase = z.object({
       /** The builder whose artifacts are wanted. */
       from: z.string().min(1),
       /** Which of its artifacts (globs on their paths; default all). */
-      paths: globList.default(['**']),
+      paths: globList.prefault(['**']),
     })
     .strict()
     .optional(),
@@ -80,7 +80,7 @@ const stepBase = z.object({
 
 type StepOutput = Omit<z.output<typeof stepBase>, 'parallel'> & { parallel?: StepOutput[] };
 
-export const stepSchema: z.ZodType<StepOutput, z.ZodTypeDef, StepInput> = stepBase
+export const stepSchema: z.ZodType<StepOutput, StepInput> = stepBase
   .extend({
     /** Children run concurrently (up to maxParallel); the group fails when any child fails. */
     parallel: z.lazy(() => z.array(stepSchema).min(1)).optional(),
@@ -106,23 +106,23 @@ const triggersSchema = z
         z
           .object({
             /** Base branches (globs) (default: all). */
-            branches: globList.default(['**']),
+            branches: globList.prefault(['**']),
             /** Which actions start a build (default: all of these). */
-            actions: z.array(z.enum(PR_ACTIONS)).default([...PR_ACTIONS]),
+            actions: z.array(z.enum(PR_ACTIONS)).prefault([...PR_ACTIONS]),
             /** Build draft PRs too (default false). */
-            drafts: z.boolean().default(false),
+            drafts: z.boolean().prefault(false),
           })
           .strict(),
       ])
-      .default({}),
+      .prefault({}),
     /** Push events (branches and tags, globs); off unless set. */
     push: z
-      .union([z.literal(false), z.object({ branches: globList.default([]), tags: globList.default([]) }).strict()])
-      .default(false),
+      .union([z.literal(false), z.object({ branches: globList.prefault([]), tags: globList.prefault([]) }).strict()])
+      .prefault(false),
     /** Comment commands that re-run this builder: alone, or followed by this builder's name. */
-    comments: z.array(z.string().min(1)).default(['/retest', 'recheck']),
+    comments: z.array(z.string().min(1)).prefault(['/retest', 'recheck']),
     /** A PR whose title or head commit message contains one of these is skipped. */
-    skipTitle: z.array(z.string().min(1)).default(['[CI:DOCS]', '[skip ci]']),
+    skipTitle: z.array(z.string().min(1)).prefault(['[CI:DOCS]', '[skip ci]']),
     /** Only build when a changed file matches one of these globs (default: any change). */
     paths: globList.optional(),
     /** Changed files matching these globs do not count (e.g. docs/**). */
@@ -139,11 +139,11 @@ const vmSchema = z
     /** Name of an entry in `images`. */
     image: nameSchema,
     /** Guest memory (default 2048). */
-    memoryMiB: z.number().int().min(256).default(2048),
+    memoryMiB: z.number().int().min(256).prefault(2048),
     /** Guest vCPUs (default 2). */
-    cpus: z.number().int().min(1).default(2),
+    cpus: z.number().int().min(1).prefault(2),
     /** Allow outbound network from the guest (default false: restricted). */
-    network: z.boolean().default(false),
+    network: z.boolean().prefault(false),
     /** This builder's own check of a new image version, run after the image's `smoke`; a failure keeps the old version current (default none). */
     smoke: z.string().min(1).optional(),
   })
@@ -158,16 +158,16 @@ const builderSchema = z
     /** The worker architecture this builder needs (default: the image's, else any). */
     arch: z.string().optional(),
     /** Worker labels this builder needs (all of them). */
-    labels: z.array(z.string()).default([]),
+    labels: z.array(z.string()).prefault([]),
     /** Most builds of this builder running at once (default: no cap). */
     maxConcurrent: z.number().int().positive().optional(),
     /** Whole-build timeout (default 3h). */
-    timeout: durationSchema.default('3h'),
+    timeout: durationSchema.prefault('3h'),
     /** Environment for every step; values may be secrets (masked in logs). */
-    env: envSchema.default({}),
+    env: envSchema.prefault({}),
     /** Test the merge of the PR into its base instead of its head (default false). */
-    mergeBase: z.boolean().default(false),
-    triggers: triggersSchema.default({}),
+    mergeBase: z.boolean().prefault(false),
+    triggers: triggersSchema.prefault({}),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
@@ -179,11 +179,11 @@ const workerSchema = z
     /** Shared secret the worker presents when it dials in. */
     secret: secretSchema,
     /** Builds at once (default 1). */
-    slots: z.number().int().positive().default(1),
+    slots: z.number().int().positive().prefault(1),
     /** Labels builders can ask for. */
-    labels: z.array(z.string()).default([]),
+    labels: z.array(z.string()).prefault([]),
     /** How long a lost worker may take to come back before its builds end as error (default 60s). */
-    gracePeriod: durationSchema.default('60s'),
+    gracePeriod: durationSchema.prefault('60s'),
   })
   .strict();
 
@@ -191,13 +191,13 @@ const workerSchema = z
 const imageBuildSchema = z
   .object({
     /** vm-image/build.sh --distro (default debian); the arch is the image's. */
-    distro: z.enum(['debian', 'centos-stream']).default('debian'),
+    distro: z.enum(['debian', 'centos-stream']).prefault('debian'),
     /** Debian suite (default: build.sh's, bookworm). */
     suite: z.string().min(1).optional(),
     /** Extras baked in: `docker` (docker.io, apparmor, a busybox rootfs for `docker import`) (default none). */
-    with: z.array(z.literal('docker')).default([]),
+    with: z.array(z.literal('docker')).prefault([]),
     /** More Debian packages baked in (build.sh --packages) (default none). */
-    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name')).default([]),
+    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name')).prefault([]),
     /** An image directory built with the same recipe (e.g. a CI cache): copied and restamped instead of built (build.sh --seed). */
     seed: z.string().min(1).optional(),
     /** Another builder instead of build.sh: argv, run with `--out DIR` appended; it must leave disk.qcow2, kernel, initrd.img in DIR. */
@@ -225,14 +225,14 @@ const imageSchema = z
     /** Use this version (a directory name under <vm.imagesDir>/<name>/) instead of the current one; it is never pruned (default: the current). */
     version: nameSchema.optional(),
     /** Shell command run as the CI user in a booted new version; it must exit 0 for the version to become current (default `true`). */
-    smoke: z.string().min(1).default('true'),
+    smoke: z.string().min(1).prefault('true'),
     /** Rebuild when the current version is older than this; the worker checks at start and hourly; 0 or false: never (default 7d). */
     rebuildEvery: z
       .union([z.literal(false), durationSchema])
-      .default('7d')
+      .prefault('7d')
       .transform((v) => (v === false ? 0 : v)),
     /** A version unused (not current, no build) for this many days is marked obsolete, and deleted this many days later (default 14). */
-    keepDays: z.number().int().positive().default(14),
+    keepDays: z.number().int().positive().prefault(14),
   })
   .strict()
   .superRefine((image, ctx) => {
@@ -248,11 +248,11 @@ const warmPoolEntrySchema = z.union([
   z
     .object({
       /** How many VMs of this image to keep booted (default 1). */
-      size: z.number().int().min(0).default(1),
+      size: z.number().int().min(0).prefault(1),
       /** A pooled VM serves only builds asking for the same memory, vCPUs and network (defaults 2048, 2, false). */
-      memoryMiB: z.number().int().min(256).default(2048),
-      cpus: z.number().int().min(1).default(2),
-      network: z.boolean().default(false),
+      memoryMiB: z.number().int().min(256).prefault(2048),
+      cpus: z.number().int().min(1).prefault(2),
+      network: z.boolean().prefault(false),
     })
     .strict(),
 ]);
@@ -265,45 +265,45 @@ const vmSettingsSchema = z
      * `qemu` is TCG emulation, slower but it runs everywhere, including hosts whose /dev/kvm cannot
      * boot a stock kernel (nested PVM). A guest of another architecture always runs as `qemu`.
      */
-    domainType: z.enum(['kvm', 'qemu']).default('qemu'),
+    domainType: z.enum(['kvm', 'qemu']).prefault('qemu'),
     /** Which libvirtd the worker drives (default qemu:///system). */
-    libvirtUri: z.string().min(1).default('qemu:///system'),
+    libvirtUri: z.string().min(1).prefault('qemu:///system'),
     /** From domain start to SSH answering; past it the VM is retried once on a fresh one, then the build errors (default 3m). */
-    bootTimeout: durationSchema.default('3m'),
+    bootTimeout: durationSchema.prefault('3m'),
     /** VMs booted ahead, per image name: a number (size) or { size, memoryMiB, cpus, network } (default none). */
-    warmPool: z.record(nameSchema, warmPoolEntrySchema).default({}),
+    warmPool: z.record(nameSchema, warmPoolEntrySchema).prefault({}),
     /** Where relative `images` paths point, and where vm-image/build.sh output goes (default <dataDir>/images; relative: to dataDir). */
-    imagesDir: z.string().min(1).default('images'),
+    imagesDir: z.string().min(1).prefault('images'),
   })
   .strict()
-  .default({});
+  .prefault({});
 
 /** Where the master keeps the files builds collect (`artifacts` of steps). JUnit reports always stay in the data directory. */
 const artifactsSchema = z
   .object({
     /** `directory`: <dataDir>/artifacts on the master (default). `s3`: an S3-compatible bucket (AWS, IBM COS, MinIO, Ceph). */
-    store: z.enum(['directory', 's3']).default('directory'),
+    store: z.enum(['directory', 's3']).prefault('directory'),
     /** The largest file artifact the master takes, in MiB (default 4096; at most 5120 with s3); a larger one is named in the step's log and errors its step. */
-    maxFileMiB: z.number().int().min(1).default(4096),
+    maxFileMiB: z.number().int().min(1).prefault(4096),
     s3: z
       .object({
         /** The service's URL (e.g. https://s3.us-south.cloud-object-storage.appdomain.cloud); default AWS. */
         endpoint: z.string().url().optional(),
         bucket: z.string().min(3),
         /** Signing region (default us-east-1; IBM COS accepts any). */
-        region: z.string().default('us-east-1'),
+        region: z.string().prefault('us-east-1'),
         /** Object keys are <prefix><build id>/<path> (default gatehouse/artifacts/). */
-        prefix: z.string().default('gatehouse/artifacts/'),
+        prefix: z.string().prefault('gatehouse/artifacts/'),
         accessKeyId: secretSchema,
         secretAccessKey: secretSchema,
         /** Path-style URLs (bucket in the path), which most S3-compatible services need (default true). */
-        forcePathStyle: z.boolean().default(true),
+        forcePathStyle: z.boolean().prefault(true),
       })
       .strict()
       .optional(),
   })
   .strict()
-  .default({})
+  .prefault({})
   .superRefine((a, ctx) => {
     if (a.store === 's3' && !a.s3) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['s3'], message: 'expected an s3 section (endpoint, bucket, accessKeyId, secretAccessKey) for store "s3"' });
     // One PUT carries at most 5 GiB (S3's limit for a single-part upload).
@@ -313,28 +313,28 @@ const artifactsSchema = z
 export const configSchema = z
   .object({
     /** Shown in the UI title. */
-    title: z.string().default('gatehouse'),
+    title: z.string().prefault('gatehouse'),
     http: z
       .object({
         /** Port for webhooks, the UI, the API and workers (default 8010). */
-        port: z.number().int().min(0).max(65535).default(8010),
+        port: z.number().int().min(0).max(65535).prefault(8010),
         /** Listen address (default 0.0.0.0). */
-        host: z.string().default('0.0.0.0'),
+        host: z.string().prefault('0.0.0.0'),
         /** How others reach this master, for links (default http://localhost:PORT). */
         publicUrl: z.string().url().optional(),
         /** Token for the API's actions (rebuild, cancel); without it those are refused. */
         adminToken: secretSchema.optional(),
         /** Webhook bytes held in memory before their signature is checked, all requests together; a delivery that does not fit is answered 503 with Retry-After (default 32, at least 25: GitHub's largest payload). */
-        webhookBufferMiB: z.number().int().min(25).default(32),
+        webhookBufferMiB: z.number().int().min(25).prefault(32),
         /** A webhook's body must have arrived this long after its headers, or the connection is cut (default 30s). */
-        webhookBodyTimeout: durationSchema.default('30s'),
+        webhookBodyTimeout: durationSchema.prefault('30s'),
         /** A request's headers must have arrived this long after the connection opened, or it is cut (default 15s). */
-        headersTimeout: durationSchema.default('15s'),
+        headersTimeout: durationSchema.prefault('15s'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Where the database, logs and caches live (default ./.gatehouse). */
-    dataDir: z.string().default('./.gatehouse'),
+    dataDir: z.string().prefault('./.gatehouse'),
     github: z
       .object({
         /** The upstream repository whose pull requests are tested. */
@@ -346,30 +346,30 @@ export const configSchema = z
         /** The webhook secret; signatures are checked against it. */
         webhookSecret: secretSchema,
         /** Older secrets still accepted during a rotation. */
-        previousWebhookSecrets: z.array(secretSchema).default([]),
+        previousWebhookSecrets: z.array(secretSchema).prefault([]),
         /** Where workers fetch the source (a URL or a path; default: the clone_url in each webhook). */
         cloneUrl: z.string().min(1).optional(),
         /** REST API base (default https://api.github.com). */
-        apiUrl: z.string().url().default('https://api.github.com'),
+        apiUrl: z.string().url().prefault('https://api.github.com'),
         /** Web base for links (default https://github.com). */
-        webUrl: z.string().url().default('https://github.com'),
+        webUrl: z.string().url().prefault('https://github.com'),
         /** Commit status context; {builder} is replaced (default gatehouse/{builder}). */
-        statusContext: z.string().default('gatehouse/{builder}'),
+        statusContext: z.string().prefault('gatehouse/{builder}'),
         /** Hold fork PRs of untrusted authors until a trusted user comments the approve command (default true). */
-        trustGate: z.boolean().default(true),
+        trustGate: z.boolean().prefault(true),
         /** The approve command (default /ok-to-test). */
-        approveCommand: z.string().default('/ok-to-test'),
+        approveCommand: z.string().prefault('/ok-to-test'),
         /** How often open pull requests are listed to queue heads whose webhook never arrived (also at start); 0 turns it off (default 5m). */
-        reconcileInterval: durationSchema.default('5m'),
+        reconcileInterval: durationSchema.prefault('5m'),
         trusted: z
           .object({
             /** Author associations that are trusted (default OWNER, MEMBER, COLLABORATOR). */
-            associations: z.array(z.string()).default(['OWNER', 'MEMBER', 'COLLABORATOR']),
-            users: z.array(z.string()).default([]),
-            orgs: z.array(z.string()).default([]),
+            associations: z.array(z.string()).prefault(['OWNER', 'MEMBER', 'COLLABORATOR']),
+            users: z.array(z.string()).prefault([]),
+            orgs: z.array(z.string()).prefault([]),
           })
           .strict()
-          .default({}),
+          .prefault({}),
       })
       .strict(),
     smee: z.object({ url: z.string().url() }).strict().optional(),
@@ -378,18 +378,18 @@ export const configSchema = z
         /** The git repository the logs branch is pushed to (a URL or a path). */
         remote: z.string().min(1),
         /** Branch the build folders are committed to; created as an orphan branch when missing (default ci-logs). */
-        branch: z.string().default('ci-logs'),
+        branch: z.string().prefault('ci-logs'),
         /** Build folders on the branch, local logs and artifacts, and database rows older than this many days are pruned daily (default 90). */
-        keepDays: z.number().int().positive().default(90),
+        keepDays: z.number().int().positive().prefault(90),
         /** Web URL of the logs repository, for Details links (default: derived from a GitHub remote). */
         webUrl: z.string().url().optional(),
       })
       .strict()
       .optional(),
     artifacts: artifactsSchema,
-    workers: z.array(workerSchema).default([]),
+    workers: z.array(workerSchema).prefault([]),
     /** VM images by name; relative paths are relative to vm.imagesDir. */
-    images: z.record(nameSchema, imageSchema).default({}),
+    images: z.record(nameSchema, imageSchema).prefault({}),
     vm: vmSettingsSchema,
     builders: z.array(builderSchema).min(1),
   })

@@ -1,32 +1,42 @@
 // "Did you mean" for unknown config keys: the keys the schema allows at that place, and the one
 // closest to the misspelling. The schema is walked along the issue's path, through the wrappers
 // zod puts around objects (defaults, optionals, effects, unions, arrays).
-import { z } from 'zod';
+import type { z } from 'zod';
 
-function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny[] {
-  if (schema instanceof z.ZodDefault) return unwrap(schema._def.innerType);
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return unwrap(schema.unwrap());
-  if (schema instanceof z.ZodEffects) return unwrap(schema.innerType());
-  if (schema instanceof z.ZodLazy) return unwrap(schema.schema);
-  if (schema instanceof z.ZodUnion || schema instanceof z.ZodDiscriminatedUnion) return (schema.options as z.ZodTypeAny[]).flatMap(unwrap);
-  return [schema];
+type Schema = z.core.$ZodType;
+
+/** The schemas a value at this place is checked by, seen through defaults, optionals, pipes, lazies and unions. */
+function unwrap(schema: Schema): Schema[] {
+  const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+  switch (def.type) {
+    case 'default': case 'prefault': case 'optional': case 'nullable': case 'readonly': case 'catch':
+      return unwrap(def.innerType as Schema);
+    case 'pipe':
+      return unwrap(def.in as Schema);
+    case 'lazy':
+      return unwrap((def.getter as () => Schema)());
+    case 'union':
+      return (def.options as Schema[]).flatMap(unwrap);
+    default:
+      return [schema];
+  }
 }
 
+const shapeOf = (s: Schema): Record<string, Schema> | undefined => (s._zod.def.type === 'object' ? (s._zod.def as z.core.$ZodObjectDef).shape : undefined);
+
 /** The object keys the schema allows at `path` (all branches of a union together). */
-export function keysAt(schema: z.ZodTypeAny, path: ReadonlyArray<string | number>): string[] {
+export function keysAt(schema: Schema, path: ReadonlyArray<PropertyKey>): string[] {
   let here = unwrap(schema);
   for (const part of path) {
     here = here.flatMap((s) => {
-      if (typeof part === 'number' && s instanceof z.ZodArray) return unwrap(s.element);
-      if (typeof part === 'string' && s instanceof z.ZodObject) {
-        const child = (s.shape as Record<string, z.ZodTypeAny>)[part];
-        return child ? unwrap(child) : [];
-      }
-      if (typeof part === 'string' && s instanceof z.ZodRecord) return unwrap(s.element);
-      return [];
+      const def = s._zod.def;
+      if (typeof part === 'number' && def.type === 'array') return unwrap((def as z.core.$ZodArrayDef).element);
+      if (typeof part === 'string' && def.type === 'record') return unwrap((def as z.core.$ZodRecordDef).valueType);
+      const child = typeof part === 'string' ? shapeOf(s)?.[part] : undefined;
+      return child ? unwrap(child) : [];
     });
   }
-  return [...new Set(here.flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape as object) : [])))];
+  return [...new Set(here.flatMap((s) => Object.keys(shapeOf(s) ?? {})))];
 }
 
 /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours). */

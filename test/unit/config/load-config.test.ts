@@ -49,7 +49,7 @@ describe('config validation', () => {
     expect(problems(onGroup)).toEqual(['builders[0].steps[0].download: expected "download" on a step that runs, not on a parallel group (put it on a step before the group)']);
     const { config } = parseConfig(testConfig(), 'cfg', { env: TEST_SECRETS });
     expect(config.artifacts).toEqual({ store: 'directory', maxFileMiB: 4096 });
-    expect(problems(testConfig({ artifacts: { maxFileMiB: 0 } }))).toEqual(['artifacts.maxFileMiB: must be greater than or equal to 1, got 0']);
+    expect(problems(testConfig({ artifacts: { maxFileMiB: 0 } }))).toEqual(['artifacts.maxFileMiB: expected a number >= 1, got 0']);
   });
 
   it('names the key and the expected value for a bad duration', () => {
