@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transitionFor } from '../../../master/report/build-status.js';
-import type { BuildRow } from '../../../master/queue/build-store.js';
+import type { BuildRow } from '../../../master/store/build-store.js';
 import type { BuildSummary, StepRecord } from '../../../master/report/build-summary.js';
 import { emptyJunitSummary } from '../../../master/report/junit-summary.js';
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase, type Db } from '../../../master/queue/open-database.js';
-import { createBuildStore } from '../../../master/queue/build-store.js';
-import { createChangeStore } from '../../../master/queue/change-store.js';
+import { openDatabase, type Db } from '../../../master/store/open-database.js';
+import { createBuildStore } from '../../../master/store/build-store.js';
+import { createChangeStore } from '../../../master/store/change-store.js';
 import { pruneDatabase } from '../../../master/report/prune-database.js';
 import { pruneLocalFiles } from '../../../master/report/prune-local-files.js';
 import { classifyFolders } from '../../../master/report/prune-logs-branch.js';

@@ -2,8 +2,8 @@
 // superseding (also of a row in flight), backoff, rate-limit pauses, permanent refusals, giving up,
 // and a close that does not lose a row.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../master/queue/open-database.js';
-import { createBuildStore } from '../../../master/queue/build-store.js';
+import { openDatabase, type Db } from '../../../master/store/open-database.js';
+import { createBuildStore } from '../../../master/store/build-store.js';
 import { createStatusOutbox, type NewStatus } from '../../../master/report/status-outbox.js';
 import { createStatusSender, type StatusPoster } from '../../../master/report/status-sender.js';
 import { GitHubApiError } from '../../../master/github/github-api-error.js';
