@@ -1,12 +1,16 @@
 // The steps table: each step of a build as it ran (pending when the build was claimed, running,
 // finished), and how many bytes of its log the database has committed.
+import type { StepResult } from '../../shared/protocol.js';
 import type { Db } from './open-database.js';
 
+export type StepState = 'pending' | 'running' | 'finished';
+
 export interface StepRow {
+  /** Position in the builder: "0", "1", "2.0"… */
   step: string;
   name: string;
-  state: string;
-  result: string | null;
+  state: StepState;
+  result: StepResult | null;
   exit_code: number | null;
   reason: string | null;
   started_at: number | null;
@@ -19,7 +23,7 @@ export interface FinishedStep {
   buildId: number;
   step: string;
   name: string;
-  result: string;
+  result: StepResult;
   exitCode: number | null;
   reason: string | null;
   at: number;
@@ -30,7 +34,7 @@ export function createStepStore(db: Db) {
   const ofBuild = db.prepare<[number], StepRow>(
     'SELECT step, name, state, result, exit_code, reason, started_at, finished_at, duration_ms, log_bytes FROM steps WHERE build_id = ? ORDER BY id',
   );
-  const stateOf = db.prepare<[number, string], { state: string; log_bytes: number }>('SELECT state, log_bytes FROM steps WHERE build_id = ? AND step = ?');
+  const stateOf = db.prepare<[number, string], { state: StepState; log_bytes: number }>('SELECT state, log_bytes FROM steps WHERE build_id = ? AND step = ?');
   const startedCount = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
   const started = db.prepare<[number, string, string, number]>(
     `INSERT INTO steps (build_id, step, name, state, started_at) VALUES (?, ?, ?, 'running', ?)

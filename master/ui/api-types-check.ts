@@ -8,7 +8,8 @@ import type { ImageFamilyReport } from '../../shared/protocol.js';
 import type { OutboxRow } from '../store/status-store.js';
 import type { PublicationRow } from '../store/publication-store.js';
 import type { DeliveryRow } from '../store/delivery-store.js';
-import type { ApiBuild, ApiBuildRequest, ApiDelivery, ApiBuildStatus, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit, ApiLogsPublication } from './api-types.js';
+import type { StepRow } from '../store/step-store.js';
+import type { ApiBuild, ApiBuildRequest, ApiDelivery, ApiStep, ApiBuildStatus, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit, ApiLogsPublication } from './api-types.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -28,7 +29,8 @@ export type ApiTypesMatch = [
   // A build's reporting is its outbox and publication rows, less the keys the API leaves out.
   Same<Omit<OutboxRow, 'id' | 'build_id' | 'repo' | 'sha' | 'target_url'>, ApiBuildStatus>,
   Same<Omit<PublicationRow, 'build_id'>, ApiLogsPublication>,
-  // Deliveries are listed as they are stored.
+  // Deliveries and steps are listed as they are stored.
   Same<DeliveryRow, ApiDelivery>,
+  Same<StepRow, ApiStep>,
 ];
-export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true, true, true, true];
+export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true, true, true, true, true];
