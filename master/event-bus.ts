@@ -1,7 +1,7 @@
 // In-process notifications between the master's parts (dispatch wakes up, the UI stream and the
 // reporter follow along). One bus per master instance, passed in: no global emitter.
 import { EventEmitter } from 'node:events';
-import type { BuildRow } from './queue/build-store.js';
+import type { BuildRow } from './store/build-store.js';
 import type { ApiEvent } from './ui/api-types.js';
 
 /** The API's events (master/ui/api-types.ts), but a build travels as its whole row in-process. */

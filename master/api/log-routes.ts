@@ -1,14 +1,9 @@
 // Step logs: the raw file (streamed, with Range), and a live tail over SSE that follows a running
 // step from any byte offset until it finishes.
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../queue/open-database.js';
+import type { StepStore } from '../store/step-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
-
-interface StepRow {
-  state: string;
-  log_bytes: number;
-}
 
 const params = {
   type: 'object',
@@ -16,12 +11,11 @@ const params = {
   required: ['id', 'step'],
 } as const;
 
-export async function logRoutes(app: FastifyInstance, deps: { db: Db; logs: LogStore; bus: EventBus }): Promise<void> {
+export async function logRoutes(app: FastifyInstance, deps: { steps: StepStore; logs: LogStore; bus: EventBus }): Promise<void> {
   const { logs, bus } = deps;
-  const stepRow = deps.db.prepare<[number, string], StepRow>('SELECT state, log_bytes FROM steps WHERE build_id = ? AND step = ?');
 
   app.get<{ Params: { id: number; step: string } }>('/api/v2/builds/:id/steps/:step/log', { schema: { params } }, async (req, reply) => {
-    const step = stepRow.get(req.params.id, req.params.step);
+    const step = deps.steps.state(req.params.id, req.params.step);
     if (!step) return reply.code(404).send({ error: `no step ${req.params.step} in build ${req.params.id}` });
     // Only what the database has committed is served: a torn append after a crash stays hidden.
     const size = step.log_bytes;
@@ -60,7 +54,7 @@ export async function logRoutes(app: FastifyInstance, deps: { db: Db; logs: LogS
         try {
           do {
             again = false;
-            const row = stepRow.get(id, step);
+            const row = deps.steps.state(id, step);
             const committed = row?.log_bytes ?? 0;
             while (sent < committed) {
               const end = Math.min(committed, sent + 256 * 1024) - 1;

@@ -1,5 +1,6 @@
 // Rows as the API shows them. Explicit field lists: a column added later is not exposed by accident.
-import type { BuildRow, RequestRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { RequestRow } from '../store/build-request-store.js';
 
 export function buildToApi(b: BuildRow) {
   return {
@@ -11,7 +12,7 @@ export function buildToApi(b: BuildRow) {
 }
 export type ApiBuild = ReturnType<typeof buildToApi>;
 
-export function requestToApi(r: RequestRow & Partial<BuildRow> & { build_id?: number }) {
+export function requestToApi(r: RequestRow & Partial<Pick<BuildRow, 'repo' | 'pr' | 'sha' | 'reason'>> & { build_id?: number }) {
   return {
     id: r.id, builder: r.builder, state: r.state, waiting: r.waiting, attempts: r.attempts, worker: r.worker,
     build_id: r.build_id ?? null, repo: r.repo ?? null, pr: r.pr ?? null, sha: r.sha ?? null, reason: r.reason ?? null,

@@ -1,14 +1,15 @@
-// Compile-time proof that the UI's API types (api-types.ts) match what the server sends, where the
-// server does not take its types from there already (delivery rows and build rows do). Nothing
+// Compile-time proof that the UI's API types (api-types.ts) match what the server sends. Nothing
 // here runs: a mismatch fails `tsc`, naming the type that drifted.
 import type { buildToApi, requestToApi } from '../api/to-api.js';
 import type { MasterEvent } from '../event-bus.js';
 import type { ForwarderState } from '../smee/smee-forwarder.js';
 import type { JunitSummary } from '../report/junit-summary.js';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
-import type { OutboxRow } from '../report/status-outbox.js';
-import type { PublicationRow } from '../report/logs-publications.js';
-import type { ApiBuild, ApiBuildRequest, ApiBuildStatus, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit, ApiLogsPublication } from './api-types.js';
+import type { OutboxRow } from '../store/status-store.js';
+import type { PublicationRow } from '../store/publication-store.js';
+import type { DeliveryRow } from '../store/delivery-store.js';
+import type { StepRow } from '../store/step-store.js';
+import type { ApiBuild, ApiBuildRequest, ApiDelivery, ApiStep, ApiBuildStatus, ApiEvent, ApiForwarderState, ApiImageFamily, ApiJunit, ApiLogsPublication } from './api-types.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -28,5 +29,8 @@ export type ApiTypesMatch = [
   // A build's reporting is its outbox and publication rows, less the keys the API leaves out.
   Same<Omit<OutboxRow, 'id' | 'build_id' | 'repo' | 'sha' | 'target_url'>, ApiBuildStatus>,
   Same<Omit<PublicationRow, 'build_id'>, ApiLogsPublication>,
+  // Deliveries and steps are listed as they are stored.
+  Same<DeliveryRow, ApiDelivery>,
+  Same<StepRow, ApiStep>,
 ];
-export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true, true, true];
+export const apiTypesMatch: ApiTypesMatch = [true, true, true, true, true, true, true, true, true, true];
