@@ -213,7 +213,12 @@ summary() {
       *:/*) disk="$CFG_IMAGES_DIR/$disk" ;;
       *) disk="$DATA_DIR/$CFG_IMAGES_DIR/$disk" ;;
     esac
-    [ -e "$(rp "$disk")" ] || warn "image $name ($arch): $disk is missing; build it with $APP_DIR/vm-image/build.sh --arch $arch --out $(dirname "$disk")"
+    [ -e "$(rp "$disk")" ] || warn "image $name ($arch): $disk is missing; build it with $APP_DIR/vm-image/build.sh --arch $arch --out $(dirname "$disk") (add the --with/--packages its builders need)"
+  done
+  local flags
+  for image in "${IMAGE_BUILDS[@]}"; do
+    read -r name arch flags <<<"$image"
+    say "image $name ($arch): built by the worker (vm-image/build.sh $flags --arch $arch) when it has no verified version, and rebuilt on schedule; to build it now: sudo -u $SERVICE_USER $APP_DIR/bin/gatehouse.js images build --config $ETC_DIR/gatehouse.mjs --image $name"
   done
 }
 

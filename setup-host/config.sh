@@ -36,7 +36,7 @@ describe_config() {
   local file="$1" out kind a b c
   out=$(gatehouse_node "$APP_TOOLS/dist/cli/setup-host/describe-config.js" "$file") || die "the config does not validate (see above); nothing was changed"
   CFG_PORT=8010 CFG_HOST=0.0.0.0 CFG_PUBLIC_URL=- CFG_STATUS_CONTEXT="gatehouse/{builder}" CFG_LOGS_BRANCH=-
-  WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
+  WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() UPLOADS_OUTSIDE=() SIBLINGS=() IMAGE_BUILDS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
   CFG_VM_DOMAIN_TYPE="" CFG_VM_DOMAIN_GIVEN="" CFG_IMAGES_DIR=images
   while IFS=$'\t' read -r kind a b c; do
     case "$kind" in
@@ -51,6 +51,12 @@ describe_config() {
         IMAGE_ARCHES+=("$b")
         ;;
       upload) UPLOADS+=("$a") ;;
+      uploadOutside) UPLOADS_OUTSIDE+=("$a") ;;
+      sibling) SIBLINGS+=("$a") ;;
+      imageBuild)
+        IMAGE_BUILDS+=("$a $b $c")
+        IMAGE_ARCHES+=("$b")
+        ;;
       hostBuilder) HOST_BUILDERS+=("$a") ;;
       vmDomainType)
         CFG_VM_DOMAIN_TYPE="$a"
@@ -74,7 +80,7 @@ prepare_config() {
   if [ -z "$APP_TOOLS" ]; then
     note "the app is not built yet, so the config cannot be read in a dry run: the plan assumes port 8010, no workers, no images"
     CFG_PORT=8010 CFG_HOST=0.0.0.0 CFG_PUBLIC_URL=- CFG_STATUS_CONTEXT="gatehouse/{builder}" CFG_LOGS_BRANCH=-
-    WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
+    WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() UPLOADS_OUTSIDE=() SIBLINGS=() IMAGE_BUILDS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
     CFG_VM_DOMAIN_TYPE="" CFG_VM_DOMAIN_GIVEN="" CFG_IMAGES_DIR=images
     SITE_FILE=$(basename "$CONFIG")
     [ "$kind" != ember ] || SITE_FILE=gatehouse.config.json
@@ -91,12 +97,16 @@ prepare_config() {
     SITE_FILE=$(basename "$CONFIG")
     cp "$CONFIG" "$site/$SITE_FILE"
     describe_config "$CONFIG"
-    for rel in "${UPLOADS[@]}"; do
+    for rel in "${UPLOADS[@]}" "${SIBLINGS[@]}"; do
       mkdir -p "$site/$(dirname "$rel")"
       cp "$(dirname "$CONFIG")/$rel" "$site/$rel"
     done
   fi
-  say "config: port $CFG_PORT, workers: ${WORKERS[*]:-none}, images: ${#IMAGES[@]}, builder uploads: ${#UPLOADS[@]}"
+  say "config: port $CFG_PORT, workers: ${WORKERS[*]:-none}, images: $((${#IMAGES[@]} + ${#IMAGE_BUILDS[@]})), builder uploads: ${#UPLOADS[@]}"
+  local outside
+  for outside in "${UPLOADS_OUTSIDE[@]}"; do
+    note "a builder uploads $outside, outside the config's directory: not copied, the installed config uses that path on this host (the gatehouse user must be able to read it there)"
+  done
   check_host_builders
 }
 
@@ -153,7 +163,10 @@ prepare_secrets() {
     name="${SECRET_NAMES[$i]}"
     [ -z "${seen[$name]:-}" ] || continue
     seen[$name]=1
-    if [ -n "${GIVEN_ENV[$name]:-}" ]; then
+    if [ "${SECRET_MODES[$i]}" = config ]; then
+      SECRET_SOURCES+=("$name: set by the config when it loads")
+      continue
+    elif [ -n "${GIVEN_ENV[$name]:-}" ]; then
       value="${GIVEN_ENV[$name]}" source=environment
     elif [ -n "$PROVIDED_ENV" ] && env_file_has "$PROVIDED_ENV" "$name"; then
       value=$(env_file_value "$PROVIDED_ENV" "$name") source="$CONFIG"

@@ -99,7 +99,7 @@ export async function vmChecks(config: Config, options: { kvmDevice?: string } =
     const image = config.images[family.image];
     if (!image) continue;
     const name = `image ${family.image}`;
-    const hint = `gatehouse images build --config <file> ${family.image}`;
+    const hint = `gatehouse images build --config <file> --image ${family.image}`;
     if (isVersioned(image)) {
       const current = family.versions.find((v) => v.name === family.current);
       if (!current) results.push(fail(name, 'no current version (never built, or none verified)', `build one: ${hint}`));

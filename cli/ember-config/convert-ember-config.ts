@@ -194,9 +194,10 @@ export function convertEmberConfig(vars: Record<string, string | undefined>, opt
     dataDir: '/var/lib/gatehouse',
     github,
     workers: [{ name: 'local', secret: { env: 'GATEHOUSE_WORKER_SECRET' }, slots }],
-    images: {
-      [image]: { arch, disk: `${imageDir}/${image}/disk.qcow2`, kernel: `${imageDir}/${image}/kernel`, initrd: `${imageDir}/${image}/initrd.img` },
-    },
+    // Built and kept current by the worker (`gatehouse images build --image NAME` to build it now): the Ember
+    // scripts run docker and need LVM in the guest.
+    images: { [image]: { arch, build: { with: ['docker'], packages: ['lvm2'] } } },
+    vm: { imagesDir: imageDir },
     builders,
   };
   if (vars.SMEE_ID) config.smee = { url: vars.SMEE_ID.startsWith('https://') ? vars.SMEE_ID : `https://smee.io/${vars.SMEE_ID}` };

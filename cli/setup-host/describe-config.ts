@@ -3,8 +3,11 @@
 //
 //   port 8010 · host 0.0.0.0 · publicUrl URL · statusContext CTX · logsBranch BRANCH (or "-")
 //   worker NAME · image NAME ARCH DISK · upload RELPATH (files builders upload, relative to the config)
+//   imageBuild NAME ARCH BUILD.SH-FLAGS (an image the worker builds itself: its `build` section)
+//   uploadOutside PATH (a file a builder uploads from outside the config's directory: used where it is)
+//   sibling NAME (another file beside the config, which a code config may read when it loads: copied too)
 //   hostBuilder NAME (a builder on the `host` executor: runs PR code on the host itself)
-//   secret PATH ENV generate|required
+//   secret PATH ENV generate|required|config   (config: the config sets it itself when it loads)
 //   vmDomainType kvm|qemu given|default · imagesDir DIR   (when the config schema has a `vm` section)
 //
 // Usage: node dist/cli/setup-host/describe-config.js CONFIG. Exit 1 with one line per problem.
@@ -47,6 +50,16 @@ function uploadGlobs(steps: Step[]): string[] {
   return steps.flatMap((s) => [...(s.upload ?? []), ...uploadGlobs(s.parallel ?? [])]);
 }
 
+/** vm-image/build.sh's flags for an image's `build` section. */
+function buildFlags(build: NonNullable<ParsedConfig['images'][string]['build']>): string {
+  return [
+    `--distro ${build.distro}`,
+    ...(build.suite ? [`--suite ${build.suite}`] : []),
+    ...build.with.map((w) => `--with ${w}`),
+    ...(build.packages.length ? [`--packages ${build.packages.join(',')}`] : []),
+  ].join(' ');
+}
+
 async function loadRaw(file: string): Promise<unknown> {
   if (path.extname(file) === '.json') {
     const { readFile } = await import('node:fs/promises');
@@ -62,7 +75,11 @@ async function loadRaw(file: string): Promise<unknown> {
 
 export async function describeConfig(file: string): Promise<{ lines: string[]; problems: string[] }> {
   const absolute = path.resolve(file);
+  const envBefore = new Set(Object.keys(process.env));
   const raw = await loadRaw(absolute);
+  // A config may compute a secret when it loads (the Ember example sources a driver script): the
+  // installed services will run it the same way, so the installer need not supply it.
+  const setByConfig = new Set(Object.keys(process.env).filter((k) => !envBefore.has(k)));
   if (raw === undefined) return { lines: [], problems: ['expected a default export (export default defineConfig({...}))'] };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) return { lines: [], problems: parsed.error.issues.map((i) => formatIssue(i, raw)) };
@@ -76,7 +93,9 @@ export async function describeConfig(file: string): Promise<{ lines: string[]; p
     `logsBranch\t${c.logs?.branch ?? '-'}`,
     ...c.workers.map((w) => `worker\t${w.name}`),
     ...c.builders.filter((b) => b.executor === 'host').map((b) => `hostBuilder\t${b.name}`),
-    ...Object.entries(c.images).map(([name, image]) => `image\t${name}\t${image.arch}\t${image.disk}`),
+    ...Object.entries(c.images).map(([name, image]) =>
+      image.build ? `imageBuild\t${name}\t${image.arch}\t${buildFlags(image.build)}` : `image\t${name}\t${image.arch}\t${image.disk}`,
+    ),
   ];
   // The `vm` section (domain type, images dir) belongs to the VM executor's part of the schema.
   const vm = (c as { vm?: { domainType?: string; imagesDir?: string } }).vm;
@@ -88,13 +107,25 @@ export async function describeConfig(file: string): Promise<{ lines: string[]; p
   const problems: string[] = [];
   const dir = path.dirname(absolute);
   const patterns = [...new Set(c.builders.flatMap((b) => uploadGlobs(b.steps)))];
-  if (patterns.length > 0) {
-    for (const rel of (await glob(patterns, { cwd: dir, onlyFiles: true, dot: true })).sort()) {
-      if (rel.startsWith('../') || path.isAbsolute(rel)) problems.push(`upload ${rel}: outside the config's directory; the installer copies only that directory`);
-      else lines.push(`upload\t${rel}`);
+  const uploads = new Set<string>();
+  for (const pattern of patterns) {
+    for (const rel of await glob(pattern, { cwd: dir, onlyFiles: true, dot: true })) {
+      const inside = !rel.startsWith('../') && !path.isAbsolute(rel);
+      if (inside) uploads.add(`upload\t${rel}`);
+      // An absolute path stays valid: the installed config names it on this same host, nothing to copy.
+      else if (path.isAbsolute(pattern)) uploads.add(`uploadOutside\t${path.resolve(dir, rel)}`);
+      // A relative one reaching outside would break once the config is moved.
+      else problems.push(`upload ${rel}: outside the config's directory through a relative path; the installer copies only that directory (use an absolute path, or put the file beside the config)`);
     }
   }
-  for (const s of secretUses(raw)) lines.push(`secret\t${s.path}\t${s.env}\t${s.generate ? 'generate' : 'required'}`);
+  lines.push(...[...uploads].sort());
+  // A code config may read files beside it when it loads (the Ember example sources its driver
+  // scripts): they travel with it. Only the top level, no dotfiles: not a whole tree by accident.
+  if (path.extname(absolute) !== '.json') {
+    const siblings = await glob('*', { cwd: dir, onlyFiles: true, dot: false });
+    for (const name of siblings.sort()) if (name !== path.basename(absolute) && !uploads.has(`upload\t${name}`)) lines.push(`sibling\t${name}`);
+  }
+  for (const s of secretUses(raw)) lines.push(`secret\t${s.path}\t${s.env}\t${setByConfig.has(s.env) ? 'config' : s.generate ? 'generate' : 'required'}`);
   return { lines, problems };
 }
 

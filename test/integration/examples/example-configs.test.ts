@@ -98,8 +98,26 @@ describe('examples/ember-csi', () => {
     // A copy of the example: a module is evaluated once per process, and the test above loaded it.
     const copy = tempDir();
     cpSync(EMBER, copy, { recursive: true });
-    const error = await loadEmber(path.join(tempDir(), 'no-such-root'), copy).catch((e: Error) => e);
-    expect(String(error)).toMatch(/driver ceph: driver-config\.ceph\.sh failed: .*cannot pack/s);
+    writeFileSync(path.join(copy, 'driver-config.ceph.sh'), 'echo "no keyring here" >&2\nreturn 1\n');
+    const cephRoot = tempDir();
+    mkdirSync(path.join(cephRoot, 'etc/ceph'), { recursive: true });
+    const error = await loadEmber(cephRoot, copy).catch((e: Error) => e);
+    expect(String(error)).toMatch(/driver ceph: driver-config\.ceph\.sh failed: .*no keyring here/s);
+  });
+
+  it('leaves the Ceph driver out, and says so, on a host that is no Ceph client', async () => {
+    const copy = tempDir();
+    cpSync(EMBER, copy, { recursive: true });
+    const warnings: string[] = [];
+    const saved = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      const { config } = (await loadEmber(path.join(tempDir(), 'no-such-root'), copy)).loaded;
+      expect(config.builders.map((b) => b.name)).toEqual(['lvm']);
+    } finally {
+      console.warn = saved;
+    }
+    expect(warnings.join('\n')).toMatch(/driver ceph left out: .*no-such-root\/etc\/ceph does not exist/);
   });
 
   it('runs PRE_RUN/POST_RUN given as inline code as it is, and uploads nothing for them', async () => {

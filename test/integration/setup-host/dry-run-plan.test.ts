@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../support/temp-dir.js';
-import { TEST_CONFIG, fakeRoot, runSetupHost, type OsName } from './support/run-setup-host.js';
+import { REPO, TEST_CONFIG, fakeRoot, runSetupHost, type OsName } from './support/run-setup-host.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
@@ -227,6 +227,23 @@ describe('setup-host.sh --dry-run', () => {
     const given = runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, GH_TOKEN_FOR_TEST: 'from-the-environment' });
     expect(given.status, given.output).toBe(0);
     expect(given.stdout).toContain('GH_TOKEN_FOR_TEST: environment');
+  });
+
+  it('the shipped Ember-CSI example installs: its files travel with it, its image is one the worker builds with docker and LVM', () => {
+    const root = fakeRoot(path.join(tmp.path, 'root'), 'debian-12');
+    const stage = path.join(tmp.path, 'stage');
+    const example = path.join(REPO, 'examples/ember-csi/gatehouse.config.mjs');
+    // A host that is no Ceph client (CEPH_ROOT without etc/ceph): the example leaves that driver out and says so.
+    const r = runSetupHost([example, '--dry-run'], {
+      SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64',
+      CEPH_ROOT: path.join(tmp.path, 'not-ceph'), DRIVER_CONFIG_LVM: '{"driver":"LVMVolume"}', GH_TOKEN: 'token-for-test',
+    });
+    expect(r.status, r.output).toBe(0);
+    expect(r.stderr).toContain('driver ceph left out');
+    expect(r.stdout).toContain('image ember-csi-x86_64 (x86_64): built by the worker (vm-image/build.sh --distro debian --with docker --packages lvm2 --arch x86_64)');
+    // The driver scripts the config sources when it loads are installed beside it.
+    expect(r.stdout).toMatch(/new +\/etc\/gatehouse\/site\/driver-config\.ceph\.sh/);
+    expect(r.stdout).toMatch(/new +\/etc\/gatehouse\/site\/ember-csi\.sh \(0750 root:gatehouse\)/);
   });
 
   it('a builder on the host executor is refused without --allow-host-executor, naming it and why', () => {
