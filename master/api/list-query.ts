@@ -9,15 +9,6 @@ export interface ListQuery {
   [filter: string]: unknown;
 }
 
-export const listQuerySchema = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    offset: { type: 'integer', minimum: 0 },
-    order: { type: 'string', pattern: '^-?[a-z_]+$' },
-  },
-} as const;
-
 export interface ListSpec {
   table: string;
   /** Query parameter → column, for exact-match filters. */

@@ -4,20 +4,28 @@
 // (its commit statuses and its logs branch publication).
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { describeBuilder } from './describe-builder.js';
 import { builderNeeds, workerMatches } from '../dispatch/worker-match.js';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow } from '../queue/build-store.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import type { ApiBuilderSummary, ApiBuilderWorker, ApiBuildReporting, ApiInfo, ApiJunit } from '../ui/api-types.js';
 import { createBuildSummaryReader } from '../report/build-summary.js';
 import { emptyJunitSummary } from '../report/junit-summary.js';
 import { createStatusOutbox } from '../report/status-outbox.js';
 import { createLogsPublications } from '../report/logs-publications.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
-import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList, reportingSchema } from './ui-schemas.js';
+import { apiError, errorResponses } from './errors.js';
+import { idParams } from './schemas/common.js';
+import { apiInfo, type ApiInfo } from './schemas/info.js';
+import { builderSummaryList, type ApiBuilderSummary, type ApiBuilderWorker } from './schemas/builders.js';
+import { queueList, queueQuery } from './schemas/buildrequests.js';
+import { artifactContent, artifactList, artifactParams } from './schemas/artifacts.js';
+import { apiJunit, type ApiJunit } from './schemas/junit.js';
+import { apiBuildReporting, type ApiBuildReporting } from './schemas/reporting.js';
 
 export interface UiReadRouteDeps {
   db: Db;
@@ -43,7 +51,10 @@ function logsWebUrl(config: Config): string | null {
   return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
 }
 
-export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
+const byIdErrors = errorResponses('validation_failed', 'build_not_found');
+
+export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db, config, sessions } = deps;
   const info: ApiInfo = {
     title: config.title,
@@ -53,7 +64,7 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     logs: config.logs ? { branch: config.logs.branch, web_url: logsWebUrl(config) } : null,
     actions: Boolean(config.http.adminToken),
   };
-  app.get('/api/v2/ui/info', { schema: { response: { 200: infoSchema } } }, async () => info);
+  app.get('/api/v2/ui/info', { schema: { response: { 200: apiInfo, ...errorResponses() } } }, async () => info);
 
   const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? ORDER BY id DESC LIMIT ?');
   const openCounts = db.prepare<[], { builder: string; state: string; request: string; n: number }>(
@@ -80,7 +91,7 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     });
   }
 
-  app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList } } }, async () => {
+  app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList, ...errorResponses() } } }, async () => {
     const counts = openCounts.all();
     const workers = knownWorkers();
     const count = (builder: string, test: (c: (typeof counts)[number]) => boolean) =>
@@ -108,9 +119,9 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     `SELECT r.*, b.id AS build_id, b.number, b.repo, b.pr, b.sha, b.reason FROM build_requests r JOIN builds b ON b.request_id = r.id
      WHERE r.state IN ('awaiting-approval', 'queued') ORDER BY r.id LIMIT ? OFFSET ?`,
   );
-  app.get<{ Querystring: { limit: number; offset: number } }>(
+  app.get(
     '/api/v2/queue',
-    { schema: { querystring: pageQuery, response: { 200: queueList } } },
+    { schema: { querystring: queueQuery, response: { 200: queueList, ...errorResponses('validation_failed') } } },
     async (req) => {
       const rows = waiting.all(req.query.limit, req.query.offset);
       return { buildrequests: rows.map((r) => ({ ...requestToApi(r), number: r.number })), meta: { total: (waitingTotal.get() as { n: number }).n } };
@@ -121,29 +132,25 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
   const artifactsOf = db.prepare<[number], { id: number; step: string; kind: 'junit' | 'file'; path: string; size: number; stored_at: string; created_at: number }>(
     'SELECT id, step, kind, path, size, stored_at, created_at FROM artifacts WHERE build_id = ? ORDER BY id',
   );
-  const noBuild = (id: number) => ({ error: `no build ${id}` });
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/artifacts',
-    { schema: { params: idParams, response: { 200: artifactList, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: artifactList, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
       const artifacts = artifactsOf.all(req.params.id).map(({ stored_at: _, ...a }) => a);
       return { artifacts, meta: { total: artifacts.length } };
     },
   );
 
-  app.get<{ Params: { id: number; artifact: number } }>(
+  // Bytes, streamed: typed by hand (the provider would type the reply as the schema's string).
+  fastify.get<{ Params: z.infer<typeof artifactParams> }>(
     '/api/v2/builds/:id/artifacts/:artifact',
-    {
-      schema: {
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, artifact: { type: 'integer', minimum: 1 } }, required: ['id', 'artifact'] },
-      },
-    },
+    { schema: { params: artifactParams, response: { 200: artifactContent, ...errorResponses('validation_failed', 'artifact_not_found') } } },
     async (req, reply) => {
       const a = artifactsOf.all(req.params.id).find((x) => x.id === req.params.artifact);
       const content = a ? await deps.artifactFiles.open(a.stored_at) : undefined;
-      if (!a || !content) return reply.code(404).send({ error: `no artifact ${req.params.artifact} in build ${req.params.id}` });
+      if (!a || !content) throw apiError('artifact_not_found', req.params.id, req.params.artifact);
       const name = path.basename(a.path).replace(/[^A-Za-z0-9._-]/g, '_');
       reply.header('content-type', a.kind === 'junit' ? 'application/xml' : 'application/octet-stream');
       reply.header('content-disposition', `attachment; filename="${name}"`);
@@ -153,11 +160,11 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
 
   // The same reading of the JUnit files as the commit status and the logs branch use.
   const readBuildSummary = createBuildSummaryReader(db);
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/junit',
-    { schema: { params: idParams, response: { 200: junitSchema, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: apiJunit, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
       const summary = readBuildSummary(req.params.id);
       const junit: ApiJunit = { ...(summary.junit ?? emptyJunitSummary()), files: summary.junitFiles.map((f) => f.path) };
       return junit;
@@ -167,11 +174,11 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
   // Read through the reporting stores (their statements only; creating them changes nothing).
   const outbox = createStatusOutbox(db, Date.now);
   const publications = createLogsPublications(db, Date.now);
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/reporting',
-    { schema: { params: idParams, response: { 200: reportingSchema, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists.get(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: apiBuildReporting, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
       const statuses = outbox.forBuild(req.params.id).map((r) => ({
         transition: r.transition, context: r.context, github_state: r.github_state, description: r.description, state: r.state,
         attempts: r.attempts, next_attempt_at: r.next_attempt_at, last_error: r.last_error, created_at: r.created_at, sent_at: r.sent_at,

@@ -1,9 +1,11 @@
 // GET /api/v2/workers: configured and known workers, with what the connected ones do now.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../shared/config.js';
 import type { Db } from '../queue/open-database.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import type { ApiImageFamily } from '../ui/api-types.js';
+import { errorResponses } from './errors.js';
+import { workerList, type ApiImageFamily } from './schemas/workers.js';
 
 interface WorkerRow {
   name: string;
@@ -21,7 +23,7 @@ interface WorkerRow {
 export async function workerRoutes(app: FastifyInstance, deps: { db: Db; config: Config; sessions: WorkerSessions }): Promise<void> {
   const rows = deps.db.prepare<[], WorkerRow>('SELECT * FROM workers');
   const running = deps.db.prepare<[], { worker: string; id: number }>(`SELECT worker, id FROM builds WHERE state = 'running' AND worker IS NOT NULL`);
-  app.get('/api/v2/workers', async () => {
+  app.withTypeProvider<ZodTypeProvider>().get('/api/v2/workers', { schema: { response: { 200: workerList, ...errorResponses() } } }, async () => {
     const known = new Map(rows.all().map((r) => [r.name, r]));
     const builds = running.all();
     const names = [...new Set([...deps.config.workers.map((w) => w.name), ...known.keys()])];

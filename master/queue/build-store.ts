@@ -1,11 +1,13 @@
 // Build requests (the queue) and builds (the runs) are created together, one to one: the request
 // holds queue state (awaiting approval, claimed by a worker, attempts), the build the run's record.
 import type { BuildResult } from '../../shared/protocol.js';
-import type { ApiBuild, RequestState } from '../ui/api-types.js';
+import type { ApiBuild } from '../api/schemas/builds.js';
+import type { RequestState } from '../api/schemas/buildrequests.js';
 import type { Db } from './open-database.js';
 
-// The row and state types are the API's (master/ui/api-types.ts), plus what the API does not show.
-export type { BuildState, RequestState } from '../ui/api-types.js';
+// The row and state types are the API's (master/api/schemas), plus what the API does not show.
+export type { BuildState } from '../api/schemas/builds.js';
+export type { RequestState } from '../api/schemas/buildrequests.js';
 
 export interface BuildRow extends ApiBuild {
   request_id: number;

@@ -1,8 +1,8 @@
-import type { ApiDelivery, DeliveryOutcome } from '../ui/api-types.js';
+import type { ApiDelivery, DeliveryOutcome } from '../api/schemas/deliveries.js';
 import type { Db } from './open-database.js';
 
-// A delivery row is exactly what the API shows (master/ui/api-types.ts).
-export type { DeliveryOutcome } from '../ui/api-types.js';
+// A delivery row is exactly what the API shows (master/api/schemas/deliveries.ts).
+export type { DeliveryOutcome } from '../api/schemas/deliveries.js';
 export type DeliveryRow = ApiDelivery;
 
 export function createDeliveryStore(db: Db) {
