@@ -40,8 +40,9 @@ export function apiError<C extends ApiErrorCode>(code: C, ...args: MessageArgs<C
 export const apiErrorBody = z.object({ error: z.string(), code: z.string() });
 export type ApiErrorBody = z.infer<typeof apiErrorBody>;
 
-/** Route schema `response` entries for these errors, plus the 500 any route may answer. */
+/** Route schema `response` entries for these errors, plus the 500 any route may answer; each status names its codes. */
 export function errorResponses(...codes: ApiErrorCode[]): Record<number, typeof apiErrorBody> {
-  const statuses = [...codes, 'internal_error' as const].map((c) => CATALOGUE[c].status);
-  return Object.fromEntries(statuses.map((s) => [s, apiErrorBody]));
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of [...codes, 'internal_error' as const]) byStatus.set(CATALOGUE[code].status, [...(byStatus.get(CATALOGUE[code].status) ?? []), code]);
+  return Object.fromEntries([...byStatus].map(([status, those]) => [status, apiErrorBody.describe(`code: ${those.join(' | ')}`)]));
 }

@@ -23,7 +23,7 @@ import { createDownloadGrant } from './download-grant.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
-import { downloadContent, downloadParams, uploadedFile, uploadQuery, workerErrorBody, workerErrors, workerSocket } from '../api/schemas/worker-files.js';
+import { downloadContent, downloadParams, uploadedFile, uploadQuery, workerErrors } from '../api/schemas/worker-files.js';
 
 export interface WorkerHubDeps {
   db: Db;
@@ -230,7 +230,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
 
   return {
     async routes(app: FastifyInstance): Promise<void> {
-      app.get(WORKER_PATH, { websocket: true, preValidation: authenticate, schema: { response: { 101: workerSocket, 401: workerErrorBody } } }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
+      app.get(WORKER_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
       // Another build's artifacts for a step's `download`: workers only, with the same credentials,
       // and only what a download of a build running on that worker names.
       app.get<{ Params: z.infer<typeof downloadParams> }>(

@@ -18,5 +18,5 @@ export const liveLogStream = {
   content: { 'text/event-stream': { schema: z.string() } },
 };
 
-/** 416: the range starts past the log's end (no body; Content-Range names the size). */
-export const rangeNotSatisfiable = { description: 'the range is outside the log (Content-Range: bytes */<size>)', content: {} };
+/** 416: the range starts past the log's end (no body: `null` is how a response without one is described). */
+export const rangeNotSatisfiable = z.null().describe('the range is outside the log (no body; Content-Range: bytes */<size>)');

@@ -1,12 +1,10 @@
 // The worker's HTTP endpoints beside its WebSocket (/api/worker…): artifact downloads and uploads.
 // They answer workers, not the REST API's clients: errors are a plain `{ error }` without a code.
+// (The WebSocket itself is shared/protocol.ts; @fastify/websocket keeps it out of OpenAPI.)
 import { z } from 'zod';
 import { positiveId } from './common.js';
 
 export const workerErrorBody = z.object({ error: z.string() });
-
-/** GET /api/worker: the worker protocol's WebSocket (shared/protocol.ts). */
-export const workerSocket = { description: 'switches to the worker protocol (WebSocket, shared/protocol.ts)', content: {} };
 
 export const downloadParams = z.object({ id: positiveId });
 export const downloadContent = { description: "the artifact's bytes", content: { 'application/octet-stream': { schema: z.string() } } };
