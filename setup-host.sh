@@ -2,6 +2,7 @@
 # Install gatehouse on this host, from this checkout, as systemd services.
 #
 #   sudo ./setup-host.sh CONFIG [--dry-run] [--no-start] [--instance NAME] [--port N] [--tcg] [--offline]
+#                               [--allow-host-executor]
 #   sudo ./setup-host.sh --uninstall [--purge] [--instance NAME] [--dry-run]
 #
 # CONFIG is a gatehouse config (.ts, .mjs, .js, .json) or an Ember-CSI third-party CI `config` file
@@ -26,6 +27,9 @@
 # --dry-run prints the plan (packages, users, paths, files, units) and changes nothing.
 # --offline installs packages only from what the package manager already has (no list refresh).
 # --tcg makes the VMs use TCG even where KVM looks usable.
+# --allow-host-executor installs a config with builders on the `host` executor. Without it such a
+# config is refused: those builders run pull-request code directly on this host, as the service
+# user, which is in the libvirt and kvm groups (it can start VMs and read the secrets the worker has).
 # --uninstall removes the units and the app and keeps config and data; --purge removes those too.
 #
 # For tests: SETUP_HOST_ROOT=DIR (with --dry-run: plan for the system in DIR),
@@ -62,7 +66,7 @@ usage() {
 }
 
 parse_args() {
-  CONFIG="" DRY_RUN=0 NO_START=0 INSTANCE="" UNINSTALL=0 PURGE=0 OFFLINE=0 FORCE_TCG=0 PORT_OPTION="" LIST_PACKAGES=0
+  CONFIG="" DRY_RUN=0 NO_START=0 INSTANCE="" UNINSTALL=0 PURGE=0 OFFLINE=0 FORCE_TCG=0 PORT_OPTION="" LIST_PACKAGES=0 ALLOW_HOST_EXECUTOR=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --dry-run) DRY_RUN=1 ;;
@@ -79,6 +83,7 @@ parse_args() {
       --purge) PURGE=1 ;;
       --offline) OFFLINE=1 ;;
       --tcg) FORCE_TCG=1 ;;
+      --allow-host-executor) ALLOW_HOST_EXECUTOR=1 ;;
       --list-packages) LIST_PACKAGES=1 DRY_RUN=1 ;; # for the test root builder: missing packages, one a line
       -h | --help) usage 0 ;;
       -*) die "unknown option $1 (see --help)" ;;

@@ -1,7 +1,7 @@
 // Fills a master's database with finished builds, spread over builders, PRs and results, as a
 // busy CI accumulates them (for the UI benchmark and the UI's pagination test). Straight SQL in one
 // transaction: 10,000 builds take a fraction of a second.
-import type { Db } from '../master/queue/open-database.js';
+import type { Db } from '../master/store/open-database.js';
 
 const RESULTS = ['success', 'success', 'success', 'success', 'success', 'failure', 'failure', 'error', 'cancelled', 'skipped'] as const;
 

@@ -77,6 +77,17 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check what a real installation needs: config, secrets, GitHub token and webhook, logs remote, smee, libvirt, KVM, images, disk, port')
+  .requiredOption('-c, --config <file>', 'config file (run with the environment the services get, for its secrets)')
+  .action(async (options: { config: string }) => {
+    const [{ runDoctor }, { formatResults, doctorExitCode }] = await Promise.all([import('./doctor/run-doctor.js'), import('./doctor/doctor-check.js')]);
+    const results = await runDoctor({ configFile: options.config });
+    console.log(formatResults(results));
+    process.exit(doctorExitCode(results));
+  });
+
+program
   .command('worker')
   .description('run a worker: dial the master, run builds')
   .requiredOption('-c, --config <file>', 'config file (the worker reads its own entry under workers)')

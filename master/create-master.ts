@@ -3,10 +3,9 @@
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../shared/config.js';
-import { openDatabase, type Db } from './queue/open-database.js';
-import { createDeliveryStore } from './queue/delivery-store.js';
-import { createChangeStore } from './queue/change-store.js';
-import { createBuildStore, type BuildStore } from './queue/build-store.js';
+import { openDatabase, type Db } from './store/open-database.js';
+import { createStores, type Stores } from './store/stores.js';
+import type { BuildStore } from './store/build-store.js';
 import { createEventBus, type EventBus } from './event-bus.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
@@ -64,6 +63,7 @@ export interface MasterDeps {
 export interface Master {
   app: FastifyInstance;
   db: Db;
+  stores: Stores;
   bus: EventBus;
   builds: BuildStore;
   processor: ChangeProcessor;
@@ -80,9 +80,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const now = deps.now ?? Date.now;
   const db = openDatabase(path.join(config.dataDir, 'gatehouse.sqlite'));
   const bus = createEventBus();
-  const deliveries = createDeliveryStore(db);
-  const changes = createChangeStore(db, now);
-  const builds = createBuildStore(db, now);
+  const stores = createStores(db, now);
+  const { builds, changes } = stores;
   // fastify sets no request deadline by default: a sender that trickles its headers would hold a
   // socket for ever. Bodies have their own deadline where they are read unauthenticated (webhooks);
   // workers' uploads keep an idle timeout instead, as they may rightly take long.
@@ -92,8 +91,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     // Node checks the deadline every connectionsCheckingInterval (default 30 s): check often enough to keep it.
     http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
   });
-  const processor = createChangeProcessor({ db, config, changes, builds, deliveries, bus, github: deps.github, logger: app.log });
-  const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
+  const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: app.log });
+  const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
 
   const alarm = createStorageAlarm(app.log);
   app.setErrorHandler(createErrorHandler(alarm));
@@ -111,38 +110,38 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
 
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
   await app.register(webhookRoute, {
-    db, secrets: webhookSecrets, deliveries, changes, bus, now, isServed: servedRepos(config), logger: app.log,
+    stores, secrets: webhookSecrets, bus, now, isServed: servedRepos(config), logger: app.log,
     bufferBytes: config.http.webhookBufferMiB * 1024 * 1024, bodyTimeoutMs: config.http.webhookBodyTimeout,
     onChange: () => kick(),
   });
-  await app.register(readRoutes, { db, config });
-  await app.register(actionRoutes, { db, config, builds, changes, processor, bus });
+  await app.register(readRoutes, { stores, config });
+  await app.register(actionRoutes, { stores, config, processor, bus });
 
   const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
   const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({
-    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), mergeBaseOf: createMergeBaseResolver(db), builds, sessions, bus, logger: app.log,
+    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(stores), mergeBaseOf: createMergeBaseResolver(changes), builds, requests: stores.requests, sessions, bus, logger: app.log,
   });
   const s3 = config.artifacts.store === 's3' ? config.artifacts.s3 : undefined;
   let bucket: Promise<Bucket> | undefined;
   const openS3 = s3 ? () => (bucket ??= openBucket(s3)) : undefined;
-  const uploader = openS3 && s3 ? createS3Uploader({ db, bucket: openS3, prefix: s3.prefix, logger: app.log }) : undefined;
+  const uploader = openS3 && s3 ? createS3Uploader({ artifacts: stores.artifacts, bucket: openS3, prefix: s3.prefix, logger: app.log }) : undefined;
   const artifactFiles = createArtifactFiles(async () => (openS3 ? openS3() : undefined));
   const uploads = createUploadStaging(uploadStagingDir(config.dataDir));
   const apply = createMessageApplier({
-    db, builds, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: app.log, bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
+    stores, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: app.log, bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
     ...(uploader ? { onArtifact: uploader.kick } : {}),
   });
-  const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
+  const hub = createWorkerHub({ stores, config, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
   // A bigger message closes the connection, and the worker would send it again and again.
   await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   await app.register(hub.routes);
-  await app.register(workerRoutes, { db, config, sessions });
-  await app.register(logRoutes, { db, logs, bus });
+  await app.register(workerRoutes, { stores, config, sessions });
+  await app.register(logRoutes, { steps: stores.steps, logs, bus });
   await app.register(eventRoutes, { bus });
   const forwarder: ForwarderSlot = {};
   await app.register(forwarderRoutes, { slot: forwarder });
-  await app.register(uiReadRoutes, { db, config, sessions, artifactFiles });
+  await app.register(uiReadRoutes, { stores, config, sessions, artifactFiles });
   await app.register(openApiRoute);
   await app.register(uiRoutes);
   const offBus = bus.on((event) => {
@@ -154,7 +153,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     }
   });
 
-  const health = storageHealth(db, config.dataDir);
+  const health = storageHealth(stores.workers, config.dataDir);
   app.get('/healthz', async (_req, reply) => {
     const error = health();
     return error === undefined ? { ok: true } : reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).send({ ok: false, error });
@@ -164,7 +163,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   // Uploads no message can claim any more (their build ended): at start and hourly.
   const sweep = () => {
     try {
-      sweepUploads(db, config.dataDir, now());
+      sweepUploads(builds, config.dataDir, now());
     } catch (error) {
       app.log.warn({ err: (error as Error).message }, 'sweeping staged uploads failed');
     }
@@ -203,5 +202,5 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     db.close();
   });
 
-  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, close: () => app.close() };
+  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, close: () => app.close() };
 }

@@ -1,7 +1,7 @@
 // In-process notifications between the master's parts (dispatch wakes up, the UI stream and the
 // reporter follow along). One bus per master instance, passed in: no global emitter.
 import { EventEmitter } from 'node:events';
-import type { BuildRow } from './queue/build-store.js';
+import type { BuildRow } from './store/build-store.js';
 import type { ApiEvent } from './api/schemas/events.js';
 
 /** The API's events (master/api/schemas/events.ts), but a build travels as its whole row in-process. */

@@ -2,7 +2,7 @@
 // have room. A no-op write succeeds on a full disk (SQLite has nothing to flush), so free space is
 // looked at directly: below the floor, every log append and most commits fail.
 import { statfsSync } from 'node:fs';
-import type { Db } from './queue/open-database.js';
+import type { WorkerStore } from './store/worker-store.js';
 import { storageFailure } from './storage-full.js';
 
 /** Below this many free bytes on the data disk the master reports itself unhealthy and takes no writes. */
@@ -20,12 +20,11 @@ export function dataDiskFull(dataDir: string, minFreeBytes = MIN_FREE_BYTES): st
 }
 
 /** A check returning undefined when storage is fine, else why not. */
-export function storageHealth(db: Db, dataDir: string, minFreeBytes = MIN_FREE_BYTES): () => string | undefined {
-  const probe = db.prepare('UPDATE workers SET last_seen = last_seen WHERE 0');
+export function storageHealth(workers: WorkerStore, dataDir: string, minFreeBytes = MIN_FREE_BYTES): () => string | undefined {
   return () => {
     try {
       // A write statement proves the database is writable (not read-only, not failing) without changing anything.
-      db.transaction(() => probe.run())();
+      workers.probeWrite();
     } catch (error) {
       return storageFailure(error) ?? (error as Error).message;
     }

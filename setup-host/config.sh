@@ -36,7 +36,7 @@ describe_config() {
   local file="$1" out kind a b c
   out=$(gatehouse_node "$APP_TOOLS/dist/cli/setup-host/describe-config.js" "$file") || die "the config does not validate (see above); nothing was changed"
   CFG_PORT=8010 CFG_HOST=0.0.0.0 CFG_PUBLIC_URL=- CFG_STATUS_CONTEXT="gatehouse/{builder}" CFG_LOGS_BRANCH=-
-  WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() SECRET_NAMES=() SECRET_MODES=()
+  WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
   CFG_VM_DOMAIN_TYPE="" CFG_VM_DOMAIN_GIVEN="" CFG_IMAGES_DIR=images
   while IFS=$'\t' read -r kind a b c; do
     case "$kind" in
@@ -51,6 +51,7 @@ describe_config() {
         IMAGE_ARCHES+=("$b")
         ;;
       upload) UPLOADS+=("$a") ;;
+      hostBuilder) HOST_BUILDERS+=("$a") ;;
       vmDomainType)
         CFG_VM_DOMAIN_TYPE="$a"
         CFG_VM_DOMAIN_GIVEN="$b"
@@ -73,7 +74,7 @@ prepare_config() {
   if [ -z "$APP_TOOLS" ]; then
     note "the app is not built yet, so the config cannot be read in a dry run: the plan assumes port 8010, no workers, no images"
     CFG_PORT=8010 CFG_HOST=0.0.0.0 CFG_PUBLIC_URL=- CFG_STATUS_CONTEXT="gatehouse/{builder}" CFG_LOGS_BRANCH=-
-    WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() SECRET_NAMES=() SECRET_MODES=()
+    WORKERS=() IMAGES=() IMAGE_ARCHES=() UPLOADS=() HOST_BUILDERS=() SECRET_NAMES=() SECRET_MODES=()
     CFG_VM_DOMAIN_TYPE="" CFG_VM_DOMAIN_GIVEN="" CFG_IMAGES_DIR=images
     SITE_FILE=$(basename "$CONFIG")
     [ "$kind" != ember ] || SITE_FILE=gatehouse.config.json
@@ -96,6 +97,17 @@ prepare_config() {
     done
   fi
   say "config: port $CFG_PORT, workers: ${WORKERS[*]:-none}, images: ${#IMAGES[@]}, builder uploads: ${#UPLOADS[@]}"
+  check_host_builders
+}
+
+# check_host_builders: builders on the `host` executor run PR code unisolated; only on request.
+check_host_builders() {
+  [ "${#HOST_BUILDERS[@]}" -gt 0 ] || return 0
+  if [ "$ALLOW_HOST_EXECUTOR" = 1 ]; then
+    warn "builders on the host executor (${HOST_BUILDERS[*]}) run pull-request code on this host as the gatehouse user, outside any VM (--allow-host-executor)"
+    return 0
+  fi
+  die "builders on the host executor: ${HOST_BUILDERS[*]}. They would run pull-request code directly on this host as the gatehouse user, which is in the libvirt and kvm groups and holds the worker's secrets. Use executor 'vm' for them, or pass --allow-host-executor if only trusted code reaches them; nothing was changed"
 }
 
 # instance_port: the config's port for the default instance; for a named one, --port or the

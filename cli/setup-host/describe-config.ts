@@ -3,6 +3,7 @@
 //
 //   port 8010 · host 0.0.0.0 · publicUrl URL · statusContext CTX · logsBranch BRANCH (or "-")
 //   worker NAME · image NAME ARCH DISK · upload RELPATH (files builders upload, relative to the config)
+//   hostBuilder NAME (a builder on the `host` executor: runs PR code on the host itself)
 //   secret PATH ENV generate|required
 //   vmDomainType kvm|qemu given|default · imagesDir DIR   (when the config schema has a `vm` section)
 //
@@ -74,6 +75,7 @@ export async function describeConfig(file: string): Promise<{ lines: string[]; p
     `statusContext\t${c.github.statusContext}`,
     `logsBranch\t${c.logs?.branch ?? '-'}`,
     ...c.workers.map((w) => `worker\t${w.name}`),
+    ...c.builders.filter((b) => b.executor === 'host').map((b) => `hostBuilder\t${b.name}`),
     ...Object.entries(c.images).map(([name, image]) => `image\t${name}\t${image.arch}\t${image.disk}`),
   ];
   // The `vm` section (domain type, images dir) belongs to the VM executor's part of the schema.

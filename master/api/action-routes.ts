@@ -2,9 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../shared/config.js';
-import type { Db } from '../queue/open-database.js';
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
-import type { ChangeStore } from '../queue/change-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import type { EventBus } from '../event-bus.js';
 import type { Change } from '../intake/change.js';
@@ -16,10 +15,8 @@ import { buildList } from './schemas/builds.js';
 import { builderParams, rebuildBody } from './schemas/actions.js';
 
 export interface ActionRouteDeps {
-  db: Db;
+  stores: Stores;
   config: Config;
-  builds: BuildStore;
-  changes: ChangeStore;
   processor: ChangeProcessor;
   bus: EventBus;
 }
@@ -29,11 +26,9 @@ const adminErrors = ['admin_token_not_configured', 'admin_token_required', 'stor
 
 export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { db, config, builds, changes, processor, bus } = deps;
+  const { config, processor, bus } = deps;
+  const { builds, changes } = deps.stores;
   const admin = requireAdmin(config.http.adminToken);
-  const latest = db.prepare<[string], BuildRow>('SELECT * FROM builds WHERE builder = ? AND sha IS NOT NULL ORDER BY id DESC LIMIT 1');
-  const latestForPr = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? AND pr = ? ORDER BY id DESC LIMIT 1');
-  const builtFromChange = db.prepare<[number], BuildRow>('SELECT b.* FROM builds b JOIN build_requests r ON r.id = b.request_id WHERE r.change_id = ?');
 
   app.post(
     '/api/v2/builders/:name/rebuild',
@@ -49,7 +44,7 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       const name = req.params.name;
       if (!config.builders.some((b) => b.name === name)) throw apiError('builder_not_found', name);
       const body = req.body ?? {};
-      const source = body.buildId !== undefined ? builds.get(body.buildId) : body.pr !== undefined ? latestForPr.get(name, body.pr) : latest.get(name);
+      const source = body.buildId !== undefined ? builds.get(body.buildId) : body.pr !== undefined ? builds.latestForPr(name, body.pr) : builds.latestWithSha(name);
       if (!source || source.builder !== name) throw apiError('nothing_to_rebuild', name, body.pr);
       const change: Change = {
         kind: 'rebuild', event: 'api', action: 'rebuild', repo: source.repo, cloneUrl: source.clone_url ?? '',
@@ -59,7 +54,7 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       };
       const changeId = changes.insert(null, change);
       await processor.kick();
-      const build = builtFromChange.get(changeId);
+      const build = builds.fromChange(changeId);
       return reply.code(202).send({ builds: build ? [buildToApi(build)] : [], meta: { total: build ? 1 : 0 } });
     },
   );

@@ -3,7 +3,7 @@
 // /api/v2 answers `{ error, code }`; the webhook and worker endpoints keep their plain `{ error }`.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, apiError } from './errors.js';
-import { BadQueryError } from './list-query.js';
+import { BadQueryError } from '../store/list-rows.js';
 import { STORAGE_RETRY_AFTER_S, storageFailure, type StorageAlarm } from '../storage-full.js';
 
 export function errorBody(request: FastifyRequest, error: ApiError): { error: string; code?: string } {

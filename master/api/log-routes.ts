@@ -3,32 +3,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { Db } from '../queue/open-database.js';
+import type { StepStore } from '../store/step-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
 import { apiError, errorResponses } from './errors.js';
 import { stepParams as params } from './schemas/steps.js';
 import { liveLogQuery, liveLogStream, logText, rangeNotSatisfiable, type LiveLogEvent } from './schemas/logs.js';
 
-interface StepRow {
-  state: string;
-  log_bytes: number;
-}
+const logResponses = {
+  200: logText("the step's log as committed so far"),
+  206: logText('the requested byte range of the log'),
+  416: rangeNotSatisfiable,
+  ...errorResponses('validation_failed', 'step_not_found'),
+};
 
-export async function logRoutes(fastify: FastifyInstance, deps: { db: Db; logs: LogStore; bus: EventBus }): Promise<void> {
+export async function logRoutes(fastify: FastifyInstance, deps: { steps: StepStore; logs: LogStore; bus: EventBus }): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { logs, bus } = deps;
-  const stepRow = deps.db.prepare<[number, string], StepRow>('SELECT state, log_bytes FROM steps WHERE build_id = ? AND step = ?');
 
-  const logResponses = {
-    200: logText("the step's log as committed so far"),
-    206: logText('the requested byte range of the log'),
-    416: rangeNotSatisfiable,
-    ...errorResponses('validation_failed', 'step_not_found'),
-  };
   // Text, streamed: typed by hand (the provider would type the reply as the schema's string).
   fastify.get<{ Params: z.infer<typeof params> }>('/api/v2/builds/:id/steps/:step/log', { schema: { params, response: logResponses } }, async (req, reply) => {
-    const step = stepRow.get(req.params.id, req.params.step);
+    const step = deps.steps.state(req.params.id, req.params.step);
     if (!step) throw apiError('step_not_found', req.params.id, req.params.step);
     // Only what the database has committed is served: a torn append after a crash stays hidden.
     const size = step.log_bytes;
@@ -68,7 +63,7 @@ export async function logRoutes(fastify: FastifyInstance, deps: { db: Db; logs: 
         try {
           do {
             again = false;
-            const row = stepRow.get(id, step);
+            const row = deps.steps.state(id, step);
             const committed = row?.log_bytes ?? 0;
             while (sent < committed) {
               const end = Math.min(committed, sent + 256 * 1024) - 1;

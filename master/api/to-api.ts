@@ -1,6 +1,7 @@
 // Rows as the API shows them, typed by the API's schemas. Serialization strips any key a schema
 // does not list too; these also keep the in-process values (events) to the API's fields.
-import type { BuildRow, RequestRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { RequestRow } from '../store/build-request-store.js';
 import type { ApiBuild } from './schemas/builds.js';
 import type { ApiBuildRequest } from './schemas/buildrequests.js';
 
@@ -13,7 +14,7 @@ export function buildToApi(b: BuildRow): ApiBuild {
   };
 }
 
-export function requestToApi(r: RequestRow & Partial<BuildRow> & { build_id?: number }): ApiBuildRequest {
+export function requestToApi(r: RequestRow & Partial<Pick<BuildRow, 'repo' | 'pr' | 'sha' | 'reason'>> & { build_id?: number }): ApiBuildRequest {
   return {
     id: r.id, builder: r.builder, state: r.state, waiting: r.waiting, attempts: r.attempts, worker: r.worker,
     build_id: r.build_id ?? null, repo: r.repo ?? null, pr: r.pr ?? null, sha: r.sha ?? null, reason: r.reason ?? null,

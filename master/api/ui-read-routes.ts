@@ -9,13 +9,10 @@ import type { z } from 'zod';
 import { describeBuilder } from './describe-builder.js';
 import { builderNeeds, workerMatches } from '../dispatch/worker-match.js';
 import type { Config } from '../../shared/config.js';
-import type { Db } from '../queue/open-database.js';
-import type { BuildRow } from '../queue/build-store.js';
+import type { Stores } from '../store/stores.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
 import { createBuildSummaryReader } from '../report/build-summary.js';
 import { emptyJunitSummary } from '../report/junit-summary.js';
-import { createStatusOutbox } from '../report/status-outbox.js';
-import { createLogsPublications } from '../report/logs-publications.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
 import { apiError, errorResponses } from './errors.js';
@@ -28,7 +25,7 @@ import { apiJunit, type ApiJunit } from './schemas/junit.js';
 import { apiBuildReporting, type ApiBuildReporting } from './schemas/reporting.js';
 
 export interface UiReadRouteDeps {
-  db: Db;
+  stores: Stores;
   config: Config;
   sessions: WorkerSessions;
   artifactFiles: ArtifactFiles;
@@ -55,7 +52,8 @@ const byIdErrors = errorResponses('validation_failed', 'build_not_found');
 
 export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { db, config, sessions } = deps;
+  const { stores, config, sessions } = deps;
+  const { builds, requests } = stores;
   const info: ApiInfo = {
     title: config.title,
     repo: config.github.repo,
@@ -66,16 +64,10 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
   };
   app.get('/api/v2/ui/info', { schema: { response: { 200: apiInfo, ...errorResponses() } } }, async () => info);
 
-  const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? ORDER BY id DESC LIMIT ?');
-  const openCounts = db.prepare<[], { builder: string; state: string; request: string; n: number }>(
-    `SELECT b.builder, b.state, r.state AS request, COUNT(*) AS n FROM builds b JOIN build_requests r ON r.id = b.request_id
-     WHERE b.state IN ('queued', 'running') GROUP BY b.builder, b.state, r.state`,
-  );
-  const workerRows = db.prepare<[], { name: string; arch: string | null; labels: string | null; images: string | null }>('SELECT name, arch, labels, images FROM workers');
   const parse = (json: string | null) => (json ? (JSON.parse(json) as string[]) : null);
 
   function knownWorkers(): WorkerFacts[] {
-    const rows = new Map(workerRows.all().map((r) => [r.name, r]));
+    const rows = new Map(stores.workers.all().map((r) => [r.name, r]));
     const names = [...new Set([...config.workers.map((w) => w.name), ...rows.keys()])];
     return names.map((name) => {
       const live = sessions.get(name);
@@ -92,7 +84,7 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
   }
 
   app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList, ...errorResponses() } } }, async () => {
-    const counts = openCounts.all();
+    const counts = builds.openCountsByRequest();
     const workers = knownWorkers();
     const count = (builder: string, test: (c: (typeof counts)[number]) => boolean) =>
       counts.filter((c) => c.builder === builder && test(c)).reduce((n, c) => n + c.n, 0);
@@ -107,38 +99,30 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
         running,
         queued,
         awaiting_approval: awaiting,
-        recent: recentOf.all(b.name, RECENT).map(buildToApi),
+        recent: builds.recentOf(b.name, RECENT).map(buildToApi),
         workers: able,
       };
     });
     return { builders, meta: { total: builders.length } };
   });
 
-  const waitingTotal = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM build_requests WHERE state IN ('awaiting-approval', 'queued')`);
-  const waiting = db.prepare<[number, number], Parameters<typeof requestToApi>[0] & { number: number }>(
-    `SELECT r.*, b.id AS build_id, b.number, b.repo, b.pr, b.sha, b.reason FROM build_requests r JOIN builds b ON b.request_id = r.id
-     WHERE r.state IN ('awaiting-approval', 'queued') ORDER BY r.id LIMIT ? OFFSET ?`,
-  );
   app.get(
     '/api/v2/queue',
     { schema: { querystring: queueQuery, response: { 200: queueList, ...errorResponses('validation_failed') } } },
     async (req) => {
-      const rows = waiting.all(req.query.limit, req.query.offset);
-      return { buildrequests: rows.map((r) => ({ ...requestToApi(r), number: r.number })), meta: { total: (waitingTotal.get() as { n: number }).n } };
+      const rows = requests.waiting(req.query.limit, req.query.offset);
+      return { buildrequests: rows.map((r) => ({ ...requestToApi(r), number: r.number })), meta: { total: requests.waitingCount() } };
     },
   );
 
-  const buildExists = db.prepare<[number], { id: number }>('SELECT id FROM builds WHERE id = ?');
-  const artifactsOf = db.prepare<[number], { id: number; step: string; kind: 'junit' | 'file'; path: string; size: number; stored_at: string; created_at: number }>(
-    'SELECT id, step, kind, path, size, stored_at, created_at FROM artifacts WHERE build_id = ? ORDER BY id',
-  );
+  const buildExists = (id: number) => builds.get(id) !== undefined;
 
   app.get(
     '/api/v2/builds/:id/artifacts',
     { schema: { params: idParams, response: { 200: artifactList, ...byIdErrors } } },
     async (req) => {
-      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
-      const artifacts = artifactsOf.all(req.params.id).map(({ stored_at: _, ...a }) => a);
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
+      const artifacts = stores.artifacts.ofBuild(req.params.id).map(({ stored_at: _, ...a }) => a);
       return { artifacts, meta: { total: artifacts.length } };
     },
   );
@@ -148,7 +132,7 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
     '/api/v2/builds/:id/artifacts/:artifact',
     { schema: { params: artifactParams, response: { 200: artifactContent, ...errorResponses('validation_failed', 'artifact_not_found') } } },
     async (req, reply) => {
-      const a = artifactsOf.all(req.params.id).find((x) => x.id === req.params.artifact);
+      const a = stores.artifacts.ofBuild(req.params.id).find((x) => x.id === req.params.artifact);
       const content = a ? await deps.artifactFiles.open(a.stored_at) : undefined;
       if (!a || !content) throw apiError('artifact_not_found', req.params.id, req.params.artifact);
       const name = path.basename(a.path).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -159,31 +143,28 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
   );
 
   // The same reading of the JUnit files as the commit status and the logs branch use.
-  const readBuildSummary = createBuildSummaryReader(db);
+  const readBuildSummary = createBuildSummaryReader(stores);
   app.get(
     '/api/v2/builds/:id/junit',
     { schema: { params: idParams, response: { 200: apiJunit, ...byIdErrors } } },
     async (req) => {
-      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
       const summary = readBuildSummary(req.params.id);
       const junit: ApiJunit = { ...(summary.junit ?? emptyJunitSummary()), files: summary.junitFiles.map((f) => f.path) };
       return junit;
     },
   );
 
-  // Read through the reporting stores (their statements only; creating them changes nothing).
-  const outbox = createStatusOutbox(db, Date.now);
-  const publications = createLogsPublications(db, Date.now);
   app.get(
     '/api/v2/builds/:id/reporting',
     { schema: { params: idParams, response: { 200: apiBuildReporting, ...byIdErrors } } },
     async (req) => {
-      if (!buildExists.get(req.params.id)) throw apiError('build_not_found', req.params.id);
-      const statuses = outbox.forBuild(req.params.id).map((r) => ({
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
+      const statuses = stores.statuses.forBuild(req.params.id).map((r) => ({
         transition: r.transition, context: r.context, github_state: r.github_state, description: r.description, state: r.state,
         attempts: r.attempts, next_attempt_at: r.next_attempt_at, last_error: r.last_error, created_at: r.created_at, sent_at: r.sent_at,
       }));
-      const p = publications.get(req.params.id);
+      const p = stores.publications.get(req.params.id);
       const logs = p ? { wanted: p.wanted, published: p.published, attempts: p.attempts, next_attempt_at: p.next_attempt_at, last_error: p.last_error, updated_at: p.updated_at } : null;
       const body: ApiBuildReporting = { statuses, logs };
       return body;

@@ -2,30 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../shared/config.js';
-import type { Db } from '../queue/open-database.js';
+import type { Stores } from '../store/stores.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
 import { errorResponses } from './errors.js';
 import { workerList, type ApiImageFamily } from './schemas/workers.js';
 
-interface WorkerRow {
-  name: string;
-  connected: number;
-  connected_at: number | null;
-  last_seen: number | null;
-  version: string | null;
-  slots: number | null;
-  arch: string | null;
-  labels: string | null;
-  images: string | null;
-  image_versions: string | null;
-}
-
-export async function workerRoutes(app: FastifyInstance, deps: { db: Db; config: Config; sessions: WorkerSessions }): Promise<void> {
-  const rows = deps.db.prepare<[], WorkerRow>('SELECT * FROM workers');
-  const running = deps.db.prepare<[], { worker: string; id: number }>(`SELECT worker, id FROM builds WHERE state = 'running' AND worker IS NOT NULL`);
+export async function workerRoutes(app: FastifyInstance, deps: { stores: Stores; config: Config; sessions: WorkerSessions }): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().get('/api/v2/workers', { schema: { response: { 200: workerList, ...errorResponses() } } }, async () => {
-    const known = new Map(rows.all().map((r) => [r.name, r]));
-    const builds = running.all();
+    const known = new Map(deps.stores.workers.all().map((r) => [r.name, r]));
+    const builds = deps.stores.builds.running();
     const names = [...new Set([...deps.config.workers.map((w) => w.name), ...known.keys()])];
     const workers = names.map((name) => {
       const row = known.get(name);

@@ -5,12 +5,12 @@
 import { rmSync } from 'node:fs';
 import { open, rmdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../queue/open-database.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import type { Logger } from '../logger.js';
 import type { Bucket } from './s3-bucket.js';
 
 export interface S3UploaderDeps {
-  db: Db;
+  artifacts: ArtifactStore;
   bucket: () => Promise<Bucket>;
   /** Object keys start with this (artifacts.s3.prefix). */
   prefix: string;
@@ -27,26 +27,17 @@ export interface S3Uploader {
 }
 
 export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
-  const pending = deps.db.prepare<[number], { id: number; build_id: number; path: string; stored_at: string }>(
-    `SELECT id, build_id, path, stored_at FROM artifacts WHERE id > ? AND kind = 'file' AND stored_at NOT LIKE 's3://%' ORDER BY id LIMIT 50`,
-  );
-  const moved = deps.db.prepare<[string, number, string]>('UPDATE artifacts SET stored_at = ? WHERE id = ? AND stored_at = ?');
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
-
-  // Two steps of a build may collect the same path: their rows share one local file, which the later
-  // one overwrote. The file goes only when no later row still needs it (checked and removed in one
-  // turn of the event loop, so a row applied meanwhile cannot lose its file).
-  const laterSharing = deps.db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM artifacts WHERE stored_at = ? AND id > ?');
 
   async function drain(): Promise<void> {
     const bucket = await deps.bucket();
     let after = 0;
     let failure: unknown;
     for (;;) {
-      const rows = pending.all(after);
+      const rows = deps.artifacts.notInBucket(after);
       if (rows.length === 0) {
         if (failure) throw failure;
         return;
@@ -77,8 +68,11 @@ export function createS3Uploader(deps: S3UploaderDeps): S3Uploader {
           await file.close();
         }
         if (closed) return; // the database may be closing; the row is moved again at the next start
-        moved.run(bucket.url(key), row.id, row.stored_at);
-        if ((laterSharing.get(row.stored_at, row.id)?.n ?? 0) === 0) {
+        deps.artifacts.move(row.id, row.stored_at, bucket.url(key));
+        // Two steps of a build may collect the same path: their rows share one local file, which the
+        // later one overwrote. The file goes only when no later row still needs it (checked and
+        // removed in one turn of the event loop, so a row applied meanwhile cannot lose its file).
+        if (!deps.artifacts.laterSharing(row.stored_at, row.id)) {
           rmSync(row.stored_at, { force: true });
           await rmdir(path.dirname(row.stored_at)).catch(() => {}); // only when empty
         }

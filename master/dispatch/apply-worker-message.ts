@@ -5,8 +5,8 @@ import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SequencedMessage } from '../../shared/protocol.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
-import type { Db } from '../queue/open-database.js';
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { Stores } from '../store/stores.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
@@ -14,8 +14,7 @@ import type { UploadStaging } from '../artifacts/upload-staging.js';
 import { sequenceOrder } from './sequence-order.js';
 
 export interface ApplierDeps {
-  db: Db;
-  builds: BuildStore;
+  stores: Stores;
   logs: LogStore;
   artifactsDir: string;
   /** Where large artifacts wait for their message. */
@@ -40,26 +39,8 @@ export interface ApplyOptions {
 }
 
 export function createMessageApplier(deps: ApplierDeps) {
-  const { db, builds, logs, bus, now } = deps;
-  const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM workers WHERE name = ?');
-  const setLastSeq = db.prepare<[number, number, string]>('UPDATE workers SET last_seq = ?, last_seen = ? WHERE name = ?');
-  const stepStarted = db.prepare(
-    `INSERT INTO steps (build_id, step, name, state, started_at) VALUES (?, ?, ?, 'running', ?)
-     ON CONFLICT (build_id, step) DO UPDATE SET state = 'running', started_at = excluded.started_at`,
-  );
-  const stepBytes = db.prepare<[number, string], { log_bytes: number }>('SELECT log_bytes FROM steps WHERE build_id = ? AND step = ?');
-  const ensureStep = db.prepare(`INSERT OR IGNORE INTO steps (build_id, step, name, state) VALUES (?, ?, ?, 'running')`);
-  const setBytes = db.prepare<[number, number, string]>('UPDATE steps SET log_bytes = ? WHERE build_id = ? AND step = ?');
-  const stepFinished = db.prepare(
-    `INSERT INTO steps (build_id, step, name, state, result, exit_code, reason, finished_at, duration_ms)
-     VALUES (@build_id, @step, @name, 'finished', @result, @exit_code, @reason, @at, @duration_ms)
-     ON CONFLICT (build_id, step) DO UPDATE SET state = 'finished', result = excluded.result, exit_code = excluded.exit_code,
-       reason = excluded.reason, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`,
-  );
-  const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
-  const insertArtifact = db.prepare(
-    'INSERT INTO artifacts (build_id, step, kind, path, size, stored_at, created_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const { stores, logs, bus, now } = deps;
+  const { builds, steps, workers, artifacts } = stores;
 
   function artifactPath(buildId: number, relative: string): string {
     const clean = path.posix.normalize(relative.replaceAll('\\', '/')).replace(/^(\.\.\/|\/)+/, '');
@@ -68,32 +49,32 @@ export function createMessageApplier(deps: ApplierDeps) {
   }
 
   return function apply(worker: string, msg: SequencedMessage, options: ApplyOptions = {}): ApplyResult {
-    const last = lastSeq.get(worker)?.last_seq ?? 0;
+    const last = workers.get(worker)?.last_seq ?? 0;
     const order = sequenceOrder(msg.seq, last, options.firstOfSession ?? false);
     if (order === 'duplicate' || order === 'gap') return order;
     if (order === 'lost') deps.logger.warn({ worker, lastSeq: last, seq: msg.seq }, `worker ${worker} no longer holds messages ${last + 1}..${msg.seq - 1}, which this master acknowledged and then lost (a restored database?); going on from ${msg.seq}`);
     const build = builds.get(msg.buildId);
     const mine = build !== undefined && build.worker === worker && build.state === 'running';
     let emitted: (() => void) | undefined;
-    db.transaction(() => {
-      setLastSeq.run(msg.seq, now(), worker);
+    stores.transaction(() => {
+      workers.setLastSeq(worker, msg.seq, now());
       if (!mine) return; // a build the master already ended, or another worker's: nothing to store
       switch (msg.type) {
         case 'step.started':
-          stepStarted.run(msg.buildId, msg.step, msg.name, msg.at);
+          steps.markStarted(msg.buildId, msg.step, msg.name, msg.at);
           emitted = () => bus.emit({ type: 'step', buildId: msg.buildId, step: msg.step });
           break;
         case 'log': {
-          ensureStep.run(msg.buildId, msg.step, msg.step);
-          const committed = stepBytes.get(msg.buildId, msg.step)?.log_bytes ?? 0;
+          steps.ensureRunning(msg.buildId, msg.step, msg.step);
+          const committed = steps.state(msg.buildId, msg.step)?.log_bytes ?? 0;
           const data = maskSecrets(msg.data, deps.secrets());
           const size = logs.append(msg.buildId, msg.step, committed, { seq: msg.seq, stream: msg.stream, data });
-          setBytes.run(size, msg.buildId, msg.step);
+          steps.setLogBytes(msg.buildId, msg.step, size);
           emitted = () => bus.emit({ type: 'log', buildId: msg.buildId, step: msg.step, bytes: size });
           break;
         }
         case 'step.finished':
-          stepFinished.run({ build_id: msg.buildId, step: msg.step, name: msg.step, result: msg.result, exit_code: msg.exitCode, reason: msg.reason ?? null, at: now(), duration_ms: Math.round(msg.durationMs) });
+          steps.markFinished({ buildId: msg.buildId, step: msg.step, name: msg.step, result: msg.result, exitCode: msg.exitCode, reason: msg.reason ?? null, at: now(), durationMs: Math.round(msg.durationMs) });
           emitted = () => bus.emit({ type: 'step', buildId: msg.buildId, step: msg.step });
           break;
         case 'artifact': {
@@ -118,7 +99,7 @@ export function createMessageApplier(deps: ApplierDeps) {
             renameSync(fresh, file);
             size = content.length;
           }
-          insertArtifact.run(msg.buildId, msg.step, msg.kind, msg.path, size, file, now(), msg.mode ?? null);
+          artifacts.insert({ buildId: msg.buildId, step: msg.step, kind: msg.kind, path: msg.path, size, storedAt: file, at: now(), mode: msg.mode ?? null });
           emitted = () => {
             // Linked and committed: the staged name is no longer needed.
             if (msg.upload) deps.uploads.remove(msg.upload.id);
@@ -127,12 +108,12 @@ export function createMessageApplier(deps: ApplierDeps) {
           break;
         }
         case 'build.finished':
-          if (msg.image) setImage.run(msg.image.image, msg.image.version ?? null, msg.image.at, msg.buildId);
+          if (msg.image) builds.setImage(msg.buildId, msg.image.image, msg.image.version ?? null, msg.image.at);
           if (builds.finish(msg.buildId, msg.result, msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
           emitted = () => bus.emit({ type: 'build', build: builds.get(msg.buildId) as BuildRow });
           break;
       }
-    })();
+    });
     emitted?.();
     return mine ? 'applied' : 'not-yours';
   };

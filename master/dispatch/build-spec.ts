@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BuilderConfig, Config, StepConfig } from '../../shared/config.js';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
-import type { BuildRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
 import type { DownloadResolver } from './resolve-download.js';
 import type { MergeBaseResolver } from './resolve-merge-base.js';
 

@@ -1,7 +1,8 @@
 // Hands the oldest runnable request to a free slot of a connected worker that matches its builder
 // (arch, labels, image), within the builder's concurrency cap. A request that cannot go says why.
 import type { Config } from '../../shared/config.js';
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { BuildRow, BuildStore } from '../store/build-store.js';
+import type { BuildRequestStore } from '../store/build-request-store.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { WorkerSessions } from './worker-session.js';
@@ -24,6 +25,7 @@ export interface DispatcherDeps {
   /** Looks up a PR build's base branch (builders with `mergeBase`). */
   mergeBaseOf?: MergeBaseResolver;
   builds: BuildStore;
+  requests: BuildRequestStore;
   sessions: WorkerSessions;
   bus: EventBus;
   logger: Logger;
@@ -34,14 +36,14 @@ function flattenSteps(steps: StepSpec[]): Array<{ id: string; name: string }> {
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
-  const { config, builds, sessions, bus, logger } = deps;
+  const { config, builds, requests, sessions, bus, logger } = deps;
   let scheduled = false;
   let retry: NodeJS.Timeout | undefined;
   const alarm = createStorageAlarm(logger);
 
   function dispatchNow(): void {
     const runningByBuilder = new Map<string, number>();
-    for (const request of builds.runnable()) {
+    for (const request of requests.runnable()) {
       const builder = config.builders.find((b) => b.name === request.builder);
       if (!builder) {
         if (builds.finish(request.build_id, 'error', `builder "${request.builder}" is no longer configured`)) {
@@ -59,7 +61,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       else if (candidates.length === 0) waiting = `no connected worker matches${need.arch ? ` arch ${need.arch}` : ''}${need.labels.length ? ` labels ${need.labels.join(',')}` : ''}${need.image ? ` image ${need.image}` : ''}`;
       else if (free.length === 0) waiting = `all matching workers are busy (${candidates.map((w) => w.name).join(', ')})`;
       if (waiting !== null || !free[0]) {
-        if (request.waiting !== waiting) builds.setWaiting(request.id, waiting);
+        if (request.waiting !== waiting) requests.setWaiting(request.id, waiting);
         continue;
       }
       const worker = free[0];

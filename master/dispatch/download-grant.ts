@@ -5,8 +5,8 @@
 // remembered from the dispatch, so a restarted master grants the same.
 import picomatch from 'picomatch';
 import type { Config, StepConfig } from '../../shared/config.js';
-import type { BuildRow } from '../queue/build-store.js';
-import type { Db } from '../queue/open-database.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 
 export type DownloadGrant = (running: BuildRow[], artifactId: number) => boolean;
 
@@ -14,12 +14,9 @@ function downloadsOf(steps: StepConfig[]): Array<{ from: string; paths: string[]
   return steps.flatMap((s) => [...(s.download ? [s.download] : []), ...downloadsOf(s.parallel ?? [])]);
 }
 
-export function createDownloadGrant(db: Db, config: Config): DownloadGrant {
-  const artifactOf = db.prepare<[number], { path: string; builder: string; repo: string; sha: string | null; result: string | null }>(
-    `SELECT a.path, b.builder, b.repo, b.sha, b.result FROM artifacts a JOIN builds b ON b.id = a.build_id WHERE a.id = ? AND a.kind = 'file'`,
-  );
+export function createDownloadGrant(artifacts: ArtifactStore, config: Config): DownloadGrant {
   return (running, artifactId) => {
-    const artifact = artifactOf.get(artifactId);
+    const artifact = artifacts.fileWithBuild(artifactId);
     if (!artifact || artifact.result !== 'success' || artifact.sha === null) return false;
     return running.some((build) => {
       if (build.repo !== artifact.repo || build.sha !== artifact.sha) return false;

@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import type {} from '@fastify/websocket';
 import type { Config } from '../../shared/config.js';
 import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PATH, WORKER_UPLOADS_PATH, UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, type Hello, type MasterMessage } from '../../shared/protocol.js';
-import type { Db } from '../queue/open-database.js';
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { Stores } from '../store/stores.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { WorkerSession, WorkerSessions } from './worker-session.js';
@@ -26,9 +26,8 @@ import { createStorageAlarm, storageFailure } from '../storage-full.js';
 import { downloadContent, downloadParams, uploadedFile, uploadQuery, workerErrors } from '../api/schemas/worker-files.js';
 
 export interface WorkerHubDeps {
-  db: Db;
+  stores: Stores;
   config: Config;
-  builds: BuildStore;
   sessions: WorkerSessions;
   dispatcher: Dispatcher;
   apply: MessageApplier;
@@ -52,27 +51,15 @@ const STORAGE_RETRY_MS = 5_000;
 const UPLOAD_IDLE_MS = 120_000;
 
 export function createWorkerHub(deps: WorkerHubDeps) {
-  const { db, config, builds, sessions, dispatcher, bus, logger, now } = deps;
+  const { stores, config, sessions, dispatcher, bus, logger, now } = deps;
+  const { builds, workers } = stores;
   const alarm = createStorageAlarm(logger);
   const graceTimers = new Map<string, NodeJS.Timeout>();
   // Uploads in progress: ended at shutdown, which would otherwise wait for them.
   const uploading = new Set<IncomingMessage>();
   // Set on shutdown: sockets close after the database does, and must not touch it then.
   let closed = false;
-  const upsertWorker = db.prepare(
-    `INSERT INTO workers (name, instance_id, last_seq, connected, connected_at, last_seen, version, slots, arch, labels, images)
-     VALUES (@name, @instance_id, 0, 1, @at, @at, @version, @slots, @arch, @labels, @images)
-     ON CONFLICT (name) DO UPDATE SET instance_id = excluded.instance_id, connected = 1, connected_at = excluded.connected_at,
-       last_seen = excluded.last_seen, version = excluded.version, slots = excluded.slots, arch = excluded.arch,
-       labels = excluded.labels, images = excluded.images,
-       last_seq = CASE WHEN workers.instance_id = excluded.instance_id THEN workers.last_seq ELSE 0 END`,
-  );
-  const workerRow = db.prepare<[string], { instance_id: string | null; last_seq: number }>('SELECT instance_id, last_seq FROM workers WHERE name = ?');
-  const setDisconnected = db.prepare<[number, string]>('UPDATE workers SET connected = 0, last_seen = ? WHERE name = ?');
-  const setImageVersions = db.prepare<[string, string]>('UPDATE workers SET image_versions = ? WHERE name = ?');
-  const artifactById = db.prepare<[number], { stored_at: string; size: number }>(`SELECT stored_at, size FROM artifacts WHERE id = ? AND kind = 'file'`);
-  const mayDownload = createDownloadGrant(db, config);
-  const stepsStarted = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM steps WHERE build_id = ? AND state != 'pending'`);
+  const mayDownload = createDownloadGrant(stores.artifacts, config);
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     const name = request.headers[WORKER_NAME_HEADER];
@@ -88,9 +75,9 @@ export function createWorkerHub(deps: WorkerHubDeps) {
 
   /** A worker that is gone for good: its builds end, or are queued again if nothing ran yet. */
   function buildLost(build: BuildRow, why: string): void {
-    const request = builds.request(build.request_id);
+    const request = stores.requests.get(build.request_id);
     if (build.cancel_requested) builds.finish(build.id, 'cancelled', build.cancel_requested);
-    else if (stepsStarted.get(build.id)?.n === 0 && (request?.attempts ?? 0) < 2) {
+    else if (stores.steps.startedCount(build.id) === 0 && (request?.attempts ?? 0) < 2) {
       builds.requeue(build);
       logger.warn({ build: build.id }, `${why}: no step had started, queued again`);
     } else builds.finish(build.id, 'error', why);
@@ -104,7 +91,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       graceTimers.delete(name);
       if (sessions.has(name) || closed) return;
       try {
-        db.transaction(() => builds.runningOn(name).forEach((b) => buildLost(b, `worker ${name} lost`)))();
+        stores.transaction(() => builds.runningOn(name).forEach((b) => buildLost(b, `worker ${name} lost`)));
       } catch (error) {
         if (!storageFailure(error)) throw error;
         alarm.failed('ending the builds of a lost worker', error, { worker: name });
@@ -127,16 +114,16 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     sessions.get(hello.name)?.close(4001, 'replaced by a new connection');
     clearTimeout(graceTimers.get(hello.name));
     graceTimers.delete(hello.name);
-    const previous = workerRow.get(hello.name);
+    const previous = workers.get(hello.name);
     const sameInstance = previous?.instance_id === hello.instanceId;
-    db.transaction(() => {
+    stores.transaction(() => {
       if (!sameInstance) {
         // The worker restarted: whatever it ran before is gone.
         for (const b of builds.runningOn(hello.name)) buildLost(b, `worker ${hello.name} restarted`);
       }
-      upsertWorker.run({ name: hello.name, instance_id: hello.instanceId, at: now(), version: hello.version, slots: hello.slots, arch: JSON.stringify(hello.arch), labels: JSON.stringify(hello.labels), images: JSON.stringify(hello.images) });
-      if (hello.imageVersions) setImageVersions.run(JSON.stringify(hello.imageVersions), hello.name);
-    })();
+      workers.markConnected({ name: hello.name, instanceId: hello.instanceId, at: now(), version: hello.version, slots: hello.slots, arch: JSON.stringify(hello.arch), labels: JSON.stringify(hello.labels), images: JSON.stringify(hello.images) });
+      if (hello.imageVersions) workers.setImageVersions(hello.name, JSON.stringify(hello.imageVersions));
+    });
     const running = new Set(builds.runningOn(hello.name).map((b) => b.id));
     const cancel = hello.running.filter((id) => {
       const b = builds.get(id);
@@ -186,7 +173,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
         }
         if (!session) throw new Error('message before hello');
         if (message.type === 'images') {
-          setImageVersions.run(JSON.stringify(message.imageVersions), name);
+          workers.setImageVersions(name, JSON.stringify(message.imageVersions));
           bus.emit({ type: 'worker', name });
           return;
         }
@@ -216,7 +203,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       if (closed || !session || sessions.get(name) !== session) return;
       sessions.delete(name);
       try {
-        setDisconnected.run(now(), name);
+        workers.markDisconnected(name, now());
       } catch (error) {
         // Only the API's "connected" flag is stale; the next hello or start sets it again.
         if (!storageFailure(error)) throw error;
@@ -242,7 +229,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
             logger.warn({ worker: name, artifact: req.params.id }, 'artifact download refused: no build running on this worker downloads it');
             return reply.code(403).send({ error: `artifact ${req.params.id} is not among the downloads of a build running on worker ${name}` });
           }
-          const artifact = artifactById.get(req.params.id);
+          const artifact = stores.artifacts.fileById(req.params.id);
           const content = artifact ? await deps.artifactFiles.open(artifact.stored_at) : undefined;
           if (!artifact || !content) return reply.code(404).send({ error: `no artifact ${req.params.id}` });
           return reply.type('application/octet-stream').header('content-length', artifact.size).send(content);
@@ -301,14 +288,14 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     /** At start: every worker is disconnected; builds they ran get their grace period. */
     recover(): void {
       try {
-        db.prepare('UPDATE workers SET connected = 0').run();
+        workers.markAllDisconnected();
       } catch (error) {
         // Started on a full disk: the flags are stale until each worker's hello.
         if (!storageFailure(error)) throw error;
         alarm.failed('marking workers disconnected at start', error);
       }
-      const names = db.prepare<[], { worker: string }>(`SELECT DISTINCT worker FROM builds WHERE state = 'running' AND worker IS NOT NULL`).all();
-      for (const { worker } of names) startGrace(worker);
+      const names = new Set(builds.running().map((b) => b.worker));
+      for (const worker of names) startGrace(worker);
     },
     cancel(buildId: number, reason: string): void {
       const build = builds.get(buildId);

@@ -5,9 +5,7 @@
 // is recorded as ignored, 202), and one transaction that records the delivery and its change.
 // Trigger evaluation happens after the reply, from the stored change.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../queue/open-database.js';
-import type { ChangeStore } from '../queue/change-store.js';
-import type { DeliveryStore } from '../queue/delivery-store.js';
+import type { Stores } from '../store/stores.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import { createSignatureCheck, type SignatureCheck } from './verify-signature.js';
@@ -26,10 +24,9 @@ const MAX_JSON_DEPTH = 64;
 const RETRY_AFTER_SECONDS = 5;
 
 export interface WebhookRouteDeps {
-  db: Db;
+  /** The delivery and its change are recorded in one transaction. */
+  stores: Pick<Stores, 'deliveries' | 'changes' | 'transaction'>;
   secrets: readonly string[];
-  deliveries: DeliveryStore;
-  changes: ChangeStore;
   bus: EventBus;
   now: () => number;
   isServed: IsServed;
@@ -162,8 +159,8 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
     const served = repo === undefined || deps.isServed(repo);
     const change = normalized.kind === 'change' && served ? normalized.change : null;
     const ignored = normalized.kind === 'change' ? (served ? null : notServedReason(repo as string)) : served ? normalized.reason : notServedReason(repo as string);
-    const fresh = deps.db.transaction(() => {
-      const inserted = deps.deliveries.insert({
+    const fresh = deps.stores.transaction(() => {
+      const inserted = deps.stores.deliveries.insert({
         id: deliveryId, event,
         action: normalized.kind === 'change' ? normalized.change.action : normalized.action ?? null,
         repo: repo ?? null,
@@ -173,9 +170,9 @@ export async function webhookRoute(app: FastifyInstance, deps: WebhookRouteDeps)
         detail: ignored,
         received_at: deps.now(),
       });
-      if (inserted && change) deps.changes.insert(deliveryId, change);
+      if (inserted && change) deps.stores.changes.insert(deliveryId, change);
       return inserted;
-    })();
+    });
     if (!fresh) return reply.code(200).send({ ok: true, duplicate: true, delivery: deliveryId });
     deps.bus.emit({ type: 'delivery', id: deliveryId });
     if (event === 'ping') return reply.code(200).send({ ok: true, event: 'ping' });

@@ -1,7 +1,7 @@
 // The README.md of a build's folder on the logs branch: what GitHub shows at the status's Details
 // link. Everything here comes from the database and config; the caller masks the result.
 import { formatDuration } from '../../shared/duration.js';
-import type { BuildRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
 import type { BuildSummary } from './build-summary.js';
 import { formatJunitCounts } from './junit-summary.js';
 

@@ -2,7 +2,8 @@
 // so the outbox stores (and GitHub gets) each transition once however often the event is seen.
 // A build put back in the queue after a lost worker is a new attempt: its keys carry the attempt.
 import type { CommitState } from '../github/github-client.js';
-import type { BuildRow, RequestRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { RequestRow } from '../store/build-request-store.js';
 import type { BuildSummary } from './build-summary.js';
 import { formatJunitCounts } from './junit-summary.js';
 

@@ -1,21 +1,9 @@
 // What one build left behind, read back for reporting: its steps in order, the first one that
 // failed, and the JUnit files it collected with their summary.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { Db } from '../queue/open-database.js';
+import type { Stores } from '../store/stores.js';
+import type { StepRow } from '../store/step-store.js';
 import { addJunitXml, emptyJunitSummary, type JunitSummary } from './junit-summary.js';
-
-export interface StepRecord {
-  step: string;
-  name: string;
-  state: string;
-  result: string | null;
-  exit_code: number | null;
-  reason: string | null;
-  started_at: number | null;
-  finished_at: number | null;
-  duration_ms: number | null;
-  log_bytes: number;
-}
 
 export interface JunitFile {
   step: string;
@@ -26,9 +14,9 @@ export interface JunitFile {
 }
 
 export interface BuildSummary {
-  steps: StepRecord[];
+  steps: StepRow[];
   /** The first step (in step order) that failed or errored. */
-  failedStep: StepRecord | undefined;
+  failedStep: StepRow | undefined;
   junitFiles: JunitFile[];
   /** Undefined when the build collected no JUnit file. */
   junit: JunitSummary | undefined;
@@ -48,16 +36,10 @@ export function compareStepIds(a: string, b: string): number {
   return 0;
 }
 
-export function createBuildSummaryReader(db: Db) {
-  const steps = db.prepare<[number], StepRecord>(
-    'SELECT step, name, state, result, exit_code, reason, started_at, finished_at, duration_ms, log_bytes FROM steps WHERE build_id = ?',
-  );
-  const junit = db.prepare<[number], { step: string; path: string; stored_at: string }>(
-    `SELECT step, path, stored_at FROM artifacts WHERE build_id = ? AND kind = 'junit' ORDER BY id`,
-  );
+export function createBuildSummaryReader({ steps, artifacts }: Pick<Stores, 'steps' | 'artifacts'>) {
   return function readBuildSummary(buildId: number): BuildSummary {
-    const rows = steps.all(buildId).sort((a, b) => compareStepIds(a.step, b.step));
-    const junitFiles = junit.all(buildId).map((r) => ({ step: r.step, path: r.path, storedAt: r.stored_at }));
+    const rows = steps.ofBuild(buildId).sort((a, b) => compareStepIds(a.step, b.step));
+    const junitFiles = artifacts.ofBuild(buildId).filter((r) => r.kind === 'junit').map((r) => ({ step: r.step, path: r.path, storedAt: r.stored_at }));
     let summary: JunitSummary | undefined;
     for (const file of junitFiles) {
       summary ??= emptyJunitSummary();

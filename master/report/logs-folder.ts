@@ -1,6 +1,6 @@
 // Where a build lives on the logs branch: `<builder>/<pr>-<sha7>-<number>`, so a PR's builds sort
 // together under their builder and the folder name alone says what was tested.
-import type { BuildRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
 
 type FolderBuild = Pick<BuildRow, 'builder' | 'pr' | 'sha' | 'number'>;
 

@@ -6,10 +6,10 @@
 // own (a hook, branch protection, permissions) is not a moved branch: it is logged with what the
 // remote said, kept as the builds' last error (the API and the build page show it) and retried with
 // backoff, like any other failure. Nothing here touches the build.
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
+import type { BuildRow, BuildStore } from '../store/build-store.js';
 import type { Logger } from '../logger.js';
 import { LogsPushRefused, type LogsRepo } from './logs-repo.js';
-import type { LogsPublications, Publication, PublicationRow } from './logs-publications.js';
+import type { PublicationStore, Publication, PublicationRow } from '../store/publication-store.js';
 import { buildFolder } from './logs-folder.js';
 import { writeBuildFolder, type BuildFolderDeps } from './write-build-folder.js';
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-delay.js';
@@ -24,7 +24,7 @@ export interface LogsPublisherOptions {
 
 export interface LogsPublisherDeps extends LogsPublisherOptions {
   repo: LogsRepo;
-  publications: LogsPublications;
+  publications: PublicationStore;
   builds: BuildStore;
   folder: BuildFolderDeps;
   logger: Logger;

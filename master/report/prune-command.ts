@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../shared/config.js';
 import type { Logger } from '../logger.js';
-import { openDatabase } from '../queue/open-database.js';
+import { openDatabase } from '../store/open-database.js';
+import { createStores } from '../store/stores.js';
 import { openLogsRepo } from './open-logs-repo.js';
 import { pruneRetention, type RetentionResult } from './prune-retention.js';
 
@@ -32,7 +33,7 @@ export async function runPruneCommand(loaded: LoadedConfig, options: PruneComman
   try {
     const repo = openLogsRepo(config, config.logs, loaded.secrets, { dir, gitBinary: options.gitBinary });
     return await pruneRetention({
-      db, dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? stderrLogger, now: options.now ?? Date.now,
+      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? stderrLogger, now: options.now ?? Date.now,
       withLogsRepo: async (fn) => {
         await repo.ensure();
         return fn(repo);

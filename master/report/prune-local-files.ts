@@ -4,11 +4,11 @@
 // So do uploads that no artifact message can claim any more (shared with the hourly sweep).
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../queue/open-database.js';
+import type { BuildStore } from '../store/build-store.js';
 import { sweepUploads } from '../artifacts/sweep-uploads.js';
 
-export function pruneLocalFiles(db: Db, dataDir: string, now = Date.now()): { removed: number } {
-  const known = new Set(db.prepare<[], { id: number }>('SELECT id FROM builds').all().map((r) => r.id));
+export function pruneLocalFiles(builds: BuildStore, dataDir: string, now = Date.now()): { removed: number } {
+  const known = new Set(builds.ids());
   // A build created after the snapshot has a higher id (the newest builds are never pruned, so ids
   // are not reused): its directory is left alone.
   const newest = Math.max(0, ...known);
@@ -22,6 +22,6 @@ export function pruneLocalFiles(db: Db, dataDir: string, now = Date.now()): { re
       removed += 1;
     }
   }
-  removed += sweepUploads(db, dataDir, now);
+  removed += sweepUploads(builds, dataDir, now);
   return { removed };
 }

@@ -1,7 +1,7 @@
 // Retention, all of it: the logs branch, the database, the files on disk. Run daily by the master
 // and by `gatehouse prune`. Each part runs even when another fails; the first failure is rethrown
 // after all ran, so the command exits non-zero.
-import type { Db } from '../queue/open-database.js';
+import type { Stores } from '../store/stores.js';
 import type { Logger } from '../logger.js';
 import type { LogsRepo } from './logs-repo.js';
 import { pruneLogsBranch, type BranchPruneResult } from './prune-logs-branch.js';
@@ -9,7 +9,7 @@ import { pruneDatabase, type DatabasePruneResult } from './prune-database.js';
 import { pruneLocalFiles } from './prune-local-files.js';
 
 export interface RetentionDeps {
-  db: Db;
+  stores: Stores;
   dataDir: string;
   keepDays: number;
   /** Runs `fn` with the logs clone to itself; absent when no logs branch is configured. */
@@ -37,8 +37,8 @@ export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResu
       deps.logger.error({ err: (error as Error).message }, 'retention on the logs branch failed');
     }
   }
-  const database = pruneDatabase(deps.db, cutoff);
-  const { removed } = pruneLocalFiles(deps.db, deps.dataDir, deps.now());
+  const database = pruneDatabase(deps.stores, cutoff);
+  const { removed } = pruneLocalFiles(deps.stores.builds, deps.dataDir, deps.now());
   deps.logger.info({ cutoff: new Date(cutoff).toISOString(), builds: database.buildIds.length, changes: database.changes, deliveries: database.deliveries, filesRemoved: removed, branchDropped: branch?.dropped.length ?? null }, 'retention done');
   if (failure) throw failure;
   return { cutoff, branch, database, filesRemoved: removed };

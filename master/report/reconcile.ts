@@ -6,8 +6,7 @@
 import type { Config } from '../../shared/config.js';
 import type { GitHubClient, PullSummary } from '../github/github-client.js';
 import type { Change } from '../intake/change.js';
-import type { ChangeStore } from '../queue/change-store.js';
-import type { Db } from '../queue/open-database.js';
+import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import { concerns } from '../triggers/decide-builders.js';
 import type { Logger } from '../logger.js';
@@ -16,8 +15,7 @@ export const RECONCILE_REASON = 'reconcile: no webhook seen for this head';
 
 export interface ReconcileDeps {
   config: Config;
-  db: Db;
-  changes: ChangeStore;
+  stores: Pick<Stores, 'builds' | 'changes'>;
   processor: ChangeProcessor;
   github: Pick<GitHubClient, 'listOpenPulls'>;
   logger: Logger;
@@ -44,13 +42,8 @@ export function reconcileChange(config: Config, pull: PullSummary, builders: str
 }
 
 export function createReconciler(deps: ReconcileDeps) {
-  const { config, db, changes, processor, github, logger } = deps;
-  const buildsForHead = db.prepare<[string, number, string, string], { result: string | null; result_reason: string | null }>(
-    'SELECT result, result_reason FROM builds WHERE repo = ? COLLATE NOCASE AND pr = ? AND builder = ? AND sha = ?',
-  );
-  const pendingForHead = db.prepare<[string, number, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM changes WHERE state = 'pending' AND repo = ? COLLATE NOCASE AND pr = ? AND (sha = ? OR sha IS NULL)`,
-  );
+  const { config, processor, github, logger } = deps;
+  const { builds, changes } = deps.stores;
 
   /** Builders that should have a build for this head and have none. */
   function missingBuilders(pull: PullSummary): string[] {
@@ -59,7 +52,7 @@ export function createReconciler(deps: ReconcileDeps) {
     return config.builders
       .filter((b) => concerns(b, probe))
       .filter((b) => {
-        const seen = buildsForHead.all(pull.baseRepo, pull.number, b.name, pull.headSha);
+        const seen = builds.resultsForHead(pull.baseRepo, pull.number, b.name, pull.headSha);
         // A head skipped as a draft was not built; once the PR is ready (and that webhook was lost) it is due.
         return !seen.some((row) => pull.draft || !(row.result === 'skipped' && row.result_reason?.endsWith('draft pull request')));
       })
@@ -76,7 +69,7 @@ export function createReconciler(deps: ReconcileDeps) {
       // Oldest first: their builds queue in the order the PRs were opened.
       for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
         if (pull.baseRepo.toLowerCase() !== config.github.repo.toLowerCase()) continue;
-        if ((pendingForHead.get(pull.baseRepo, pull.number, pull.headSha) as { n: number }).n > 0) continue;
+        if (changes.pendingForHead(pull.baseRepo, pull.number, pull.headSha) > 0) continue;
         const missing = missingBuilders(pull);
         if (missing.length === 0) continue;
         changes.insert(null, reconcileChange(config, pull, missing));

@@ -6,19 +6,15 @@ import path from 'node:path';
 import type { Config } from '../../shared/config.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { EventBus } from '../event-bus.js';
-import type { BuildStore } from '../queue/build-store.js';
-import type { ChangeStore } from '../queue/change-store.js';
-import type { Db } from '../queue/open-database.js';
+import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import type { Logger } from '../logger.js';
 import { createLogStore } from '../logs/log-store.js';
 import { createBuildSummaryReader } from './build-summary.js';
-import { createStatusOutbox } from './status-outbox.js';
 import { createStatusSender } from './status-sender.js';
 import { createStatusReporter } from './status-reporter.js';
 import { openLogsRepo } from './open-logs-repo.js';
 import type { LogsRepo } from './logs-repo.js';
-import { createLogsPublications } from './logs-publications.js';
 import { createLogsPublisher, type LogsPublisher } from './logs-publisher.js';
 import { DEFAULT_MAX_LOG_BYTES } from './cut-log.js';
 import { createReconciler, type ReconcileResult } from './reconcile.js';
@@ -56,10 +52,8 @@ export interface ReportingDeps {
   config: Config;
   /** Every configured secret value: masked out of everything that goes public. */
   secrets: readonly string[];
-  db: Db;
+  stores: Stores;
   bus: EventBus;
-  builds: BuildStore;
-  changes: ChangeStore;
   processor: ChangeProcessor;
   github?: ReportingGitHub;
   logger: Logger;
@@ -76,22 +70,22 @@ export interface Reporting {
 }
 
 export function startReporting(deps: ReportingDeps): Reporting {
-  const { config, db, bus, builds, logger } = deps;
+  const { config, stores, bus, logger } = deps;
   const now = deps.now ?? Date.now;
   const options = deps.options ?? {};
-  const readSummary = createBuildSummaryReader(db);
+  const readSummary = createBuildSummaryReader(stores);
   const timers: Repeating[] = [];
 
   const github = deps.github;
   const createStatus = github?.createStatus?.bind(github);
-  const outbox = createStatus ? createStatusOutbox(db, now) : undefined;
+  const outbox = createStatus ? stores.statuses : undefined;
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
     ? createStatusSender({ outbox, github: { createStatus }, logger, now, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
     : undefined;
   const reporter = outbox && sender
-    ? createStatusReporter({ config, db, builds, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
+    ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
     : undefined;
 
   const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
@@ -99,7 +93,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const listOpenPulls = github?.listOpenPulls?.bind(github);
   const stopping = new AbortController();
   const reconciler = listOpenPulls
-    ? createReconciler({ config, db, changes: deps.changes, processor: deps.processor, github: { listOpenPulls }, logger, signal: stopping.signal })
+    ? createReconciler({ config, stores, processor: deps.processor, github: { listOpenPulls }, logger, signal: stopping.signal })
     : undefined;
 
   const offBus = bus.on((event) => {
@@ -122,7 +116,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const logs = config.logs;
   const prune = async () =>
     logs
-      ? pruneRetention({ db, dataDir: config.dataDir, keepDays: logs.keepDays, logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined })
+      ? pruneRetention({ stores, dataDir: config.dataDir, keepDays: logs.keepDays, logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined })
       : null;
   if (logs) timers.push(repeat('retention', prune, { firstDelayMs: options.pruneDelayMs ?? 600_000, intervalMs: options.pruneIntervalMs ?? 86_400_000, logger }));
 
@@ -159,8 +153,8 @@ function startPublisher(
   const logStore = createLogStore(path.join(config.dataDir, 'logs'));
   return createLogsPublisher({
     repo,
-    publications: createLogsPublications(deps.db, now),
-    builds: deps.builds,
+    publications: deps.stores.publications,
+    builds: deps.stores.builds,
     folder: { config, secrets: deps.secrets, logPath: (id, step) => logStore.path(id, step), readSummary, maxLogBytes: options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES },
     logger,
     now,

@@ -3,19 +3,19 @@
 // and its event, a code path that changes a build without an event), so a status always ends.
 import type { Config } from '../../shared/config.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
-import type { BuildRow, BuildStore } from '../queue/build-store.js';
-import type { Db } from '../queue/open-database.js';
+import type { BuildRow, BuildStore } from '../store/build-store.js';
+import type { BuildRequestStore } from '../store/build-request-store.js';
+import type { StatusStore } from '../store/status-store.js';
 import type { Logger } from '../logger.js';
 import type { BuildSummaryReader } from './build-summary.js';
 import { transitionFor } from './build-status.js';
 import { targetUrlFor } from './target-url.js';
-import type { StatusOutbox } from './status-outbox.js';
 
 export interface StatusReporterDeps {
   config: Config;
-  db: Db;
   builds: BuildStore;
-  outbox: StatusOutbox;
+  requests: BuildRequestStore;
+  outbox: StatusStore;
   readSummary: BuildSummaryReader;
   secrets: readonly string[];
   logger: Logger;
@@ -30,14 +30,10 @@ export function statusContext(template: string, builder: string): string {
 
 export function createStatusReporter(deps: StatusReporterDeps) {
   const { config, builds, outbox, logger } = deps;
-  // Builds still open, and builds finished recently: older ones are history, not a check waiting.
-  const recent = deps.db.prepare<[number], BuildRow>(
-    `SELECT * FROM builds WHERE sha IS NOT NULL AND (state != 'finished' OR finished_at >= ?) ORDER BY id`,
-  );
 
   /** Queue the status for the build's current state; true when it was new. */
   function record(build: BuildRow): boolean {
-    const request = builds.request(build.request_id);
+    const request = deps.requests.get(build.request_id);
     const transition = transitionFor(build, request, config.github.approveCommand, () => deps.readSummary(build.id));
     if (!transition || outbox.has(build.id, transition.key)) return false;
     const added = outbox.add({
@@ -67,7 +63,8 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     /** Queue what the current state of recent builds asks for and nobody queued; returns how many. */
     sweep(windowMs = 86_400_000): number {
       let added = 0;
-      for (const build of recent.all(deps.now() - windowMs)) {
+      // Builds still open, and builds finished recently: older ones are history, not a check waiting.
+      for (const build of builds.openOrFinishedSince(deps.now() - windowMs)) {
         try {
           if (record(build)) added += 1;
         } catch (error) {

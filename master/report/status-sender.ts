@@ -7,7 +7,7 @@
 import type { CommitStatusInput } from '../github/github-client.js';
 import { GitHubApiError } from '../github/github-api-error.js';
 import type { Logger } from '../logger.js';
-import type { OutboxRow, StatusOutbox } from './status-outbox.js';
+import type { OutboxRow, StatusStore } from '../store/status-store.js';
 import { retryDelay, DEFAULT_RETRY, type RetryPolicy } from './retry-delay.js';
 
 export interface StatusPoster {
@@ -21,7 +21,7 @@ export interface StatusSenderOptions {
 }
 
 export interface StatusSenderDeps extends StatusSenderOptions {
-  outbox: StatusOutbox;
+  outbox: StatusStore;
   github: StatusPoster;
   logger: Logger;
   now: () => number;

@@ -1,7 +1,7 @@
 // The Details link of a commit status: the build's folder on the logs branch (GitHub renders its
 // README at the tree URL), else the master's own UI when it has a public URL, else none.
 import type { Config } from '../../shared/config.js';
-import type { BuildRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
 import { buildFolder } from './logs-folder.js';
 
 /**

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { Config } from '../../shared/config.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
-import type { BuildRow } from '../queue/build-store.js';
+import type { BuildRow } from '../store/build-store.js';
 import type { BuildSummaryReader } from './build-summary.js';
 import { renderPlaceholderReadme, renderReadme, type ReadmeInput } from './build-readme.js';
 import { readLogForBranch } from './cut-log.js';

@@ -2,8 +2,8 @@
 // change of kind 'after', stored in the same transaction that ended the build, so a crash cannot
 // lose the chain. The change processor then queues the followers on the same commit.
 import type { Config } from '../../shared/config.js';
-import type { BuildRow } from '../queue/build-store.js';
-import type { ChangeStore } from '../queue/change-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { ChangeStore } from '../store/change-store.js';
 import type { Change } from '../intake/change.js';
 
 export function chainAfter(config: Config, changes: ChangeStore): (build: BuildRow) => void {

@@ -3,10 +3,9 @@
 // a crash left pending. One change at a time, in arrival order, so a later push supersedes an
 // earlier one and never the other way round.
 import type { Config } from '../../shared/config.js';
-import type { Db } from '../queue/open-database.js';
-import type { BuildStore, BuildRow } from '../queue/build-store.js';
-import type { ChangeStore, StoredChange } from '../queue/change-store.js';
-import type { DeliveryStore } from '../queue/delivery-store.js';
+import type { BuildRow } from '../store/build-store.js';
+import type { StoredChange } from '../store/change-store.js';
+import type { Stores } from '../store/stores.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import type { Change } from '../intake/change.js';
@@ -15,18 +14,16 @@ import { decideBuilders, type Outcome } from './decide-builders.js';
 import { notServedReason, servedRepos } from '../intake/served-repos.js';
 
 export interface ChangeProcessorDeps {
-  db: Db;
+  stores: Stores;
   config: Config;
-  changes: ChangeStore;
-  builds: BuildStore;
-  deliveries: DeliveryStore;
   bus: EventBus;
   github: GitHubLookups | undefined;
   logger: Logger;
 }
 
 export function createChangeProcessor(deps: ChangeProcessorDeps) {
-  const { db, changes, builds, deliveries, bus, logger } = deps;
+  const { stores, bus, logger } = deps;
+  const { changes, builds, requests, deliveries } = stores;
   const isServed = servedRepos(deps.config);
   let running: Promise<void> | null = null;
   let again = false;
@@ -43,7 +40,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
     const why = 'pull request closed';
     const ended: BuildRow[] = [];
     const running: BuildRow[] = [];
-    db.transaction(() => {
+    stores.transaction(() => {
       for (const b of builds.openForPull(c.repo, c.pr as number)) {
         if (b.state === 'running') {
           builds.requestCancel(b.id, why);
@@ -52,7 +49,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
       }
       const all = [...ended, ...running];
       settle(stored, all.length > 0 ? 'cancelled' : 'ignored', all.length > 0 ? all.map((b) => `${b.builder} #${b.number}: ${why}`).join('; ') : 'pull request closed; nothing was queued or running');
-    })();
+    });
     for (const b of ended) bus.emit({ type: 'build', build: builds.get(b.id) as BuildRow });
     for (const b of running) bus.emit({ type: 'cancel-requested', buildId: b.id, reason: why });
     if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
@@ -62,7 +59,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
   async function processOne(stored: StoredChange): Promise<void> {
     // Changes stored before the repository check existed (or by hand) meet it here as well.
     if (!isServed(stored.change.repo)) {
-      db.transaction(() => settle(stored, 'ignored', notServedReason(stored.change.repo)))();
+      stores.transaction(() => settle(stored, 'ignored', notServedReason(stored.change.repo)));
       if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
       return;
     }
@@ -74,17 +71,17 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
       // A lookup failed hard (the PR for a comment, say): record why, and do not retry forever.
       const detail = `could not evaluate triggers: ${(error as Error).message}`;
       logger.warn({ change: stored.id, err: (error as Error).message }, detail);
-      db.transaction(() => {
+      stores.transaction(() => {
         changes.markProcessed(stored.id);
         if (stored.deliveryId) deliveries.setOutcome(stored.deliveryId, 'error', detail);
-      })();
+      });
       return;
     }
     const created: BuildRow[] = [];
     const already: string[] = [];
     const cancelled: BuildRow[] = [];
     const runningToCancel: { id: number; reason: string }[] = [];
-    db.transaction(() => {
+    stores.transaction(() => {
       if (outcome.approve) created.push(...approveAwaiting(outcome.change));
       for (const d of outcome.decisions) {
         const c = outcome.change;
@@ -125,7 +122,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
           : already.length > 0 ? already.join('; ') : (outcome.note ?? 'nothing to do');
         deliveries.setOutcome(stored.deliveryId, outcomeName, detail);
       }
-    })();
+    });
     for (const b of [...cancelled, ...created]) bus.emit({ type: 'build', build: builds.get(b.id) as BuildRow });
     for (const r of runningToCancel) bus.emit({ type: 'cancel-requested', buildId: r.id, reason: r.reason });
     if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
@@ -136,7 +133,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
   function approveAwaiting(c: Change): BuildRow[] {
     const released: BuildRow[] = [];
     for (const b of builds.awaitingApproval(c.repo, c.pr as number)) {
-      if (b.sha === c.sha && builds.approve(b.request_id)) released.push(b);
+      if (b.sha === c.sha && requests.approve(b.request_id)) released.push(b);
       else builds.finish(b.id, 'cancelled', `superseded by ${c.sha?.slice(0, 7)}`);
     }
     return released;

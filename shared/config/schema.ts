@@ -320,7 +320,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).prefault(8010),
         /** Listen address (default 0.0.0.0). */
         host: z.string().prefault('0.0.0.0'),
-        /** How others reach this master, for links (default http://localhost:PORT). */
+        /** How others reach this master: the UI link of statuses whose build has no logs-branch folder, and of all statuses without a `logs` web page (default none: such statuses carry no link; `gatehouse doctor` warns). */
         publicUrl: z.string().url().optional(),
         /** Token for the API's actions (rebuild, cancel); without it those are refused. */
         adminToken: secretSchema.optional(),

@@ -3,7 +3,7 @@
 // the fields the state decides are put in. The stand-in validates each one before sending it.
 import { createRequire } from 'node:module';
 import { specExample } from './github-openapi.js';
-import type { PullState, RecordedStatus, Permission } from './github-stand-in-state.js';
+import type { HookInput, PullState, RecordedStatus, Permission } from './github-stand-in-state.js';
 
 // Bodies are JSON built by hand and checked against the description, so `any` is enough here.
 type Json = Record<string, any>;
@@ -170,4 +170,29 @@ export function installationTokenBody(token: string, expiresAt: Date): Json {
 /** GitHub's error body: `{ message, documentation_url, status }`. */
 export function errorBody(status: number, message: string, documentation = 'https://docs.github.com/rest'): Json {
   return { message, documentation_url: documentation, status: String(status) };
+}
+
+/** GET /repos/{owner}/{repo}: the `full-repository` schema, with what the token's owner may do. */
+export function fullRepoBody(fullName: string, permission: Permission): Json {
+  const template = specExample<Json>('full-repository');
+  const [owner = '', name = ''] = fullName.split('/');
+  const repo = JSON.parse(JSON.stringify(template).replaceAll(template.full_name, fullName)) as Json;
+  const id = idOf(`repo:${fullName}`);
+  const rank = ['none', 'read', 'triage', 'write', 'maintain', 'admin'].indexOf(permission);
+  return {
+    ...repo, id, node_id: nodeId('010:Repository', id), name, full_name: fullName, owner: userBody(owner), default_branch: 'main', private: false, has_discussions: false,
+    permissions: { pull: rank >= 1, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 },
+  };
+}
+
+/** One item of GET /repos/{owner}/{repo}/hooks: the `hook` schema. */
+export function hookBody(fullName: string, index: number, hook: HookInput): Json {
+  const template = (specExample<Json[]>('hook-items')[0] ?? {}) as Json;
+  const id = idOf(`hook:${fullName}:${index}`);
+  const url = `https://api.github.com/repos/${fullName}/hooks/${id}`;
+  return {
+    ...clone(template), id, url, test_url: `${url}/test`, ping_url: `${url}/pings`, deliveries_url: `${url}/deliveries`,
+    name: 'web', active: hook.active ?? true, events: hook.events ?? ['push'],
+    config: { url: hook.url, content_type: hook.contentType ?? 'json', insecure_ssl: '0', ...(hook.secret === false ? {} : { secret: '********' }) },
+  };
 }

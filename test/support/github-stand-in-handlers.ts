@@ -1,7 +1,7 @@
 // One handler per GitHub operation the stand-in serves, keyed by the OpenAPI path template. A
 // handler sees parameters already checked (and typed) against the description and the state; it
 // answers with a status, a body and headers, which the server checks again before sending.
-import { commitBody, diffEntryBody, errorBody, permissionBody, pullBody, pullSimpleBody, statusBody } from './github-stand-in-bodies.js';
+import { commitBody, diffEntryBody, errorBody, fullRepoBody, hookBody, permissionBody, pullBody, pullSimpleBody, statusBody } from './github-stand-in-bodies.js';
 import type { GitHubState, PullState, RecordedStatus } from './github-stand-in-state.js';
 import type { AuthState, Credentials } from './github-stand-in-auth.js';
 
@@ -144,12 +144,44 @@ export const routes: Route[] = [
       return { status: 201, body: statusBody(ctx.statuses.length, status, url), headers: { location: url } };
     },
   },
+  // Before commits/{ref}: a ref may hold slashes, so that template would take this path too.
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits/{ref}/statuses',
+    handle(ctx) {
+      const repo = ctx.state.repos.get(repoName(ctx.params).toLowerCase());
+      if (!repo || repo.tokenPermission === 'none') return notFound();
+      const url = (s: RecordedStatus) => new URL(`/repos/${s.repo}/statuses/${s.sha}`, ctx.baseUrl).href;
+      const mine = ctx.statuses.map((s, i) => ({ s, id: i + 1 })).filter(({ s }) => s.repo.toLowerCase() === repo.fullName.toLowerCase() && s.sha === String(ctx.params.ref)).reverse();
+      const { page, headers } = paginate(mine.map(({ s, id }) => statusBody(id, s, url(s))), ctx);
+      return { status: 200, body: page, headers };
+    },
+  },
   {
     method: 'GET',
     template: '/repos/{owner}/{repo}/commits/{ref}',
     handle(ctx) {
       const message = ctx.state.repos.get(repoName(ctx.params).toLowerCase())?.commits.get(String(ctx.params.ref));
       return message === undefined ? notFound() : { status: 200, body: commitBody(repoName(ctx.params), String(ctx.params.ref), message) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}',
+    handle(ctx) {
+      const repo = ctx.state.repos.get(repoName(ctx.params).toLowerCase());
+      return repo && repo.tokenPermission !== 'none' ? { status: 200, body: fullRepoBody(repo.fullName, repo.tokenPermission) } : notFound();
+    },
+  },
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/hooks',
+    handle(ctx) {
+      const repo = ctx.state.repos.get(repoName(ctx.params).toLowerCase());
+      // GitHub hides a repository's hooks from anyone but its admins behind a 404.
+      if (!repo || repo.tokenPermission !== 'admin') return notFound();
+      const { page, headers } = paginate(repo.hooks.map((h, i) => hookBody(repo.fullName, i, h)), ctx);
+      return { status: 200, body: page, headers };
     },
   },
   {

@@ -44,6 +44,21 @@ export interface RepoInput {
   collaborators?: Record<string, Permission>;
   /** sha → commit message. */
   commits?: Record<string, string>;
+  /** The repository's webhooks, as GET /repos/{owner}/{repo}/hooks lists them. */
+  hooks?: HookInput[];
+  /** What the token's owner may do on the repository (GET /repos/{owner}/{repo} `permissions`; hooks need admin) (default admin). */
+  tokenPermission?: Permission;
+}
+
+export interface HookInput {
+  url: string;
+  /** default json */
+  contentType?: 'json' | 'form';
+  /** default ['push'] as GitHub's own default */
+  events?: string[];
+  active?: boolean;
+  /** Whether a secret is set (GitHub shows it as ********) (default true). */
+  secret?: boolean;
 }
 
 export interface OrgInput {
@@ -65,6 +80,8 @@ export interface RepoState {
   pulls: Map<number, PullState>;
   collaborators: Map<string, Permission>;
   commits: Map<string, string>;
+  hooks: HookInput[];
+  tokenPermission: Permission;
 }
 
 export interface RecordedStatus {
@@ -92,7 +109,7 @@ export class GitHubState {
   repo(fullName: string): RepoState {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { fullName, pulls: new Map(), collaborators: new Map(), commits: new Map() };
+      repo = { fullName, pulls: new Map(), collaborators: new Map(), commits: new Map(), hooks: [], tokenPermission: 'admin' };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -103,6 +120,8 @@ export class GitHubState {
     for (const pull of input.pulls ?? []) this.addPull(fullName, pull);
     for (const [login, permission] of Object.entries(input.collaborators ?? {})) this.setPermission(fullName, login, permission);
     for (const [sha, message] of Object.entries(input.commits ?? {})) this.setCommitMessage(fullName, sha, message);
+    if (input.hooks) repo.hooks = [...input.hooks];
+    if (input.tokenPermission) repo.tokenPermission = input.tokenPermission;
     return repo;
   }
 

@@ -7,7 +7,7 @@ import type { ConfigInput } from '../../shared/config.js';
 import { parseConfig } from '../../shared/config.js';
 import type { BuildResult, StepResult } from '../../shared/protocol.js';
 import { createMaster, type Master } from '../../master/create-master.js';
-import type { BuildRow } from '../../master/queue/build-store.js';
+import type { BuildRow } from '../../master/store/build-store.js';
 import { createLogStore } from '../../master/logs/log-store.js';
 import type { GitHubLookups } from '../../master/triggers/github-lookups.js';
 import type { ReportingGitHub, ReportingOptions } from '../../master/report/start-reporting.js';

@@ -71,10 +71,10 @@ describe('the upload route', () => {
     expect(good).toEqual({ status: 201, body: { id: expect.stringMatching(new RegExp(`^${build?.id}-`)), sha256, size: 200_000 } });
     expect(staged()).toEqual([good.body.id]);
     // While the build runs, the sweep keeps its upload; once it ended, no message can claim it.
-    expect(sweepUploads(ci.master.db, ci.dataDir, Date.now())).toBe(0);
+    expect(sweepUploads(ci.master.builds, ci.dataDir, Date.now())).toBe(0);
     await ci.api(`/api/v2/builds/${build?.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` } });
     await ci.waitForBuilds((b) => b[0]?.state === 'finished');
-    expect(sweepUploads(ci.master.db, ci.dataDir, Date.now())).toBe(1);
+    expect(sweepUploads(ci.master.builds, ci.dataDir, Date.now())).toBe(1);
     expect(staged()).toEqual([]);
   });
   it('refuses an upload that would leave the data disk under its 1 GiB reserve (507), before reading it', async () => {

@@ -10,7 +10,7 @@ import { TEST_SECRETS } from '../../support/test-config.js';
 import { parseConfig } from '../../../shared/config.js';
 import { runPruneCommand } from '../../../master/report/prune-command.js';
 import { silentLogger } from '../../../master/logger.js';
-import type { BuildRow } from '../../../master/queue/build-store.js';
+import type { BuildRow } from '../../../master/store/build-store.js';
 import {
   addJunit, addStep, buildsOf, finishBuild, junitXml, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster,
 } from '../../support/report-test-master.js';

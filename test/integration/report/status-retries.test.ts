@@ -7,7 +7,7 @@ import { createTestGitHubClient } from '../../support/github-test-client.js';
 import { TEST_REPO } from '../../support/test-config.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import type { GitHubClient } from '../../../master/github/github-client.js';
-import type { OutboxRow } from '../../../master/report/status-outbox.js';
+import type { OutboxRow } from '../../../master/store/status-store.js';
 import type { ApiBuildReporting } from '../../../master/api/schemas/index.js';
 import { buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 

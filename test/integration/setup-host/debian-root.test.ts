@@ -77,7 +77,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
   });
 
   it('installs packages, user, app, config and units with --no-start and no network', async () => {
-    const r = await timed('first run', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--port', String(port)]));
+    const r = await timed('first run', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--allow-host-executor', '--port', String(port)]));
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('gatehouse instance "default" on Debian GNU/Linux 12 (bookworm)');
     expect(r.stdout).toContain('node: /usr/local/bin/node (v');
@@ -156,7 +156,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
   }, 60_000);
 
   it('a second run changes nothing and says so', async () => {
-    const r = await timed('second run', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--port', String(port)]));
+    const r = await timed('second run', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--allow-host-executor', '--port', String(port)]));
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('packages: all present');
     expect(r.stdout).toContain('app: /opt/gatehouse is up to date');
@@ -169,7 +169,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
     const changed = '/root/changed.config.mjs';
     writeFileSync(at(changed.slice(1)), readFileSync(TEST_CONFIG, 'utf8').replace("title: 'setup-host test'", "title: 'setup-host test, changed'"));
     writeFileSync(at('root/hello.sh'), 'echo changed\n');
-    const r = await timed('run with a changed config', () => setupHost([changed, '--no-start', '--offline', '--port', String(port)]));
+    const r = await timed('run with a changed config', () => setupHost([changed, '--no-start', '--offline', '--allow-host-executor', '--port', String(port)]));
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('new /etc/gatehouse/site/changed.config.mjs');
     expect(r.stdout).toContain('changed /etc/gatehouse/site/hello.sh');
@@ -182,7 +182,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
   }, 120_000);
 
   it('--instance staging installs a second, independent instance beside the first', async () => {
-    const r = await timed('staging instance', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--instance', 'staging', '--port', String(port + 1)]));
+    const r = await timed('staging instance', () => setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--allow-host-executor', '--instance', 'staging', '--port', String(port + 1)]));
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain(`instance: port ${port + 1}, status context "staging/3rdparty/{builder}"`);
     expect(existsSync(at('opt/gatehouse-staging/dist/cli/main.js'))).toBe(true);
@@ -192,7 +192,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
       expect.arrayContaining(['gatehouse-master.service', 'gatehouse-worker@local.service', 'gatehouse-staging-master.service', 'gatehouse-staging-worker@local.service']),
     );
     // The same port as the other instance is refused.
-    const clash = await setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--instance', 'other', '--port', String(port)]);
+    const clash = await setupHost([CONFIG_IN_ROOT, '--no-start', '--offline', '--allow-host-executor', '--instance', 'other', '--port', String(port)]);
     expect(clash.status).toBe(1);
     expect(clash.stderr).toContain(`port ${port} is used by the instance in /etc/gatehouse`);
   }, 120_000);

@@ -21,7 +21,7 @@ function filesUnder(dir: string): string[] {
 function dryRun(os: OsName, args: string[] = [], env: Record<string, string> = {}) {
   const root = fakeRoot(path.join(tmp.path, 'root'), os);
   const stage = path.join(tmp.path, 'stage');
-  const result = runSetupHost([TEST_CONFIG, '--dry-run', ...args], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64', ...env });
+  const result = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64', ...env });
   return { ...result, root, stage };
 }
 
@@ -147,7 +147,7 @@ describe('setup-host.sh --dry-run', () => {
     writeFileSync(path.join(tmp.path, 'hello.sh'), 'echo hi\n');
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
     const stage = path.join(tmp.path, 'stage');
-    const r = runSetupHost([config, '--dry-run', '--instance', 'staging'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
+    const r = runSetupHost([config, '--dry-run', '--allow-host-executor', '--instance', 'staging'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('paths: app /opt/gatehouse-staging, config /etc/gatehouse-staging, data /var/lib/gatehouse-staging; units gatehouse-staging-master.service, gatehouse-staging-worker@.service');
     expect(r.stdout).toContain('instance: port 18011, status context "staging/3rdparty/{builder}", logs branch ci-logs-staging');
@@ -220,13 +220,27 @@ describe('setup-host.sh --dry-run', () => {
     const config = path.join(tmp.path, 'token.mjs');
     writeFileSync(config, "export default { github: { repo: 'a/b', token: { env: 'GH_TOKEN_FOR_TEST' }, webhookSecret: { env: 'S' } }, builders: [{ name: 'b', steps: [{ name: 's', run: 'true' }] }] };\n");
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
-    const r = runSetupHost([config, '--dry-run'], { SETUP_HOST_ROOT: root });
+    const r = runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('needs secret(s) GH_TOKEN_FOR_TEST');
     expect(r.stderr).toContain('sudo GH_TOKEN_FOR_TEST=...');
-    const given = runSetupHost([config, '--dry-run'], { SETUP_HOST_ROOT: root, GH_TOKEN_FOR_TEST: 'from-the-environment' });
+    const given = runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, GH_TOKEN_FOR_TEST: 'from-the-environment' });
     expect(given.status, given.output).toBe(0);
     expect(given.stdout).toContain('GH_TOKEN_FOR_TEST: environment');
+  });
+
+  it('a builder on the host executor is refused without --allow-host-executor, naming it and why', () => {
+    const root = fakeRoot(path.join(tmp.path, 'root'), 'debian-12');
+    const stage = path.join(tmp.path, 'stage');
+    const r = runSetupHost([TEST_CONFIG, '--dry-run'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
+    expect(r.status, r.output).toBe(1);
+    expect(r.stderr).toContain('builders on the host executor: smoke');
+    expect(r.stderr).toContain('libvirt and kvm groups');
+    expect(r.stderr).toContain('--allow-host-executor');
+    expect(r.stdout).not.toContain('would: create /etc/gatehouse');
+    const allowed = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
+    expect(allowed.status, allowed.output).toBe(0);
+    expect(allowed.stderr).toContain('builders on the host executor (smoke) run pull-request code on this host');
   });
 
   it('--uninstall --dry-run lists what it would remove and keeps the data', () => {

@@ -24,7 +24,7 @@ afterEach(() => tmp.remove());
 /** Render the units with a dry run on this machine, then verify them (the worker as worker@local). */
 function renderAndVerify(args: string[], prefix: string) {
   const stage = path.join(tmp.path, 'stage');
-  const r = runSetupHost([TEST_CONFIG, '--dry-run', ...args], { SETUP_HOST_STAGE: stage });
+  const r = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_STAGE: stage });
   expect(r.status, r.output).toBe(0);
   const master = path.join(stage, 'units', `${prefix}-master.service`);
   // A template is verified through an instance of it, as systemd would load it.

@@ -42,5 +42,10 @@ describe('the start summary', () => {
     expect(text).toContain('details link   none: statuses will have no Details link');
     const { config: linked } = parseConfig({ ...withToken, http: { ...withToken.http, publicUrl: 'https://ci.example.com' } }, 'test', { env: TEST_SECRETS });
     expect(startSummary({ config: linked, address: 'http://127.0.0.1:9000' })).toContain('details link   this UI (https://ci.example.com)');
+    // A logs remote without a web page gives no link either; a GitHub one does.
+    const { config: localLogs } = parseConfig({ ...withToken, logs: { remote: '/srv/logs.git' } }, 'test', { env: TEST_SECRETS });
+    expect(startSummary({ config: localLogs, address: 'http://127.0.0.1:9000' })).toContain('details link   none: statuses will have no Details link');
+    const { config: githubLogs } = parseConfig({ ...withToken, logs: { remote: 'git@github.com:acme/ci-logs.git' } }, 'test', { env: TEST_SECRETS });
+    expect(startSummary({ config: githubLogs, address: 'http://127.0.0.1:9000' })).toContain('details link   the logs branch ci-logs on https://github.com/acme/ci-logs');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReadme } from '../../../master/report/build-readme.js';
-import type { BuildRow } from '../../../master/queue/build-store.js';
+import type { BuildRow } from '../../../master/store/build-store.js';
 import { emptyJunitSummary } from '../../../master/report/junit-summary.js';
 
 const build: BuildRow = {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { transitionFor } from '../../../master/report/build-status.js';
-import type { BuildRow } from '../../../master/queue/build-store.js';
-import type { BuildSummary, StepRecord } from '../../../master/report/build-summary.js';
+import type { BuildRow } from '../../../master/store/build-store.js';
+import type { BuildSummary } from '../../../master/report/build-summary.js';
+import type { StepRow } from '../../../master/store/step-store.js';
 import { emptyJunitSummary } from '../../../master/report/junit-summary.js';
 
 const build = (over: Partial<BuildRow> = {}): BuildRow => ({
@@ -9,7 +10,7 @@ const build = (over: Partial<BuildRow> = {}): BuildRow => ({
   repo: 'o/r', pr: 1, sha: 'a'.repeat(40), ref: 'refs/pull/1/head', clone_url: null, worker: null, cancel_requested: null,
   created_at: 1, started_at: null, finished_at: null, image: null, image_version: null, image_used_at: null, ...over,
 });
-const step = (over: Partial<StepRecord>): StepRecord => ({ step: '0', name: 'test', state: 'finished', result: 'success', exit_code: 0, reason: null, started_at: 1, finished_at: 2, duration_ms: 1, log_bytes: 0, ...over });
+const step = (over: Partial<StepRow>): StepRow => ({ step: '0', name: 'test', state: 'finished', result: 'success', exit_code: 0, reason: null, started_at: 1, finished_at: 2, duration_ms: 1, log_bytes: 0, ...over });
 const summary = (over: Partial<BuildSummary> = {}) => () => ({ steps: [], failedStep: undefined, junitFiles: [], junit: undefined, ...over });
 const ran = { started_at: 5, worker: 'w1' };
 

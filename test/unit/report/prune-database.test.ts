@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase, type Db } from '../../../master/queue/open-database.js';
-import { createBuildStore } from '../../../master/queue/build-store.js';
-import { createChangeStore } from '../../../master/queue/change-store.js';
+import { openDatabase, type Db } from '../../../master/store/open-database.js';
+import { createStores, type Stores } from '../../../master/store/stores.js';
 import { pruneDatabase } from '../../../master/report/prune-database.js';
 import { pruneLocalFiles } from '../../../master/report/prune-local-files.js';
 import { classifyFolders } from '../../../master/report/prune-logs-branch.js';
@@ -13,6 +12,7 @@ const DAY = 86_400_000;
 
 describe('retention in the database and on disk', () => {
   let db: Db;
+  let stores: Stores;
   const dirs: Array<{ remove(): void }> = [];
   afterEach(() => {
     db?.close();
@@ -22,8 +22,8 @@ describe('retention in the database and on disk', () => {
   function seed() {
     db = openDatabase(':memory:');
     let clock = Date.now() - 100 * DAY;
-    const builds = createBuildStore(db, () => clock);
-    const changes = createChangeStore(db, () => clock);
+    stores = createStores(db, () => clock);
+    const { builds, changes } = stores;
     const make = (builder: string, ageDays: number) => {
       clock = Date.now() - ageDays * DAY;
       const changeId = changes.insert(null, { kind: 'push', event: 'push', action: null, repo: 'o/r', cloneUrl: '', pr: null, sha: 'a'.repeat(40), ref: 'refs/heads/main', baseRef: 'main', headRepo: null, author: null, authorAssociation: null, title: null, draft: false, labels: [], label: null, headCommitMessage: null, changedFiles: null, comment: null });
@@ -42,7 +42,7 @@ describe('retention in the database and on disk', () => {
 
   it('drops finished builds past the cutoff with their rows; keeps each builder\'s newest and unfinished ones', () => {
     const ids = seed();
-    const result = pruneDatabase(db, Date.now() - 30 * DAY);
+    const result = pruneDatabase(stores, Date.now() - 30 * DAY);
     expect(result.buildIds).toEqual([ids.old1, ids.old2]);
     const left = db.prepare<[], { id: number }>('SELECT id FROM builds ORDER BY id').all().map((r) => r.id);
     expect(left).toEqual([ids.recent, ids.lintOld, ids.queued]);
@@ -62,8 +62,8 @@ describe('retention in the database and on disk', () => {
         writeFileSync(path.join(dir.path, kind, String(id), 'x'), 'x');
       }
     }
-    pruneDatabase(db, Date.now() - 30 * DAY);
-    expect(pruneLocalFiles(db, dir.path).removed).toBe(4);
+    pruneDatabase(stores, Date.now() - 30 * DAY);
+    expect(pruneLocalFiles(stores.builds, dir.path).removed).toBe(4);
     for (const id of [ids.old1, ids.old2]) expect(existsSync(path.join(dir.path, 'logs', String(id)))).toBe(false);
     for (const id of [ids.recent, ids.lintOld, 999]) expect(existsSync(path.join(dir.path, 'artifacts', String(id)))).toBe(true);
   });

@@ -2,9 +2,9 @@
 // superseding (also of a row in flight), backoff, rate-limit pauses, permanent refusals, giving up,
 // and a close that does not lose a row.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../master/queue/open-database.js';
-import { createBuildStore } from '../../../master/queue/build-store.js';
-import { createStatusOutbox, type NewStatus } from '../../../master/report/status-outbox.js';
+import { openDatabase, type Db } from '../../../master/store/open-database.js';
+import { createBuildStore } from '../../../master/store/build-store.js';
+import { createStatusStore, type NewStatus } from '../../../master/store/status-store.js';
 import { createStatusSender, type StatusPoster } from '../../../master/report/status-sender.js';
 import { GitHubApiError } from '../../../master/github/github-api-error.js';
 import type { CommitStatusInput } from '../../../master/github/github-client.js';
@@ -17,7 +17,7 @@ function setUp(now: () => number = Date.now) {
   const db: Db = openDatabase(':memory:');
   const builds = createBuildStore(db, Date.now);
   const ids = [1, 2, 3].map((n) => builds.create({ changeId: null, builder: `b${n}`, reason: 'test', repo: 'o/r', pr: n, sha: String(n).repeat(40), ref: null, cloneUrl: null, initial: { state: 'queued' } }).id);
-  const outbox = createStatusOutbox(db, now);
+  const outbox = createStatusStore(db, now);
   const calls: Call[] = [];
   const script: Array<(s: CommitStatusInput) => void> = [];
   const github: StatusPoster = {
@@ -79,7 +79,7 @@ describe('status sender', () => {
     insert.run(t.ids[0]!, 'queued@0', 'a'.repeat(40), 'Build queued.');
     insert.run(t.ids[0]!, 'started@0', 'a'.repeat(40), 'Build started.');
     insert.run(t.ids[1]!, 'queued@0', 'b'.repeat(40), 'Build queued.');
-    const outbox = createStatusOutbox(t.db, Date.now);
+    const outbox = createStatusStore(t.db, Date.now);
     // Even before they are marked, an overtaken row is never due.
     expect(outbox.due().map((r) => [r.build_id, r.transition])).toEqual([[t.ids[1]!, 'queued@0'], [t.ids[0]!, 'started@0']]);
     expect(outbox.supersede()).toBe(1);

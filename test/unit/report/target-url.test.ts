@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../../../shared/config.js';
 import { logsWebUrl, targetUrlFor } from '../../../master/report/target-url.js';
 import { buildFolder, stepLogName } from '../../../master/report/logs-folder.js';
-import type { BuildRow } from '../../../master/queue/build-store.js';
+import type { BuildRow } from '../../../master/store/build-store.js';
 import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
 
 const config = (over: Partial<ConfigInput>) => parseConfig(testConfig(over), 't', { env: TEST_SECRETS }).config;

@@ -1,12 +1,13 @@
-// The durable outbox of commit statuses. A row is written when a build changes state and is
-// removed from the queue only once GitHub took it (or refused it for good), so a status survives a
-// master restart and a GitHub outage. Only the newest state of a (repo, sha, context) matters to
-// GitHub (it shows the last one posted), so a row that a newer one of its key overtakes before it
-// went out is marked superseded: kept for history, never posted, never retried. "Newer" is the
-// later build, then the later row: a late event of an older build cannot undo a rebuild's state.
-// Across keys the newest builds go first, so the current head is not queued behind stale ones.
+// The durable outbox of commit statuses (status_outbox). A row is written when a build changes
+// state and is removed from the queue only once GitHub took it (or refused it for good), so a
+// status survives a master restart and a GitHub outage. Only the newest state of a (repo, sha,
+// context) matters to GitHub (it shows the last one posted), so a row that a newer one of its key
+// overtakes before it went out is marked superseded: kept for history, never posted, never retried.
+// "Newer" is the later build, then the later row: a late event of an older build cannot undo a
+// rebuild's state. Across keys the newest builds go first, so the current head is not queued
+// behind stale ones.
 import type { CommitState } from '../github/github-client.js';
-import type { Db } from '../queue/open-database.js';
+import type { Db } from './open-database.js';
 
 export interface OutboxRow {
   id: number;
@@ -44,7 +45,7 @@ const OVERTAKEN = `EXISTS (SELECT 1 FROM status_outbox n WHERE n.repo = o.repo A
 /** Pending rows that are the newest of their key (after supersede() there is no other kind). */
 const HEADS = `FROM status_outbox o WHERE o.state = 'pending' AND NOT ${OVERTAKEN}`;
 
-export function createStatusOutbox(db: Db, now: () => number) {
+export function createStatusStore(db: Db, now: () => number) {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO status_outbox (build_id, transition, repo, sha, context, github_state, description, target_url, next_attempt_at, created_at)
      VALUES (@buildId, @transition, @repo, @sha, @context, @state, @description, @targetUrl, @at, @at)`,
@@ -65,6 +66,7 @@ export function createStatusOutbox(db: Db, now: () => number) {
   const isPending = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM status_outbox WHERE id = ? AND state = 'pending'`);
   const forBuild = db.prepare<[number], OutboxRow>('SELECT * FROM status_outbox WHERE build_id = ? ORDER BY id');
   const has = db.prepare<[number, string], { n: number }>('SELECT COUNT(*) AS n FROM status_outbox WHERE build_id = ? AND transition = ?');
+  const deleteSettled = db.prepare<[number]>(`DELETE FROM status_outbox WHERE state != 'pending' AND created_at < ?`);
 
   const add = db.transaction((s: NewStatus): boolean => {
     if (insert.run({ ...s, targetUrl: s.targetUrl ?? null, at: now() }).changes !== 1) return false;
@@ -88,6 +90,8 @@ export function createStatusOutbox(db: Db, now: () => number) {
     markRetry: (id: number, at: number, error: string) => void retry.run(at, error, id),
     markFailed: (id: number, error: string) => void failed.run(error, id),
     forBuild: (buildId: number): OutboxRow[] => forBuild.all(buildId),
+    /** Rows no longer waiting (sent, given up, superseded) created before the cutoff. */
+    deleteSettledBefore: (cutoff: number) => void deleteSettled.run(cutoff),
   };
 }
-export type StatusOutbox = ReturnType<typeof createStatusOutbox>;
+export type StatusStore = ReturnType<typeof createStatusStore>;

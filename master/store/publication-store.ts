@@ -1,7 +1,7 @@
-// Which builds the logs branch still owes: one row per build that ran, with what it should show
+// The logs_publications table: which builds the logs branch still owes: one row per build that ran, with what it should show
 // (the placeholder while running, the whole folder once finished) and what it shows. Durable, so a
 // build that finished just before a crash is still published after the restart.
-import type { Db } from '../queue/open-database.js';
+import type { Db } from './open-database.js';
 
 export type Publication = 'started' | 'finished';
 
@@ -15,7 +15,7 @@ export interface PublicationRow {
   updated_at: number;
 }
 
-export function createLogsPublications(db: Db, now: () => number) {
+export function createPublicationStore(db: Db, now: () => number) {
   // A finished build is never asked to go back to its placeholder (events can arrive late).
   const want = db.prepare(
     `INSERT INTO logs_publications (build_id, wanted, next_attempt_at, updated_at) VALUES (@id, @wanted, @at, @at)
@@ -57,4 +57,4 @@ export function createLogsPublications(db: Db, now: () => number) {
     },
   };
 }
-export type LogsPublications = ReturnType<typeof createLogsPublications>;
+export type PublicationStore = ReturnType<typeof createPublicationStore>;

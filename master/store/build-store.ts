@@ -1,29 +1,34 @@
-// Build requests (the queue) and builds (the runs) are created together, one to one: the request
-// holds queue state (awaiting approval, claimed by a worker, attempts), the build the run's record.
+// The builds table: one row per run. Each build has exactly one request (build_requests, the queue
+// state); creating, claiming, finishing and requeueing write both, so those live here.
 import type { BuildResult } from '../../shared/protocol.js';
-import type { ApiBuild } from '../api/schemas/builds.js';
-import type { RequestState } from '../api/schemas/buildrequests.js';
 import type { Db } from './open-database.js';
+import { listRows, type ListQuery, type ListResult } from './list-rows.js';
 
-// The row and state types are the API's (master/api/schemas), plus what the API does not show.
-export type { BuildState } from '../api/schemas/builds.js';
-export type { RequestState } from '../api/schemas/buildrequests.js';
+export type BuildState = 'queued' | 'running' | 'finished';
 
-export interface BuildRow extends ApiBuild {
-  request_id: number;
-  clone_url: string | null;
-}
-
-export interface RequestRow {
+export interface BuildRow {
   id: number;
-  change_id: number | null;
+  request_id: number;
   builder: string;
-  state: RequestState;
-  attempts: number;
+  number: number;
+  state: BuildState;
+  result: BuildResult | null;
+  result_reason: string | null;
+  reason: string;
+  repo: string;
+  pr: number | null;
+  sha: string | null;
+  ref: string | null;
+  clone_url: string | null;
   worker: string | null;
-  waiting: string | null;
+  cancel_requested: string | null;
   created_at: number;
-  claimed_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  /** The VM image the build booted, its version and when (vm builds). */
+  image: string | null;
+  image_version: string | null;
+  image_used_at: number | null;
 }
 
 export interface NewBuild {
@@ -49,17 +54,12 @@ export function createBuildStore(db: Db, now: () => number) {
      VALUES (@request_id, @builder, @number, @state, @result, @result_reason, @reason, @repo, @pr, @sha, @ref, @clone_url, @created_at, @finished_at)`,
   );
   const byId = db.prepare<[number], BuildRow>('SELECT * FROM builds WHERE id = ?');
-  const requestById = db.prepare<[number], RequestRow>('SELECT * FROM build_requests WHERE id = ?');
   const openForPr = db.prepare<[string, number, string], BuildRow>(
     `SELECT b.* FROM builds b WHERE b.repo = ? AND b.pr = ? AND b.builder = ? AND b.state != 'finished'`,
   );
   const openForPull = db.prepare<[string, number], BuildRow>(`SELECT * FROM builds WHERE repo = ? AND pr = ? AND state != 'finished' ORDER BY id`);
   const forPush = db.prepare<[string, string, string, string], BuildRow>(
     `SELECT * FROM builds WHERE repo = ? AND pr IS NULL AND ref = ? AND sha = ? AND builder = ? AND (result IS NULL OR result NOT IN ('cancelled', 'skipped')) LIMIT 1`,
-  );
-  const runnable = db.prepare<[], RequestRow & { build_id: number }>(
-    `SELECT r.*, b.id AS build_id FROM build_requests r JOIN builds b ON b.request_id = r.id
-     WHERE r.state = 'queued' ORDER BY r.id LIMIT 500`,
   );
   const claim = db.prepare<[string, number, number]>(
     `UPDATE build_requests SET state = 'claimed', worker = ?, claimed_at = ?, attempts = attempts + 1, waiting = NULL WHERE id = ? AND state = 'queued'`,
@@ -74,14 +74,41 @@ export function createBuildStore(db: Db, now: () => number) {
   const awaitingForPr = db.prepare<[string, number], BuildRow>(
     `SELECT b.* FROM builds b JOIN build_requests r ON r.id = b.request_id WHERE b.repo = ? AND b.pr = ? AND r.state = 'awaiting-approval'`,
   );
-  const approve = db.prepare<[number]>(`UPDATE build_requests SET state = 'queued' WHERE id = ? AND state = 'awaiting-approval'`);
-  const setWaiting = db.prepare<[string | null, number]>('UPDATE build_requests SET waiting = ? WHERE id = ?');
   const requestCancel = db.prepare<[string, number]>('UPDATE builds SET cancel_requested = ? WHERE id = ?');
   const runningOn = db.prepare<[string], BuildRow>(`SELECT * FROM builds WHERE worker = ? AND state = 'running'`);
   const insertPendingStep = db.prepare<[number, string, string]>(`INSERT OR IGNORE INTO steps (build_id, step, name, state) VALUES (?, ?, ?, 'pending')`);
   const runningCount = db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM builds WHERE builder = ? AND state = 'running'`);
+  const running = db.prepare<[], { worker: string; id: number }>(`SELECT worker, id FROM builds WHERE state = 'running' AND worker IS NOT NULL`);
+  const openCounts = db.prepare<[], { builder: string; state: BuildState; n: number }>(
+    `SELECT builder, state, COUNT(*) AS n FROM builds WHERE state != 'finished' GROUP BY builder, state`,
+  );
+  const openCountsByRequest = db.prepare<[], { builder: string; state: BuildState; request: string; n: number }>(
+    `SELECT b.builder, b.state, r.state AS request, COUNT(*) AS n FROM builds b JOIN build_requests r ON r.id = b.request_id
+     WHERE b.state IN ('queued', 'running') GROUP BY b.builder, b.state, r.state`,
+  );
+  const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? ORDER BY id DESC LIMIT ?');
+  const latestWithSha = db.prepare<[string], BuildRow>('SELECT * FROM builds WHERE builder = ? AND sha IS NOT NULL ORDER BY id DESC LIMIT 1');
+  const latestForPr = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? AND pr = ? ORDER BY id DESC LIMIT 1');
+  const fromChange = db.prepare<[number], BuildRow>('SELECT b.* FROM builds b JOIN build_requests r ON r.id = b.request_id WHERE r.change_id = ?');
+  const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
+  const openOrFinishedSince = db.prepare<[number], BuildRow>(
+    `SELECT * FROM builds WHERE sha IS NOT NULL AND (state != 'finished' OR finished_at >= ?) ORDER BY id`,
+  );
+  const resultsForHead = db.prepare<[string, number, string, string], { result: BuildResult | null; result_reason: string | null }>(
+    'SELECT result, result_reason FROM builds WHERE repo = ? COLLATE NOCASE AND pr = ? AND builder = ? AND sha = ?',
+  );
+  const newestSuccess = db.prepare<[string, string, string], { id: number }>(
+    `SELECT id FROM builds WHERE repo = ? AND sha = ? AND builder = ? AND result = 'success' ORDER BY id DESC LIMIT 1`,
+  );
+  const allIds = db.prepare<[], { id: number }>('SELECT id FROM builds');
+  const runningIds = db.prepare<[], { id: number }>(`SELECT id FROM builds WHERE state = 'running'`);
+  const prunable = db.prepare<[number], { id: number }>(
+    `SELECT id FROM builds WHERE state = 'finished' AND COALESCE(finished_at, created_at) < ?
+     AND id NOT IN (SELECT MAX(id) FROM builds GROUP BY builder) ORDER BY id`,
+  );
+  const deleteIn = db.prepare<[string]>('DELETE FROM builds WHERE id IN (SELECT value FROM json_each(?))');
 
-  const store = {
+  return {
     /** Create a request and its build in one go; returns the build. Call inside a transaction. */
     create(b: NewBuild): BuildRow {
       const t = now();
@@ -103,20 +130,17 @@ export function createBuildStore(db: Db, now: () => number) {
       return byId.get(Number(id)) as BuildRow;
     },
     get: (id: number): BuildRow | undefined => byId.get(id),
-    request: (id: number): RequestRow | undefined => requestById.get(id),
     /** Builds of this PR and builder that are not finished yet (candidates for superseding). */
     openForPr: (repo: string, pr: number, builder: string): BuildRow[] => openForPr.all(repo, pr, builder),
     /** Every builder's builds of this PR that are not finished (a closed PR ends them). */
     openForPull: (repo: string, pr: number): BuildRow[] => openForPull.all(repo, pr),
     /** A build of this builder for this pushed ref and sha, unless it was cancelled or skipped: the same push delivered again builds nothing. */
     forPush: (repo: string, ref: string, sha: string, builder: string): BuildRow | undefined => forPush.get(repo, ref, sha, builder),
+    /** Builds of this PR whose request waits for an approval. */
     awaitingApproval: (repo: string, pr: number): BuildRow[] => awaitingForPr.all(repo, pr),
-    approve: (requestId: number): boolean => approve.run(requestId).changes === 1,
-    /** Queued requests, oldest first. */
-    runnable: () => runnable.all(),
-    setWaiting: (requestId: number, why: string | null) => void setWaiting.run(why, requestId),
     /** Hand a queued request to a worker, with the steps it will run (shown before they start); false if someone else got it first. All or nothing: a write failing half-way (a full disk) leaves it queued. */
     claim(requestId: number, buildId: number, worker: string, steps: Array<{ id: string; name: string }> = []): boolean {
+      // Request, build and its pending steps change together: a claimed request always has a running build.
       return db.transaction(() => {
         const t = now();
         if (claim.run(worker, t, requestId).changes !== 1) return false;
@@ -125,14 +149,14 @@ export function createBuildStore(db: Db, now: () => number) {
         return true;
       })();
     },
-    /** End a build (idempotent: a finished build stays as it was). */
+    /** End a build (idempotent: a finished build stays as it was); its request is complete with it. */
     finish(buildId: number, result: BuildResult, reason: string | null): boolean {
       const build = byId.get(buildId);
       if (!build || finishBuild.run(result, reason, now(), buildId).changes !== 1) return false;
       completeRequest.run(build.request_id);
       return true;
     },
-    /** Put a build that never really started back in the queue. */
+    /** Put a build that never really started back in the queue, its request with it. */
     requeue(build: BuildRow): void {
       requeueRequest.run(build.request_id);
       requeueBuild.run(build.id);
@@ -140,7 +164,40 @@ export function createBuildStore(db: Db, now: () => number) {
     requestCancel: (buildId: number, why: string) => void requestCancel.run(why, buildId),
     runningOn: (worker: string): BuildRow[] => runningOn.all(worker),
     runningCount: (builder: string): number => (runningCount.get(builder) as { n: number }).n,
+    /** Every running build that has a worker, with it. */
+    running: (): Array<{ worker: string; id: number }> => running.all(),
+    /** Builds not finished, counted per builder and state. */
+    openCounts: () => openCounts.all(),
+    /** Builds queued or running, counted per builder, state and their request's state (awaiting approval or not). */
+    openCountsByRequest: () => openCountsByRequest.all(),
+    /** The builder's newest builds, newest first. */
+    recentOf: (builder: string, limit: number): BuildRow[] => recentOf.all(builder, limit),
+    /** The builder's newest build that names a commit. */
+    latestWithSha: (builder: string): BuildRow | undefined => latestWithSha.get(builder),
+    /** The builder's newest build of this PR. */
+    latestForPr: (builder: string, pr: number): BuildRow | undefined => latestForPr.get(builder, pr),
+    /** The build that this change's request became, if any. */
+    fromChange: (changeId: number): BuildRow | undefined => fromChange.get(changeId),
+    setImage: (buildId: number, image: string, version: string | null, at: number) => void setImage.run(image, version, at, buildId),
+    /** Builds with a commit that are open or finished since `since`, oldest first. */
+    openOrFinishedSince: (since: number): BuildRow[] => openOrFinishedSince.all(since),
+    /** What this builder's builds of a PR head came to (the repository compared case-insensitively). */
+    resultsForHead: (repo: string, pr: number, builder: string, sha: string) => resultsForHead.all(repo, pr, builder, sha),
+    /** The newest successful build of this builder on this repository and commit. */
+    newestSuccess: (repo: string, sha: string, builder: string): number | undefined => newestSuccess.get(repo, sha, builder)?.id,
+    ids: (): number[] => allIds.all().map((r) => r.id),
+    runningIds: (): number[] => runningIds.all().map((r) => r.id),
+    /** Finished builds older than the cutoff, except each builder's newest (its number must not start again at 1). */
+    prunable: (cutoff: number): number[] => prunable.all(cutoff).map((r) => r.id),
+    /** Delete builds (their status outbox and publication rows go with them, ON DELETE CASCADE). */
+    deleteIds: (ids: number[]) => void deleteIn.run(JSON.stringify(ids)),
+    list: (query: ListQuery): ListResult<BuildRow> =>
+      listRows<BuildRow>(db, {
+        table: 'builds',
+        filters: { builder: 'builder', state: 'state', result: 'result', pr: 'pr', sha: 'sha', repo: 'repo', worker: 'worker' },
+        orderable: ['id', 'number', 'created_at', 'started_at', 'finished_at'],
+        defaultOrder: '-id',
+      }, query),
   };
-  return store;
 }
 export type BuildStore = ReturnType<typeof createBuildStore>;

@@ -1,6 +1,6 @@
-// Buildbot's list shape: `{ "<plural>": [...], "meta": { "total": N } }` with limit, offset and
-// order (`order=-id` for newest first). Filters are whitelisted columns with exact matches.
-import type { Db } from '../queue/open-database.js';
+// Buildbot's list shape for the generic list API: limit, offset, order (`-id` for newest first) and
+// exact-match filters on whitelisted columns, assembled into one SELECT and one COUNT.
+import type { Db } from './open-database.js';
 
 export interface ListQuery {
   limit?: number;
@@ -9,21 +9,26 @@ export interface ListQuery {
   [filter: string]: unknown;
 }
 
+export interface ListResult<T> {
+  rows: T[];
+  total: number;
+}
+
 export interface ListSpec {
+  /** A table, or a parenthesised SELECT. */
   table: string;
   /** Query parameter → column, for exact-match filters. */
   filters: Record<string, string>;
   /** Columns one may order by. */
   orderable: string[];
   defaultOrder: string;
-  /** Extra SQL condition always applied. */
-  where?: string;
 }
 
+/** A list query the spec does not allow (the API answers 400). */
 export class BadQueryError extends Error {}
 
-export function listRows<T>(db: Db, spec: ListSpec, query: ListQuery): { rows: T[]; total: number } {
-  const clauses: string[] = spec.where ? [spec.where] : [];
+export function listRows<T>(db: Db, spec: ListSpec, query: ListQuery): ListResult<T> {
+  const clauses: string[] = [];
   const params: unknown[] = [];
   for (const [param, column] of Object.entries(spec.filters)) {
     const value = query[param];
