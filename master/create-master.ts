@@ -13,7 +13,9 @@ import { webhookRoute } from './intake/webhook-route.js';
 import { servedRepos } from './intake/served-repos.js';
 import { readRoutes } from './api/read-routes.js';
 import { actionRoutes } from './api/action-routes.js';
-import { BadQueryError } from './store/list-rows.js';
+import { createErrorHandler, sendApiError } from './api/error-handler.js';
+import { apiError } from './api/errors.js';
+import { openApiRoute, useApiSchemas } from './api/openapi.js';
 import { workerRoutes } from './api/worker-routes.js';
 import { logRoutes } from './api/log-routes.js';
 import { eventRoutes } from './api/event-routes.js';
@@ -93,21 +95,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
 
   const alarm = createStorageAlarm(app.log);
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
-    // A full disk: nothing was stored, and the sender (GitHub, a user, a worker) may try again later.
-    const full = storageFailure(error);
-    if (full) {
-      alarm.failed('storing for a request', error, { url: request.url });
-      return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).send({ error: `the master cannot store this now (${full}); try again later` });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(status).send({ error: 'internal error' });
-    }
-    return reply.code(status).send({ error: error.message });
-  });
+  app.setErrorHandler(createErrorHandler(alarm));
+  await useApiSchemas(app);
 
   // While the data disk is full, a request that would write (a webhook, an action, an upload) is
   // answered at once, unread: it could not be stored, and GitHub's redelivery or reconcile (or the
@@ -116,7 +105,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     const full = dataDiskFull(config.dataDir);
-    if (full) return reply.code(503).header('retry-after', String(STORAGE_RETRY_AFTER_S)).header('connection', 'close').send({ error: `the master cannot store this now (${full}); try again later` });
+    if (full) return sendApiError(request, reply.header('connection', 'close'), apiError('storage_full', full));
   });
 
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
@@ -153,6 +142,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const forwarder: ForwarderSlot = {};
   await app.register(forwarderRoutes, { slot: forwarder });
   await app.register(uiReadRoutes, { stores, config, sessions, artifactFiles });
+  await app.register(openApiRoute);
   await app.register(uiRoutes);
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();

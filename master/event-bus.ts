@@ -2,9 +2,9 @@
 // reporter follow along). One bus per master instance, passed in: no global emitter.
 import { EventEmitter } from 'node:events';
 import type { BuildRow } from './store/build-store.js';
-import type { ApiEvent } from './ui/api-types.js';
+import type { ApiEvent } from './api/schemas/events.js';
 
-/** The API's events (master/ui/api-types.ts), but a build travels as its whole row in-process. */
+/** The API's events (master/api/schemas/events.ts), but a build travels as its whole row in-process. */
 export type MasterEvent = Exclude<ApiEvent, { type: 'build' }> | { type: 'build'; build: BuildRow };
 
 export interface EventBus {

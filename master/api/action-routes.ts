@@ -1,5 +1,6 @@
 // The two actions: rebuild and cancel. Both need the admin token.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../shared/config.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { Stores } from '../store/stores.js';
@@ -8,6 +9,10 @@ import type { EventBus } from '../event-bus.js';
 import type { Change } from '../intake/change.js';
 import { requireAdmin } from './require-admin.js';
 import { buildToApi } from './to-api.js';
+import { apiError, errorResponses } from './errors.js';
+import { idParams } from './schemas/common.js';
+import { buildList } from './schemas/builds.js';
+import { builderParams, rebuildBody } from './schemas/actions.js';
 
 export interface ActionRouteDeps {
   stores: Stores;
@@ -16,25 +21,31 @@ export interface ActionRouteDeps {
   bus: EventBus;
 }
 
-export async function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps): Promise<void> {
+// Both actions may also meet a full disk (503) on the way in.
+const adminErrors = ['admin_token_not_configured', 'admin_token_required', 'storage_full'] as const;
+
+export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { config, processor, bus } = deps;
   const { builds, changes } = deps.stores;
   const admin = requireAdmin(config.http.adminToken);
 
-  app.post<{ Params: { name: string }; Body: { buildId?: number; pr?: number } | undefined }>(
+  app.post(
     '/api/v2/builders/:name/rebuild',
     {
       preHandler: admin,
       schema: {
-        body: { type: ['object', 'null'], properties: { buildId: { type: 'integer' }, pr: { type: 'integer' } }, additionalProperties: false },
+        params: builderParams,
+        body: rebuildBody,
+        response: { 202: buildList, ...errorResponses('validation_failed', ...adminErrors, 'builder_not_found', 'nothing_to_rebuild') },
       },
     },
     async (req, reply) => {
       const name = req.params.name;
-      if (!config.builders.some((b) => b.name === name)) return reply.code(404).send({ error: `no builder "${name}"` });
+      if (!config.builders.some((b) => b.name === name)) throw apiError('builder_not_found', name);
       const body = req.body ?? {};
       const source = body.buildId !== undefined ? builds.get(body.buildId) : body.pr !== undefined ? builds.latestForPr(name, body.pr) : builds.latestWithSha(name);
-      if (!source || source.builder !== name) return reply.code(404).send({ error: `no earlier build of "${name}" to rebuild${body.pr ? ` for PR #${body.pr}` : ''}` });
+      if (!source || source.builder !== name) throw apiError('nothing_to_rebuild', name, body.pr);
       const change: Change = {
         kind: 'rebuild', event: 'api', action: 'rebuild', repo: source.repo, cloneUrl: source.clone_url ?? '',
         pr: source.pr, sha: source.sha, ref: source.ref, baseRef: null, headRepo: null, author: 'admin',
@@ -48,13 +59,13 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRouteDeps):
     },
   );
 
-  app.post<{ Params: { id: number } }>(
+  app.post(
     '/api/v2/builds/:id/cancel',
-    { preHandler: admin, schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } } },
+    { preHandler: admin, schema: { params: idParams, response: { 202: buildList, ...errorResponses('validation_failed', ...adminErrors, 'build_not_found', 'build_finished') } } },
     async (req, reply) => {
       const build = builds.get(req.params.id);
-      if (!build) return reply.code(404).send({ error: `no build ${req.params.id}` });
-      if (build.state === 'finished') return reply.code(409).send({ error: `build ${build.id} already finished (${build.result})` });
+      if (!build) throw apiError('build_not_found', req.params.id);
+      if (build.state === 'finished') throw apiError('build_finished', build.id, build.result);
       const why = 'cancelled through the API';
       if (build.state === 'queued') {
         builds.finish(build.id, 'cancelled', why);

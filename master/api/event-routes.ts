@@ -3,13 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventBus, MasterEvent } from '../event-bus.js';
 import { buildToApi } from './to-api.js';
+import { eventStream, type ApiEvent } from './schemas/events.js';
 
-function toWire(e: MasterEvent): unknown {
+function toWire(e: MasterEvent): ApiEvent {
   return e.type === 'build' ? { type: 'build', build: buildToApi(e.build) } : e;
 }
 
 export async function eventRoutes(app: FastifyInstance, deps: { bus: EventBus; heartbeatMs?: number }): Promise<void> {
-  app.get('/api/v2/events', (req, reply) => {
+  app.get('/api/v2/events', { schema: { response: { 200: eventStream } } }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

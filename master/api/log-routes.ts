@@ -1,22 +1,30 @@
 // Step logs: the raw file (streamed, with Range), and a live tail over SSE that follows a running
 // step from any byte offset until it finishes.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { StepStore } from '../store/step-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
+import { apiError, errorResponses } from './errors.js';
+import { stepParams as params } from './schemas/steps.js';
+import { liveLogQuery, liveLogStream, logText, rangeNotSatisfiable, type LiveLogEvent } from './schemas/logs.js';
 
-const params = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 }, step: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)*$' } },
-  required: ['id', 'step'],
-} as const;
+const logResponses = {
+  200: logText("the step's log as committed so far"),
+  206: logText('the requested byte range of the log'),
+  416: rangeNotSatisfiable,
+  ...errorResponses('validation_failed', 'step_not_found'),
+};
 
-export async function logRoutes(app: FastifyInstance, deps: { steps: StepStore; logs: LogStore; bus: EventBus }): Promise<void> {
+export async function logRoutes(fastify: FastifyInstance, deps: { steps: StepStore; logs: LogStore; bus: EventBus }): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { logs, bus } = deps;
 
-  app.get<{ Params: { id: number; step: string } }>('/api/v2/builds/:id/steps/:step/log', { schema: { params } }, async (req, reply) => {
+  // Text, streamed: typed by hand (the provider would type the reply as the schema's string).
+  fastify.get<{ Params: z.infer<typeof params> }>('/api/v2/builds/:id/steps/:step/log', { schema: { params, response: logResponses } }, async (req, reply) => {
     const step = deps.steps.state(req.params.id, req.params.step);
-    if (!step) return reply.code(404).send({ error: `no step ${req.params.step} in build ${req.params.id}` });
+    if (!step) throw apiError('step_not_found', req.params.id, req.params.step);
     // Only what the database has committed is served: a torn append after a crash stays hidden.
     const size = step.log_bytes;
     reply.header('content-type', 'text/plain; charset=utf-8').header('accept-ranges', 'bytes');
@@ -33,15 +41,16 @@ export async function logRoutes(app: FastifyInstance, deps: { steps: StepStore; 
     return reply.send(logs.read(req.params.id, req.params.step, { start: 0, end: size - 1 }));
   });
 
-  app.get<{ Params: { id: number; step: string }; Querystring: { from?: number } }>(
+  app.get(
     '/api/v2/builds/:id/steps/:step/log/live',
-    { schema: { params, querystring: { type: 'object', properties: { from: { type: 'integer', minimum: 0 } } } } },
+    { schema: { params, querystring: liveLogQuery, response: { 200: liveLogStream, ...errorResponses('validation_failed') } } },
     (req, reply) => {
       const { id, step } = req.params;
       let sent = req.query.from ?? 0;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const write = (e: LiveLogEvent) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
       let busy = false;
       let again = false;
       let ended = false;
@@ -60,12 +69,12 @@ export async function logRoutes(app: FastifyInstance, deps: { steps: StepStore; 
               const end = Math.min(committed, sent + 256 * 1024) - 1;
               let text = '';
               for await (const chunk of logs.read(id, step, { start: sent, end })) text += (chunk as Buffer).toString('utf8');
-              res.write(`event: log\ndata: ${JSON.stringify({ offset: sent, text })}\n\n`);
+              write({ event: 'log', data: { offset: sent, text } });
               sent = end + 1;
             }
             if (row?.state === 'finished' && !ended) {
               ended = true;
-              res.write(`event: end\ndata: ${JSON.stringify({ bytes: sent })}\n\n`);
+              write({ event: 'end', data: { bytes: sent } });
               stop();
             }
           } while (again && !ended);

@@ -4,17 +4,25 @@
 // (its commit statuses and its logs branch publication).
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { describeBuilder } from './describe-builder.js';
 import { builderNeeds, workerMatches } from '../dispatch/worker-match.js';
 import type { Config } from '../../shared/config.js';
 import type { Stores } from '../store/stores.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import type { ApiBuilderSummary, ApiBuilderWorker, ApiBuildReporting, ApiInfo, ApiJunit } from '../ui/api-types.js';
 import { createBuildSummaryReader } from '../report/build-summary.js';
 import { emptyJunitSummary } from '../report/junit-summary.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
-import { artifactList, builderSummaryList, errorSchema, idParams, infoSchema, junitSchema, pageQuery, queueList, reportingSchema } from './ui-schemas.js';
+import { apiError, errorResponses } from './errors.js';
+import { idParams } from './schemas/common.js';
+import { apiInfo, type ApiInfo } from './schemas/info.js';
+import { builderSummaryList, type ApiBuilderSummary, type ApiBuilderWorker } from './schemas/builders.js';
+import { queueList, queueQuery } from './schemas/buildrequests.js';
+import { artifactContent, artifactList, artifactParams } from './schemas/artifacts.js';
+import { apiJunit, type ApiJunit } from './schemas/junit.js';
+import { apiBuildReporting, type ApiBuildReporting } from './schemas/reporting.js';
 
 export interface UiReadRouteDeps {
   stores: Stores;
@@ -40,7 +48,10 @@ function logsWebUrl(config: Config): string | null {
   return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
 }
 
-export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
+const byIdErrors = errorResponses('validation_failed', 'build_not_found');
+
+export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { stores, config, sessions } = deps;
   const { builds, requests } = stores;
   const info: ApiInfo = {
@@ -51,7 +62,7 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     logs: config.logs ? { branch: config.logs.branch, web_url: logsWebUrl(config) } : null,
     actions: Boolean(config.http.adminToken),
   };
-  app.get('/api/v2/ui/info', { schema: { response: { 200: infoSchema } } }, async () => info);
+  app.get('/api/v2/ui/info', { schema: { response: { 200: apiInfo, ...errorResponses() } } }, async () => info);
 
   const parse = (json: string | null) => (json ? (JSON.parse(json) as string[]) : null);
 
@@ -72,7 +83,7 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     });
   }
 
-  app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList } } }, async () => {
+  app.get('/api/v2/ui/builders', { schema: { response: { 200: builderSummaryList, ...errorResponses() } } }, async () => {
     const counts = builds.openCountsByRequest();
     const workers = knownWorkers();
     const count = (builder: string, test: (c: (typeof counts)[number]) => boolean) =>
@@ -95,9 +106,9 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
     return { builders, meta: { total: builders.length } };
   });
 
-  app.get<{ Querystring: { limit: number; offset: number } }>(
+  app.get(
     '/api/v2/queue',
-    { schema: { querystring: pageQuery, response: { 200: queueList } } },
+    { schema: { querystring: queueQuery, response: { 200: queueList, ...errorResponses('validation_failed') } } },
     async (req) => {
       const rows = requests.waiting(req.query.limit, req.query.offset);
       return { buildrequests: rows.map((r) => ({ ...requestToApi(r), number: r.number })), meta: { total: requests.waitingCount() } };
@@ -105,29 +116,25 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
   );
 
   const buildExists = (id: number) => builds.get(id) !== undefined;
-  const noBuild = (id: number) => ({ error: `no build ${id}` });
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/artifacts',
-    { schema: { params: idParams, response: { 200: artifactList, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: artifactList, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
       const artifacts = stores.artifacts.ofBuild(req.params.id).map(({ stored_at: _, ...a }) => a);
       return { artifacts, meta: { total: artifacts.length } };
     },
   );
 
-  app.get<{ Params: { id: number; artifact: number } }>(
+  // Bytes, streamed: typed by hand (the provider would type the reply as the schema's string).
+  fastify.get<{ Params: z.infer<typeof artifactParams> }>(
     '/api/v2/builds/:id/artifacts/:artifact',
-    {
-      schema: {
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, artifact: { type: 'integer', minimum: 1 } }, required: ['id', 'artifact'] },
-      },
-    },
+    { schema: { params: artifactParams, response: { 200: artifactContent, ...errorResponses('validation_failed', 'artifact_not_found') } } },
     async (req, reply) => {
       const a = stores.artifacts.ofBuild(req.params.id).find((x) => x.id === req.params.artifact);
       const content = a ? await deps.artifactFiles.open(a.stored_at) : undefined;
-      if (!a || !content) return reply.code(404).send({ error: `no artifact ${req.params.artifact} in build ${req.params.id}` });
+      if (!a || !content) throw apiError('artifact_not_found', req.params.id, req.params.artifact);
       const name = path.basename(a.path).replace(/[^A-Za-z0-9._-]/g, '_');
       reply.header('content-type', a.kind === 'junit' ? 'application/xml' : 'application/octet-stream');
       reply.header('content-disposition', `attachment; filename="${name}"`);
@@ -137,22 +144,22 @@ export async function uiReadRoutes(app: FastifyInstance, deps: UiReadRouteDeps):
 
   // The same reading of the JUnit files as the commit status and the logs branch use.
   const readBuildSummary = createBuildSummaryReader(stores);
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/junit',
-    { schema: { params: idParams, response: { 200: junitSchema, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: apiJunit, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
       const summary = readBuildSummary(req.params.id);
       const junit: ApiJunit = { ...(summary.junit ?? emptyJunitSummary()), files: summary.junitFiles.map((f) => f.path) };
       return junit;
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/api/v2/builds/:id/reporting',
-    { schema: { params: idParams, response: { 200: reportingSchema, 404: errorSchema } } },
-    async (req, reply) => {
-      if (!buildExists(req.params.id)) return reply.code(404).send(noBuild(req.params.id));
+    { schema: { params: idParams, response: { 200: apiBuildReporting, ...byIdErrors } } },
+    async (req) => {
+      if (!buildExists(req.params.id)) throw apiError('build_not_found', req.params.id);
       const statuses = stores.statuses.forBuild(req.params.id).map((r) => ({
         transition: r.transition, context: r.context, github_state: r.github_state, description: r.description, state: r.state,
         attempts: r.attempts, next_attempt_at: r.next_attempt_at, last_error: r.last_error, created_at: r.created_at, sent_at: r.sent_at,

@@ -1,12 +1,14 @@
 // GET /api/v2/workers: configured and known workers, with what the connected ones do now.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../shared/config.js';
 import type { Stores } from '../store/stores.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import type { ApiImageFamily } from '../ui/api-types.js';
+import { errorResponses } from './errors.js';
+import { workerList, type ApiImageFamily } from './schemas/workers.js';
 
 export async function workerRoutes(app: FastifyInstance, deps: { stores: Stores; config: Config; sessions: WorkerSessions }): Promise<void> {
-  app.get('/api/v2/workers', async () => {
+  app.withTypeProvider<ZodTypeProvider>().get('/api/v2/workers', { schema: { response: { 200: workerList, ...errorResponses() } } }, async () => {
     const known = new Map(deps.stores.workers.all().map((r) => [r.name, r]));
     const builds = deps.stores.builds.running();
     const names = [...new Set([...deps.config.workers.map((w) => w.name), ...known.keys()])];

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { z } from 'zod';
 import type {} from '@fastify/websocket';
 import type { Config } from '../../shared/config.js';
 import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PATH, WORKER_UPLOADS_PATH, UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, type Hello, type MasterMessage } from '../../shared/protocol.js';
@@ -22,6 +23,7 @@ import { createDownloadGrant } from './download-grant.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
+import { downloadContent, downloadParams, uploadedFile, uploadQuery, workerErrors } from '../api/schemas/worker-files.js';
 
 export interface WorkerHubDeps {
   stores: Stores;
@@ -218,9 +220,9 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       app.get(WORKER_PATH, { websocket: true, preValidation: authenticate }, (socket, request) => onConnection(socket as unknown as WebSocket, request));
       // Another build's artifacts for a step's `download`: workers only, with the same credentials,
       // and only what a download of a build running on that worker names.
-      app.get<{ Params: { id: number } }>(
+      app.get<{ Params: z.infer<typeof downloadParams> }>(
         `${WORKER_ARTIFACTS_PATH}/:id`,
-        { preValidation: authenticate, schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
+        { preValidation: authenticate, schema: { params: downloadParams, response: { 200: downloadContent, ...workerErrors(400, 401, 403, 404, 500) } } },
         async (req, reply) => {
           const name = req.headers[WORKER_NAME_HEADER] as string;
           if (!mayDownload(builds.runningOn(name), req.params.id)) {
@@ -237,9 +239,9 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       // (no parser reads it here), from a worker running that build only.
       await app.register(async (scope) => {
         scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-        scope.put<{ Querystring: { build: number } }>(
+        scope.put<{ Querystring: z.infer<typeof uploadQuery> }>(
           WORKER_UPLOADS_PATH,
-          { onRequest: authenticate, schema: { querystring: { type: 'object', properties: { build: { type: 'integer', minimum: 1 } }, required: ['build'] } } },
+          { onRequest: authenticate, schema: { querystring: uploadQuery, response: { 201: uploadedFile, ...workerErrors(400, 401, 409, 413, 422, 500, 503, 507) } } },
           async (req, reply) => {
             const name = req.headers[WORKER_NAME_HEADER] as string;
             const build = builds.get(req.query.build);

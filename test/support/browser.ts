@@ -35,7 +35,7 @@ function newestMtime(dir: string): number {
  */
 export async function ensureUiBuilt(): Promise<void> {
   const index = path.join(ROOT, 'dist/ui/index.html');
-  const sources = Math.max(newestMtime(path.join(ROOT, 'master/ui/web')), statSync(path.join(ROOT, 'master/ui/api-types.ts')).mtimeMs);
+  const sources = Math.max(newestMtime(path.join(ROOT, 'master/ui/web')), newestMtime(path.join(ROOT, 'master/api/schemas')));
   const fresh = () => existsSync(index) && statSync(index).mtimeMs >= sources;
   const lock = path.join(ROOT, 'dist/.ui-build-lock');
   mkdirSync(path.dirname(lock), { recursive: true });

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ConfigInput } from '../../shared/config.js';
-import type { ApiBuildReporting } from '../../master/ui/api-types.js';
+import type { ApiBuildReporting } from '../../master/api/schemas/index.js';
 import { makeTempDir } from './temp-dir.js';
 import { createTestRepo, type TestRepo } from './worker-git-repo.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from './test-config.js';

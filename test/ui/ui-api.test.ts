@@ -5,7 +5,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uiRoutes } from '../../master/ui/ui-routes.js';
-import type { ApiBuilderSummary, ApiList, ApiQueueEntry } from '../../master/ui/api-types.js';
+import type { ApiBuilderSummary, ApiList, ApiQueueEntry } from '../../master/api/schemas/index.js';
 import { seedBuilds } from '../../bench/seed-builds.js';
 import { ensureUiBuilt } from '../support/browser.js';
 import { makeTempDir } from '../support/temp-dir.js';

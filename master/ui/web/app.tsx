@@ -1,6 +1,6 @@
 // The page frame: top bar, the current page by hash route, and the admin-token dialog.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiInfo } from '../api-types';
+import type { ApiInfo } from '../../api/schemas';
 import { api } from './lib/api';
 import { FALLBACK_INFO, InfoContext } from './lib/info-context';
 import { useLocation, type Route } from './lib/router';

@@ -9,7 +9,7 @@ import { makeTempDir } from '../../support/temp-dir.js';
 import { createBareRepo } from '../../support/bare-git-repo.js';
 import { HOOK_SAYS, refuseUntil } from '../../support/refusing-hook.js';
 import { addStep, buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
-import type { ApiBuildReporting } from '../../../master/ui/api-types.js';
+import type { ApiBuildReporting } from '../../../master/api/schemas/index.js';
 
 const BRANCH = 'ci-logs';
 const sha = (n: number) => n.toString(16).padStart(40, 'd');

@@ -8,7 +8,7 @@ import { TEST_REPO } from '../../support/test-config.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import type { GitHubClient } from '../../../master/github/github-client.js';
 import type { OutboxRow } from '../../../master/store/status-store.js';
-import type { ApiBuildReporting } from '../../../master/ui/api-types.js';
+import type { ApiBuildReporting } from '../../../master/api/schemas/index.js';
 import { buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 
 const A = 'a'.repeat(40);

@@ -1,4 +1,4 @@
-import type { ApiArtifact } from '../../api-types';
+import type { ApiArtifact } from '../../../api/schemas';
 import { artifactUrl } from '../lib/api';
 
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);

@@ -1,6 +1,6 @@
 // A builder's last builds, oldest first, in a fixed number of slots: the row never changes size,
 // and a new build fills the next empty slot without moving the others (until the strip is full).
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { BuildBadge } from './build-badge';
 
 export const STRIP_SLOTS = 15;

@@ -1,6 +1,6 @@
 // Rebuild and Cancel. Both need the admin token, asked once per tab (lib/admin-token.ts).
 import { useState } from 'preact/hooks';
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { api } from '../lib/api';
 import { withAdminToken } from '../lib/admin-token';
 import { useInfo } from '../lib/info-context';

@@ -1,6 +1,6 @@
 // One build in a builder's strip: its number on its status colour, a tooltip (hover and keyboard
 // focus) with PR, sha, result and duration, and a link to the build.
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { buildDuration, buildStatus, duration, shortSha } from '../lib/format';
 import { href } from '../lib/router';
 import { useNow } from '../lib/use-now';

@@ -1,5 +1,5 @@
 // The facts of one build: what, which commit, why, where, when.
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { buildDuration, duration } from '../lib/format';
 import { useInfo } from '../lib/info-context';
 import { href } from '../lib/router';

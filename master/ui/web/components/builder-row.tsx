@@ -1,4 +1,4 @@
-import type { ApiBuilderSummary } from '../../api-types';
+import type { ApiBuilderSummary } from '../../../api/schemas';
 import { href } from '../lib/router';
 import { BadgeStrip } from './badge-strip';
 import { BuilderState } from './builder-state';

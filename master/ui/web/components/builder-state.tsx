@@ -1,4 +1,4 @@
-import type { ApiBuilderSummary } from '../../api-types';
+import type { ApiBuilderSummary } from '../../../api/schemas';
 import { StatusPill } from './status-pill';
 
 /** A builder's state now: idle, running (how many) or waiting (queued, awaiting approval). */

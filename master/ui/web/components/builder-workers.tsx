@@ -1,4 +1,4 @@
-import type { ApiBuilderSummary } from '../../api-types';
+import type { ApiBuilderSummary } from '../../../api/schemas';
 
 /** Which workers can run a builder, and whether they are connected now. */
 export function BuilderWorkers({ builder: b }: { builder: ApiBuilderSummary }) {

@@ -1,5 +1,5 @@
 // A page of builds: number, status, PR, commit, reason, worker, when and how long.
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { buildDuration, buildStatus, duration } from '../lib/format';
 import { href } from '../lib/router';
 import { useNow } from '../lib/use-now';

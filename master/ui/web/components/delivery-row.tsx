@@ -1,5 +1,5 @@
 // One webhook delivery: when, what event, which PR and commit, and what came of it.
-import type { ApiDelivery } from '../../api-types';
+import type { ApiDelivery } from '../../../api/schemas';
 import { CommitLink } from './commit-link';
 import { PrLink } from './pr-link';
 import { RelTime } from './rel-time';

@@ -1,5 +1,5 @@
 // The smee.io forwarder, when webhooks come through one: connected or not, last delivery, drops.
-import type { ApiForwarder } from '../../api-types';
+import type { ApiForwarder } from '../../../api/schemas';
 import { RelTime } from './rel-time';
 
 export function ForwarderPanel({ forwarder: f }: { forwarder: ApiForwarder | undefined }) {

@@ -1,6 +1,6 @@
 // A worker's images over time: per image its current version with when it was built and verified,
 // then the other versions (candidate, previous, failed, obsolete) with their dates.
-import type { ApiImageFamily } from '../../api-types';
+import type { ApiImageFamily } from '../../../api/schemas';
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '—');
 

@@ -1,5 +1,5 @@
 // JUnit results of a build: the counts, then each failure and error with its message and trace.
-import type { ApiJunit, ApiJunitFailure } from '../../api-types';
+import type { ApiJunit, ApiJunitFailure } from '../../../api/schemas';
 import { StatusPill } from './status-pill';
 
 function FailureItem({ f }: { f: ApiJunitFailure }) {

@@ -1,5 +1,5 @@
 // One waiting request: which build, for what, since when, and why it waits.
-import type { ApiQueueEntry } from '../../api-types';
+import type { ApiQueueEntry } from '../../../api/schemas';
 import { prUrl, useInfo } from '../lib/info-context';
 import { href } from '../lib/router';
 import { CommitLink } from './commit-link';

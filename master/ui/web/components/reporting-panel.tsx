@@ -1,7 +1,7 @@
 // What a build reported: its logs branch publication (with the last error, such as the remote's
 // own words when it refused the push) and its commit statuses, each sent, waiting, given up, or
 // not sent because a newer state of the same commit and context went instead.
-import type { ApiBuildReporting, ApiBuildStatus, ApiLogsPublication } from '../../api-types';
+import type { ApiBuildReporting, ApiBuildStatus, ApiLogsPublication } from '../../../api/schemas';
 
 function statusOutcome(s: ApiBuildStatus): { word: string; glyph: string; cls: string } {
   switch (s.state) {

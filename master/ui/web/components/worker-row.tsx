@@ -1,5 +1,5 @@
 // One worker: connected or not, slots in use, what it runs now, what it offers, when last seen.
-import type { ApiWorker } from '../../api-types';
+import type { ApiWorker } from '../../../api/schemas';
 import { href } from '../lib/router';
 import { ImageVersions } from './image-versions';
 import { RelTime } from './rel-time';

@@ -2,7 +2,7 @@
 // works when a proxy serves it under a sub-path.
 import type {
   ApiArtifact, ApiBuild, ApiBuilderSummary, ApiBuildReporting, ApiDelivery, ApiForwarder, ApiInfo, ApiJunit, ApiList, ApiQueueEntry, ApiStep, ApiWorker,
-} from '../../api-types';
+} from '../../../api/schemas';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {

@@ -1,5 +1,5 @@
 // How times, durations and commits read on the page.
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -1,7 +1,7 @@
 // What the page learns once at start (GET /api/v2/ui/info): title and the bases of outside links.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ApiInfo } from '../../api-types';
+import type { ApiInfo } from '../../../api/schemas';
 
 export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', web_url: 'https://github.com', approve_command: '/ok-to-test', logs: null, actions: true };
 export const InfoContext = createContext<ApiInfo>(FALLBACK_INFO);

@@ -1,7 +1,7 @@
 // A build's steps as the page lists them: the rows the master has (it adds pending ones when it
 // dispatches a build), and, for a build not dispatched yet, the builder's configured steps. A
 // step still pending when its build is over is shown as "not run".
-import type { ApiStep } from '../../api-types';
+import type { ApiStep } from '../../../api/schemas';
 
 export interface ShownStep extends ApiStep {
   /** It has begun (and so may have a log). */

@@ -1,7 +1,7 @@
 // Loads a step's log into a LogBuffer and, while the step runs, follows it over the live tail
 // (GET …/log/live?from=OFFSET, SSE). Big logs load only their last MiB; the download link has all.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiStep } from '../../api-types';
+import type { ApiStep } from '../../../api/schemas';
 import { logUrl } from './api';
 import { LogBuffer } from './log-buffer';
 

@@ -1,6 +1,6 @@
 // #/builders/:name: the builder's history, newest first, paged, filtered by status and PR.
 import { useState } from 'preact/hooks';
-import type { ApiBuild } from '../../api-types';
+import type { ApiBuild } from '../../../api/schemas';
 import { api, type BuildQuery } from '../lib/api';
 import type { LiveEvent } from '../lib/events';
 import { plural } from '../lib/format';

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** GET /api/v2/ui/info: what the page needs once (title, link bases). */
+export const apiInfo = z.object({
+  title: z.string(),
+  repo: z.string(),
+  /** GitHub's web base, e.g. https://github.com. */
+  web_url: z.string(),
+  approve_command: z.string(),
+  /** Where the logs branch can be browsed, when one is configured. */
+  logs: z.object({ branch: z.string(), web_url: z.string().nullable() }).nullable(),
+  /** Whether rebuild/cancel can work at all (an admin token is configured). */
+  actions: z.boolean(),
+});
+export type ApiInfo = z.infer<typeof apiInfo>;
