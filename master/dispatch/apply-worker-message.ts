@@ -9,7 +9,7 @@ import type { Db } from '../queue/open-database.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { UploadStaging } from '../artifacts/upload-staging.js';
 import { sequenceOrder } from './sequence-order.js';
 

@@ -3,7 +3,7 @@
 import type { Config } from '../../shared/config.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
 import type { DownloadResolver } from './resolve-download.js';

@@ -13,7 +13,7 @@ import { PROTOCOL_VERSION, WORKER_ARTIFACTS_PATH, WORKER_NAME_HEADER, WORKER_PAT
 import type { Db } from '../queue/open-database.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';

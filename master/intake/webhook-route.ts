@@ -9,7 +9,7 @@ import type { Db } from '../queue/open-database.js';
 import type { ChangeStore } from '../queue/change-store.js';
 import type { DeliveryStore } from '../queue/delivery-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { createSignatureCheck, type SignatureCheck } from './verify-signature.js';
 import { normalizeChange, PayloadError } from './normalize-change.js';
 import { createByteBudget } from './byte-budget.js';

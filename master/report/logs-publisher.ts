@@ -7,7 +7,7 @@
 // remote said, kept as the builds' last error (the API and the build page show it) and retried with
 // backoff, like any other failure. Nothing here touches the build.
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { LogsPushRefused, type LogsRepo } from './logs-repo.js';
 import type { LogsPublications, Publication, PublicationRow } from './logs-publications.js';
 import { buildFolder } from './logs-folder.js';

@@ -10,7 +10,7 @@ import type { ChangeStore } from '../queue/change-store.js';
 import type { Db } from '../queue/open-database.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import { concerns } from '../triggers/decide-builders.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 
 export const RECONCILE_REASON = 'reconcile: no webhook seen for this head';
 

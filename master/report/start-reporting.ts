@@ -10,7 +10,7 @@ import type { BuildStore } from '../queue/build-store.js';
 import type { ChangeStore } from '../queue/change-store.js';
 import type { Db } from '../queue/open-database.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { createLogStore } from '../logs/log-store.js';
 import { createBuildSummaryReader } from './build-summary.js';
 import { createStatusOutbox } from './status-outbox.js';

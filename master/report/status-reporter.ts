@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
 import type { BuildRow, BuildStore } from '../queue/build-store.js';
 import type { Db } from '../queue/open-database.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { BuildSummaryReader } from './build-summary.js';
 import { transitionFor } from './build-status.js';
 import { targetUrlFor } from './target-url.js';

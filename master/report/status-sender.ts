@@ -6,7 +6,7 @@
 // A rate limit pauses every row until GitHub's reset: the limit is per token, not per commit.
 import type { CommitStatusInput } from '../github/github-client.js';
 import { GitHubApiError } from '../github/github-api-error.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { OutboxRow, StatusOutbox } from './status-outbox.js';
 import { retryDelay, DEFAULT_RETRY, type RetryPolicy } from './retry-delay.js';
 

@@ -8,7 +8,7 @@ import type { BuildStore, BuildRow } from '../queue/build-store.js';
 import type { ChangeStore, StoredChange } from '../queue/change-store.js';
 import type { DeliveryStore } from '../queue/delivery-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { decideBuilders, type Outcome } from './decide-builders.js';
