@@ -9,6 +9,7 @@ import { createDeliveryStore } from './queue/delivery-store.js';
 import { createChangeStore } from './queue/change-store.js';
 import { createBuildStore, type BuildStore } from './queue/build-store.js';
 import { createEventBus, type EventBus } from './event-bus.js';
+import { DebugAccessLog } from './access-log.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
 import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
@@ -92,8 +93,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const part = (name: string) => logger.child({ part: name });
   const app = Fastify({
     loggerInstance: part('http') as FastifyBaseLogger, // the app keeps fastify's own logger type
-    // One line per request at debug (below): at info, access logs drowned everything else.
-    disableRequestLogging: true,
+    logController: new DebugAccessLog(),
     // Node checks the deadline every connectionsCheckingInterval (default 30 s): check often enough to keep it.
     http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
   });
@@ -101,9 +101,6 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: part('report'), now, options: deps.reporting });
 
   const alarm = createStorageAlarm(part('storage'));
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
     // A full disk: nothing was stored, and the sender (GitHub, a user, a worker) may try again later.

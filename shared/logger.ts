@@ -38,7 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // by file name at run time, which a bundled or packed install may not have where pino looks.
   const destination = options.destination
     ?? ((options.pretty ?? process.stdout.isTTY === true)
-      ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      ? pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
       : pino.destination({ fd: 1, sync: true }));
   // pid and hostname are left out: the journal records both, and a terminal needs neither.
   return pino({ level, base: options.name ? { name: options.name } : undefined }, destination);
