@@ -10,6 +10,7 @@ import { createChangeStore } from './queue/change-store.js';
 import { createBuildStore, type BuildStore } from './queue/build-store.js';
 import { createEventBus, type EventBus } from './event-bus.js';
 import { DebugAccessLog } from './access-log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
 import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
@@ -72,6 +73,7 @@ export interface Master {
   sessions: WorkerSessions;
   forwarder: ForwarderSlot;
   reporting: Reporting;
+  metrics: Metrics;
   /** Refuse webhooks from now on (503), for a shutdown; the rest keeps serving until close(). */
   drain(): void;
   close(): Promise<void>;
@@ -97,10 +99,17 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     // Node checks the deadline every connectionsCheckingInterval (default 30 s): check often enough to keep it.
     http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
   });
+  const sessions: WorkerSessions = new Map();
+  const metrics = createMetrics({ db, bus, sessions, builders: config.builders.map((b) => b.name) });
   const processor = createChangeProcessor({ db, config, changes, builds, deliveries, bus, github: deps.github, logger: part('triggers') });
-  const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: part('report'), now, options: deps.reporting });
+  const reporting = startReporting({ config, secrets: deps.secrets, db, bus, builds, changes, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics });
 
   const alarm = createStorageAlarm(part('storage'));
+  // Every answer to a webhook, refusals before routing included.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === WEBHOOK_PATH) metrics.webhook(request.headers['x-github-event'], reply.statusCode);
+  });
+
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
     // A full disk: nothing was stored, and the sender (GitHub, a user, a worker) may try again later.
@@ -140,7 +149,6 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(actionRoutes, { db, config, builds, changes, processor, bus });
 
   const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
-  const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({
     config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(db), mergeBaseOf: createMergeBaseResolver(db), builds, sessions, bus, logger: part('dispatch'),
   });
@@ -173,6 +181,9 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
       kick(); // a chained builder may follow
     }
   });
+
+  // Open like /healthz: counts only, nothing a stranger could use against a build.
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const health = storageHealth(db, config.dataDir);
   app.get('/healthz', async (_req, reply) => {
@@ -218,11 +229,12 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
   app.addHook('onClose', async () => {
     offBus();
+    metrics.close();
     await processor.kick().catch(() => undefined);
     await reporting.close();
     await uploader?.close();
     db.close();
   });
 
-  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, drain: () => void (draining = true), close: () => app.close() };
+  return { app, db, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, metrics, drain: () => void (draining = true), close: () => app.close() };
 }

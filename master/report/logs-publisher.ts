@@ -29,6 +29,8 @@ export interface LogsPublisherDeps extends LogsPublisherOptions {
   folder: BuildFolderDeps;
   logger: Logger;
   now: () => number;
+  /** Told of each failed update of the logs branch (the metrics count them). */
+  onPushFailed?: () => void;
 }
 
 function commitMessage(build: BuildRow, what: Publication): string {
@@ -89,6 +91,7 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
       throw new Error(`the push was rejected ${maxPushAttempts} times in a row`);
     } catch (error) {
       synced = false;
+      deps.onPushFailed?.();
       const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
       const message = (error as Error).message;
       const at = now() + retryDelay(attempts, policy, undefined, now());

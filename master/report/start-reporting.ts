@@ -11,6 +11,7 @@ import type { ChangeStore } from '../queue/change-store.js';
 import type { Db } from '../queue/open-database.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../metrics.js';
 import { createLogStore } from '../logs/log-store.js';
 import { createBuildSummaryReader } from './build-summary.js';
 import { createStatusOutbox } from './status-outbox.js';
@@ -65,6 +66,8 @@ export interface ReportingDeps {
   logger: Logger;
   now?: () => number;
   options?: ReportingOptions;
+  /** Counts failed status posts and logs pushes. */
+  metrics?: Pick<Metrics, 'statusPostFailed' | 'logsPushFailed'>;
 }
 
 export interface Reporting {
@@ -88,7 +91,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
-    ? createStatusSender({ outbox, github: { createStatus }, logger, now, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
+    ? createStatusSender({ outbox, github: { createStatus }, logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
     : undefined;
   const reporter = outbox && sender
     ? createStatusReporter({ config, db, builds, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
@@ -165,5 +168,6 @@ function startPublisher(
     logger,
     now,
     retry: options.logsRetry,
+    onPushFailed: deps.metrics?.logsPushFailed,
   });
 }

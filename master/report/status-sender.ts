@@ -25,6 +25,8 @@ export interface StatusSenderDeps extends StatusSenderOptions {
   github: StatusPoster;
   logger: Logger;
   now: () => number;
+  /** Told of each post GitHub did not take (the metrics count them). */
+  onPostFailed?: () => void;
 }
 
 export function createStatusSender(deps: StatusSenderDeps) {
@@ -60,6 +62,7 @@ export function createStatusSender(deps: StatusSenderDeps) {
         state: row.github_state, context: row.context, description: row.description, targetUrl: row.target_url ?? undefined,
       });
     } catch (error) {
+      deps.onPostFailed?.();
       record(() => failedPost(row, error));
       return;
     }
