@@ -175,3 +175,9 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A metric of the master's registry (the one value of a metric without labels), as a scrape would read it now. */
+export async function metricValue(m: Master, name: string): Promise<number | undefined> {
+  const metric = m.metrics.registry.getSingleMetric(name);
+  return (await metric?.get())?.values[0]?.value;
+}
