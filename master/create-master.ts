@@ -164,7 +164,15 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
   const hub = createWorkerHub({ db, config, builds, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: part('workers'), now, pingIntervalMs: deps.pingIntervalMs });
   // A bigger message closes the connection, and the worker would send it again and again.
-  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_MESSAGE_BYTES },
+    // The plugin's own close sends a bare close frame; workers are told the master is going away (1001).
+    async preClose(this: FastifyInstance) {
+      hub.close();
+      for (const client of this.websocketServer.clients) client.close(1001, 'master shutting down');
+      this.websocketServer.close();
+    },
+  });
   await app.register(hub.routes);
   await app.register(workerRoutes, { db, config, sessions });
   await app.register(logRoutes, { db, logs, bus });
@@ -224,7 +232,6 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     clearInterval(sweeper);
     clearTimeout(kickRetry);
     alarm.close();
-    hub.close();
     await forwarder.current?.close();
   });
   app.addHook('onClose', async () => {
