@@ -11,7 +11,7 @@ import { startSummary } from './start-summary.js';
 import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
 import { imagesCommand } from './images-command.js';
-import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../shared/logger.js';
+import { createLogger, isLogLevel, LOG_LEVELS, LogLevelError, type LogLevel } from '../shared/logger.js';
 import { exitOnSignals } from './shutdown.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,6 +61,7 @@ async function loadForServe(options: ServeOptions): Promise<{ loaded: LoadedConf
 function fail(error: unknown): never {
   const e = error as NodeJS.ErrnoException & { port?: number };
   if (error instanceof ConfigError) console.error(`gatehouse: invalid config ${error.message}`);
+  else if (error instanceof LogLevelError) console.error(`gatehouse: ${error.message}`);
   else if (e.code === 'EADDRINUSE') console.error(`gatehouse: port ${e.port ?? ''} is already in use: stop what listens there, or choose another port with --port (or http.port in the config)`);
   else console.error(`gatehouse: ${e.stack ?? String(error)}`);
   process.exit(1);

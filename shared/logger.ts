@@ -24,11 +24,14 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/** A GATEHOUSE_LOG_LEVEL that is no level: the CLI says so in one line. */
+export class LogLevelError extends Error {}
+
 /** The level from GATEHOUSE_LOG_LEVEL, or info; a wrong value is an error that says which are right. */
 export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): LogLevel {
   const value = env.GATEHOUSE_LOG_LEVEL;
   if (value === undefined || value === '') return 'info';
-  if (!isLogLevel(value)) throw new Error(`GATEHOUSE_LOG_LEVEL=${value}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!isLogLevel(value)) throw new LogLevelError(`GATEHOUSE_LOG_LEVEL=${value}: expected one of ${LOG_LEVELS.join(', ')}`);
   return value;
 }
 
