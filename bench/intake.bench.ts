@@ -15,7 +15,7 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 export async function benchIntake(count = 1000): Promise<BenchResult[]> {
   const { config, secrets } = parseConfig(benchConfig(benchDataDir()), 'bench', { env: BENCH_SECRETS });
-  const master = await createMaster({ config, secrets, logger: false });
+  const master = await createMaster({ config, secrets });
   const url = await master.app.listen({ port: 0, host: '127.0.0.1' });
   const queuedAt = new Map<number, number>();
   master.bus.on((e) => {

@@ -34,7 +34,7 @@ async function timed(url: string, rounds: number): Promise<number[]> {
 export async function benchUiApi(count = 10_000, rounds = 300): Promise<BenchResult[]> {
   const builders = BUILDERS.map((name) => ({ name, executor: 'host', steps: [{ name: 'test', run: 'true' }] }));
   const { config, secrets } = parseConfig(benchConfig(benchDataDir(), { builders }), 'bench', { env: BENCH_SECRETS });
-  const master = await createMaster({ config, secrets, logger: false });
+  const master = await createMaster({ config, secrets });
   seedBuilds(master.db, { count, builders: BUILDERS, repo: BENCH_REPO });
   master.db.transaction(() => {
     for (let i = 0; i < 40; i++) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildSpec, StepSpec } from '../shared/protocol.js';
 import { runBuild } from '../worker/build-runner.js';
-import type { Logger } from '../worker/logger.js';
+import { createLogger } from '../shared/logger.js';
 import { connectLibvirt, type Libvirt } from '../worker/executor/vm/libvirt.js';
 import { createOverlay, deleteOverlay } from '../worker/executor/vm/overlay.js';
 import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
@@ -16,7 +16,7 @@ import { ms, percentile, type BenchResult } from './stats.js';
 
 const IMAGES_DIR = process.env.GATEHOUSE_VM_IMAGES ?? '/var/cache/gatehouse-images';
 const URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) };
+const quiet = createLogger({ level: 'error' });
 
 export async function benchVm(): Promise<BenchResult[]> {
   let libvirt: Libvirt;

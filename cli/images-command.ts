@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
 
 interface ImagesOptions {
   config: string;
@@ -15,10 +16,9 @@ async function open(o: ImagesOptions) {
   // With --worker, only that worker's secrets are read (the images part needs none of the others).
   const { config } = await loadConfig(o.config, o.worker ? { forWorker: o.worker } : {});
   const { createImageMaintenance } = await import('../worker/images/image-maintenance.js');
-  const { createConsoleLogger } = await import('../worker/logger.js');
   // Its own domain names and overlay directory, apart from any worker's (whose start sweeps its own).
   const worker = `images-${process.pid}`;
-  const maintenance = createImageMaintenance({ config, worker, logger: createConsoleLogger('images'), onBuildOutput: (t) => process.stderr.write(t) });
+  const maintenance = createImageMaintenance({ config, worker, logger: createLogger({ name: 'images' }), onBuildOutput: (t) => process.stderr.write(t) });
   const names = o.image ? [o.image] : Object.keys(config.images).filter((n) => config.images[n]?.build);
   if (o.image && !config.images[o.image]) throw new Error(`no image named "${o.image}" in the config (it has: ${Object.keys(config.images).join(', ') || 'none'})`);
   return {

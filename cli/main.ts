@@ -11,6 +11,8 @@ import { startSummary } from './start-summary.js';
 import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
 import { imagesCommand } from './images-command.js';
+import { createLogger, isLogLevel, LOG_LEVELS, LogLevelError, type LogLevel } from '../shared/logger.js';
+import { exitOnSignals } from './shutdown.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -23,10 +25,26 @@ function port(value: string): number {
   return n;
 }
 
+function logLevel(value: string): LogLevel {
+  if (!isLogLevel(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return n;
+}
+
+const LOG_LEVEL_HELP = `log level: ${LOG_LEVELS.join(', ')} (default: GATEHOUSE_LOG_LEVEL, else info)`;
+const SHUTDOWN_HELP = 'seconds to stop gracefully on SIGTERM/SIGINT before exiting anyway';
+
 interface ServeOptions {
   config?: string;
   port?: number;
   dataDir?: string;
+  logLevel?: LogLevel;
+  shutdownTimeout: number;
 }
 
 /** Load the given config, or the quick-start one with generated secrets (and where each came from). */
@@ -43,15 +61,10 @@ async function loadForServe(options: ServeOptions): Promise<{ loaded: LoadedConf
 function fail(error: unknown): never {
   const e = error as NodeJS.ErrnoException & { port?: number };
   if (error instanceof ConfigError) console.error(`gatehouse: invalid config ${error.message}`);
+  else if (error instanceof LogLevelError) console.error(`gatehouse: ${error.message}`);
   else if (e.code === 'EADDRINUSE') console.error(`gatehouse: port ${e.port ?? ''} is already in use: stop what listens there, or choose another port with --port (or http.port in the config)`);
   else console.error(`gatehouse: ${e.stack ?? String(error)}`);
   process.exit(1);
-}
-
-function onSignals(close: () => Promise<void>): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void close().then(() => process.exit(0), () => process.exit(1)));
-  }
 }
 
 const program = new Command('gatehouse')
@@ -64,13 +77,16 @@ program
   .option('-c, --config <file>', 'config file (.ts, .mjs, .js, .json); default: the quick-start config')
   .option('-p, --port <port>', 'HTTP port (overrides http.port)', port)
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
+  .option('--log-level <level>', LOG_LEVEL_HELP, logLevel)
+  .option('--shutdown-timeout <seconds>', SHUTDOWN_HELP, seconds, 10)
   .action(async (options: ServeOptions) => {
     try {
+      const logger = createLogger({ level: options.logLevel });
       const { startMaster } = await import('../master/main.js');
       const { loaded, secretSources } = await loadForServe(options);
-      const master = await startMaster(loaded);
+      const master = await startMaster(loaded, { logger });
       console.error(startSummary({ config: loaded.config, address: master.url, secretSources }));
-      onSignals(() => master.close());
+      exitOnSignals({ close: () => master.close(), timeoutMs: options.shutdownTimeout * 1000, logger });
     } catch (error) {
       fail(error);
     }
@@ -93,10 +109,12 @@ program
   .requiredOption('-c, --config <file>', 'config file (the worker reads its own entry under workers)')
   .requiredOption('-n, --name <name>', 'which worker of the config this is')
   .option('-m, --master <url>', 'the master (default: http.publicUrl, else ws://127.0.0.1:<http.port>)')
-  .action(async (options: { config: string; name: string; master?: string }) => {
+  .option('--log-level <level>', LOG_LEVEL_HELP, logLevel)
+  .action(async (options: { config: string; name: string; master?: string; logLevel?: LogLevel }) => {
     try {
+      const logger = createLogger({ level: options.logLevel });
       const { runWorkerFromConfig } = await import('../worker/main.js');
-      await runWorkerFromConfig({ config: options.config, name: options.name, master: options.master });
+      await runWorkerFromConfig({ config: options.config, name: options.name, master: options.master, logger });
       process.exit(0);
     } catch (error) {
       fail(error);
@@ -110,19 +128,28 @@ program
   .option('-p, --port <port>', 'HTTP port (overrides http.port)', port)
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
   .option('-w, --worker <name>', 'which configured worker runs here (default: the first)')
+  .option('--log-level <level>', LOG_LEVEL_HELP, logLevel)
+  .option('--shutdown-timeout <seconds>', SHUTDOWN_HELP, seconds, 10)
   .action(async (options: ServeOptions & { worker?: string }) => {
     try {
+      const logger = createLogger({ level: options.logLevel });
       const { loaded, secretSources } = await loadForServe(options);
       const name = options.worker ?? loaded.config.workers[0]?.name;
       if (!name) throw new Error('the config defines no workers: add one under workers, or run `gatehouse master`');
       const [{ startMaster }, { startWorkerFromConfig }] = await Promise.all([import('../master/main.js'), import('../worker/main.js')]);
-      const master = await startMaster(loaded);
+      const master = await startMaster(loaded, { logger });
       const local = master.url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://127.0.0.1').replace(/^http/, 'ws');
-      const worker = await startWorkerFromConfig(loaded.config, { name, master: local });
+      const worker = await startWorkerFromConfig(loaded.config, { name, master: local, logger: logger.child({ worker: name }) });
       console.error(startSummary({ config: loaded.config, address: master.url, secretSources }));
-      onSignals(async () => {
-        await worker.close();
-        await master.close();
+      exitOnSignals({
+        // No new webhooks while the local worker winds down its builds (it still reports to the master).
+        close: async () => {
+          master.drain();
+          await worker.close();
+          await master.close();
+        },
+        timeoutMs: options.shutdownTimeout * 1000,
+        logger,
       });
     } catch (error) {
       fail(error);
@@ -159,8 +186,9 @@ program
   .action(async (o: { url: string; target: string }) => {
     try {
       const { startSmeeForwarder } = await import('../master/smee/smee-forwarder.js');
-      const forwarder = startSmeeForwarder({ source: o.url, target: o.target });
-      onSignals(() => forwarder.close());
+      const logger = createLogger();
+      const forwarder = startSmeeForwarder({ source: o.url, target: o.target, logger: logger.child({ part: 'smee' }) });
+      exitOnSignals({ close: () => forwarder.close(), timeoutMs: 10_000, logger });
     } catch (error) {
       fail(error);
     }

@@ -1,15 +1,18 @@
 // Builds the master from its parts. Everything is passed in or made here, so a test gets the real
 // thing on a temporary data dir with its own GitHub stand-in. `listen()` is the caller's business.
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../shared/config.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
 import { openDatabase, type Db } from './store/open-database.js';
 import { createStores, type Stores } from './store/stores.js';
 import type { BuildStore } from './store/build-store.js';
 import { createEventBus, type EventBus } from './event-bus.js';
+import { DebugAccessLog } from './access-log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
-import { webhookRoute } from './intake/webhook-route.js';
+import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
 import { servedRepos } from './intake/served-repos.js';
 import { readRoutes } from './api/read-routes.js';
 import { actionRoutes } from './api/action-routes.js';
@@ -50,8 +53,8 @@ export interface MasterDeps {
   /** Timings of statuses, the logs branch, reconcile and retention (tests shorten them). */
   reporting?: ReportingOptions;
   now?: () => number;
-  /** pino options or false; tests pass false. */
-  logger?: boolean | object;
+  /** The process's logger; fastify and every part log through children of it (default: silent). */
+  logger?: Logger;
   /** Where `upload` paths are relative to (the config file's directory; default: cwd). */
   configDir?: string;
   /** WebSocket ping interval for workers (default 10 s). */
@@ -72,6 +75,9 @@ export interface Master {
   sessions: WorkerSessions;
   forwarder: ForwarderSlot;
   reporting: Reporting;
+  metrics: Metrics;
+  /** Refuse webhooks from now on (503), for a shutdown; the rest keeps serving until close(). */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -86,15 +92,25 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   // socket for ever. Bodies have their own deadline where they are read unauthenticated (webhooks);
   // workers' uploads keep an idle timeout instead, as they may rightly take long.
   const headersTimeout = config.http.headersTimeout;
+  const logger = deps.logger ?? silentLogger;
+  const part = (name: string) => logger.child({ part: name });
   const app = Fastify({
-    logger: deps.logger ?? false,
+    loggerInstance: part('http') as FastifyBaseLogger, // the app keeps fastify's own logger type
+    logController: new DebugAccessLog(),
     // Node checks the deadline every connectionsCheckingInterval (default 30 s): check often enough to keep it.
     http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
   });
-  const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: app.log });
-  const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: app.log, now, options: deps.reporting });
+  const sessions: WorkerSessions = new Map();
+  const metrics = createMetrics({ stores, bus, sessions, builders: config.builders.map((b) => b.name) });
+  const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: part('triggers') });
+  const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics });
 
-  const alarm = createStorageAlarm(app.log);
+  const alarm = createStorageAlarm(part('storage'));
+  // Every answer to a webhook, refusals before routing included.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === WEBHOOK_PATH) metrics.webhook(request.headers['x-github-event'], reply.statusCode);
+  });
+
   app.setErrorHandler(createErrorHandler(alarm));
   await useApiSchemas(app);
 
@@ -102,15 +118,18 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   // answered at once, unread: it could not be stored, and GitHub's redelivery or reconcile (or the
   // worker's retry) brings it back. Requests that get past this and still hit the disk get the same
   // answer from the error handler.
+  // Stopping: GitHub's redelivery or reconcile brings a refused webhook back after the restart.
+  let draining = false;
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (draining && request.url.startsWith(WEBHOOK_PATH)) return reply.code(503).header('connection', 'close').send({ error: 'the master is shutting down; try again later' });
     const full = dataDiskFull(config.dataDir);
     if (full) return sendApiError(request, reply.header('connection', 'close'), apiError('storage_full', full));
   });
 
   const webhookSecrets = [config.github.webhookSecret, ...config.github.previousWebhookSecrets];
   await app.register(webhookRoute, {
-    stores, secrets: webhookSecrets, bus, now, isServed: servedRepos(config), logger: app.log,
+    stores, secrets: webhookSecrets, bus, now, isServed: servedRepos(config), logger: part('intake'),
     bufferBytes: config.http.webhookBufferMiB * 1024 * 1024, bodyTimeoutMs: config.http.webhookBodyTimeout,
     onChange: () => kick(),
   });
@@ -118,23 +137,30 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(actionRoutes, { stores, config, processor, bus });
 
   const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
-  const sessions: WorkerSessions = new Map();
   const dispatcher = createDispatcher({
-    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(stores), mergeBaseOf: createMergeBaseResolver(changes), builds, requests: stores.requests, sessions, bus, logger: app.log,
+    config, secrets: deps.secrets, configDir: deps.configDir ?? process.cwd(), resolveDownload: createDownloadResolver(stores), mergeBaseOf: createMergeBaseResolver(changes), builds, requests: stores.requests, sessions, bus, logger: part('dispatch'),
   });
   const s3 = config.artifacts.store === 's3' ? config.artifacts.s3 : undefined;
   let bucket: Promise<Bucket> | undefined;
   const openS3 = s3 ? () => (bucket ??= openBucket(s3)) : undefined;
-  const uploader = openS3 && s3 ? createS3Uploader({ artifacts: stores.artifacts, bucket: openS3, prefix: s3.prefix, logger: app.log }) : undefined;
+  const uploader = openS3 && s3 ? createS3Uploader({ artifacts: stores.artifacts, bucket: openS3, prefix: s3.prefix, logger: part('artifacts') }) : undefined;
   const artifactFiles = createArtifactFiles(async () => (openS3 ? openS3() : undefined));
   const uploads = createUploadStaging(uploadStagingDir(config.dataDir));
   const apply = createMessageApplier({
-    stores, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: app.log, bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
+    stores, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: part('dispatch'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
     ...(uploader ? { onArtifact: uploader.kick } : {}),
   });
-  const hub = createWorkerHub({ stores, config, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: app.log, now, pingIntervalMs: deps.pingIntervalMs });
+  const hub = createWorkerHub({ stores, config, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: part('workers'), now, pingIntervalMs: deps.pingIntervalMs });
   // A bigger message closes the connection, and the worker would send it again and again.
-  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_MESSAGE_BYTES },
+    // The plugin's own close sends a bare close frame; workers are told the master is going away (1001).
+    async preClose(this: FastifyInstance) {
+      hub.close();
+      for (const client of this.websocketServer.clients) client.close(1001, 'master shutting down');
+      this.websocketServer.close();
+    },
+  });
   await app.register(hub.routes);
   await app.register(workerRoutes, { stores, config, sessions });
   await app.register(logRoutes, { steps: stores.steps, logs, bus });
@@ -153,6 +179,9 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     }
   });
 
+  // Open like /healthz: counts only, nothing a stranger could use against a build.
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
   const health = storageHealth(stores.workers, config.dataDir);
   app.get('/healthz', async (_req, reply) => {
     const error = health();
@@ -165,7 +194,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     try {
       sweepUploads(builds, config.dataDir, now());
     } catch (error) {
-      app.log.warn({ err: (error as Error).message }, 'sweeping staged uploads failed');
+      logger.warn({ err: (error as Error).message }, 'sweeping staged uploads failed');
     }
   };
   const sweeper = setInterval(sweep, 3_600_000).unref();
@@ -174,7 +203,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   let kickRetry: NodeJS.Timeout | undefined;
   function kick(): void {
     processor.kick().catch((error: unknown) => {
-      if (!storageFailure(error)) return app.log.error({ err: error }, 'processing changes failed');
+      if (!storageFailure(error)) return logger.error({ err: error }, 'processing changes failed');
       alarm.failed('processing changes', error);
       clearTimeout(kickRetry);
       kickRetry = setTimeout(kick, 5_000).unref();
@@ -188,19 +217,20 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     dispatcher.wake();
   });
   app.addHook('preClose', async () => {
+    draining = true;
     clearInterval(sweeper);
     clearTimeout(kickRetry);
     alarm.close();
-    hub.close();
     await forwarder.current?.close();
   });
   app.addHook('onClose', async () => {
     offBus();
+    metrics.close();
     await processor.kick().catch(() => undefined);
     await reporting.close();
     await uploader?.close();
     db.close();
   });
 
-  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, close: () => app.close() };
+  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, metrics, drain: () => void (draining = true), close: () => app.close() };
 }

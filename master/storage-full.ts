@@ -3,7 +3,7 @@
 // messages unacked, and retries its background work later instead of exiting. Everything that
 // writes outside a request handler logs them through a StorageAlarm, so a full disk costs a few
 // lines a minute, not one per attempt.
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 
 /** What a client should wait before trying again while storage fails (seconds). */

@@ -4,7 +4,7 @@ import type { BuildResult, BuildSpec } from '../shared/protocol.js';
 import type { Executor, Workspace } from './executor/executor.js';
 import type { ArtifactFetcher } from './fetch-artifact.js';
 import type { ArtifactUploader } from './upload-artifact.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { Unsequenced } from './outbox.js';
 
 export interface BuildSink {

@@ -8,7 +8,7 @@ import { type BuildContext, type BuildSink, BuildState } from './build-context.j
 import type { Executor } from './executor/executor.js';
 import type { ArtifactFetcher } from './fetch-artifact.js';
 import type { ArtifactUploader } from './upload-artifact.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { runLeafStep, type StepInherited } from './run-step.js';
 import { shortDuration } from './step-outcome.js';
 

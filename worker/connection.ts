@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import { type BuildSpec, type Hello, type ImagesReport, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
 import { type Backoff, createBackoff } from './backoff.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { Outbox } from './outbox.js';
 import { parseMasterMessage } from './parse-master-message.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Executor } from './executor/executor.js';
 import { createHostExecutor } from './executor/host-executor.js';
 import { type VmConfig, vmExecutorFromConfig } from './executor/vm/vm-executor-from-config.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { createSourceCache } from './source-cache.js';
 
 export interface WorkerExecutors {

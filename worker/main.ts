@@ -9,7 +9,7 @@ import { createImageMaintenance, scheduleImageMaintenance } from './images/image
 import { isVersioned } from './images/image-source.js';
 import type { ImageFamilyReport } from '../shared/protocol.js';
 import { hostArch } from './host-info.js';
-import { createConsoleLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { type RunningWorker, startWorker } from './worker.js';
 
 export interface StartFromConfigOptions {
@@ -17,6 +17,7 @@ export interface StartFromConfigOptions {
   name: string;
   /** The master's URL (default: http.publicUrl, else this host at http.port). */
   master?: string;
+  /** Default: a logger at GATEHOUSE_LOG_LEVEL (else info) on stdout. */
   logger?: Logger;
   /** Default: the host executor under `<dataDir>/worker/<name>`. */
   executors?: WorkerExecutors;
@@ -36,7 +37,7 @@ export interface RunWorkerOptions extends StartFromConfigOptions {
 /** Runs a worker until SIGINT/SIGTERM or `signal` (resolves) or until the master refuses it (rejects with WorkerRefusedError). */
 export async function runWorkerFromConfig(options: RunWorkerOptions): Promise<void> {
   const loaded = await loadConfig(options.config, { forWorker: options.name, ...(options.env ? { env: options.env } : {}) });
-  const logger = options.logger ?? createConsoleLogger(`worker ${options.name}`);
+  const logger = (options.logger ?? createLogger()).child({ worker: options.name });
   const worker = await startWorkerFromConfig(loaded.config, { ...options, logger });
   const stop = () => void worker.close();
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -45,10 +46,10 @@ export async function runWorkerFromConfig(options: RunWorkerOptions): Promise<vo
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
-      logger.warn(`${signal} again: exiting without waiting for the builds`);
+      logger.warn({ signal }, 'signalled again: exiting without waiting for the builds');
       process.exit(1);
     }
-    logger.info(`${signal}: cancelling running builds (their always-steps still run); send it again to exit at once`);
+    logger.info({ signal }, 'stopping: cancelling running builds (their always-steps still run); signal again to exit at once');
     void worker.close();
   };
   process.on('SIGINT', onSignal);
@@ -66,15 +67,15 @@ export async function runWorkerFromConfig(options: RunWorkerOptions): Promise<vo
 export async function startWorkerFromConfig(config: Config, options: StartFromConfigOptions): Promise<RunningWorker> {
   const entry = config.workers.find((w) => w.name === options.name);
   if (!entry) throw new Error(`the config has no worker named "${options.name}" (known: ${config.workers.map((w) => w.name).join(', ') || 'none'})`);
-  const logger = options.logger ?? createConsoleLogger(`worker ${options.name}`);
+  const logger = options.logger ?? createLogger().child({ worker: entry.name });
   // Work directories left by an earlier process of this worker belong to builds that died with it.
   await rm(path.join(workerDir(config.dataDir, entry.name), 'work'), { recursive: true, force: true });
-  const executors = options.executors ?? createDefaultExecutors(config.dataDir, entry.name, { config, logger });
+  const executors = options.executors ?? createDefaultExecutors(config.dataDir, entry.name, { config, logger: logger.child({ part: 'executor' }) });
   // Image versions: reported to the master; families with `build` are rebuilt on their schedule and pruned.
   let imageVersions: ImageFamilyReport[] = [];
   let reportImages: (report: ImageFamilyReport[]) => void = () => {};
   const maintenance = Object.keys(config.images).length
-    ? createImageMaintenance({ config, worker: entry.name, logger, onChange: () => void maintenance?.report().then((r) => reportImages((imageVersions = r)), () => {}) })
+    ? createImageMaintenance({ config, worker: entry.name, logger: logger.child({ part: 'images' }), onChange: () => void maintenance?.report().then((r) => reportImages((imageVersions = r)), () => {}) })
     : undefined;
   if (maintenance) imageVersions = await maintenance.report().catch(() => []);
   // After the VM executor's start-up sweep, which would take a verify VM for a leftover.

@@ -11,7 +11,7 @@ import { createArtifactFetcher } from './fetch-artifact.js';
 import { masterHttp } from './master-http.js';
 import { createArtifactUploader, type UploaderOptions } from './upload-artifact.js';
 import { hostArch, packageVersion } from './host-info.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { Outbox } from './outbox.js';
 
 export type { WorkerExecutors } from './default-executors.js';
@@ -82,10 +82,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 
   function start(build: BuildSpec): void {
     const id = build.buildId;
-    if (running.has(id) || waiting.some((b) => b.buildId === id)) return logger.warn(`build ${id} is already here; ignored a second build.start`);
+    if (running.has(id) || waiting.some((b) => b.buildId === id)) return logger.warn({ build: id }, 'build already here; ignored a second build.start');
     if (closing) return reportBuildNotRun(build, sink, 'error', `worker ${name} is shutting down`);
     if (running.size >= options.slots) {
-      logger.warn(`build ${id} arrived with all ${options.slots} slot(s) busy; it waits for one`);
+      logger.warn({ build: id, slots: options.slots }, 'build arrived with all slots busy; it waits for one');
       waiting.push(build);
       return;
     }
@@ -96,18 +96,18 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     const id = build.buildId;
     const controller = new AbortController();
     const executor = executors[build.executor] ?? missingExecutor(build.executor, name);
-    logger.info(`build ${id} (${build.builder} #${build.number}) started on the ${build.executor} executor`);
+    logger.info({ build: id, builder: build.builder, number: build.number, executor: build.executor }, 'build started');
     const done = runBuild(build, {
       executor,
       sink,
       signal: controller.signal,
-      logger,
+      logger: logger.child({ part: 'build', build: id }),
       ...(options.alwaysTimeoutMs !== undefined ? { alwaysTimeoutMs: options.alwaysTimeoutMs } : {}),
       fetchArtifact,
       uploader,
     })
-      .then((result) => logger.info(`build ${id} finished: ${result}`))
-      .catch((error: Error) => logger.error(`build ${id}: ${error.stack ?? error.message}`))
+      .then((result) => logger.info({ build: id, result }, 'build finished'))
+      .catch((error: Error) => logger.error({ build: id, err: error }, 'build failed to run'))
       .finally(() => {
         running.delete(id);
         const next = waiting.shift();
@@ -119,12 +119,12 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   function cancel(id: number, reason: string): void {
     const build = running.get(id);
     if (build) {
-      logger.info(`cancelling build ${id}: ${reason || 'asked by the master'}`);
+      logger.info({ build: id, reason: reason || 'asked by the master' }, 'cancelling build');
       return build.controller.abort(reason);
     }
     const index = waiting.findIndex((b) => b.buildId === id);
     if (index >= 0) return reportBuildNotRun(waiting.splice(index, 1)[0] as BuildSpec, sink, 'cancelled', reason || 'cancelled');
-    logger.debug(`cancel for build ${id}, which is not running here`);
+    logger.debug({ build: id }, 'cancel for a build not running here');
   }
 
   const connection = connectToMaster({
@@ -132,7 +132,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     name,
     secret: options.secret,
     outbox,
-    logger,
+    logger: logger.child({ part: 'connection' }),
     backoff: createBackoff(options.backoff),
     ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
     hello: () => ({

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { open, rmdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { Bucket } from './s3-bucket.js';
 
 export interface S3UploaderDeps {

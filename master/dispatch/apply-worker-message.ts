@@ -9,7 +9,7 @@ import type { BuildRow } from '../store/build-store.js';
 import type { Stores } from '../store/stores.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { UploadStaging } from '../artifacts/upload-staging.js';
 import { sequenceOrder } from './sequence-order.js';
 

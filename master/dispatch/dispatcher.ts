@@ -4,7 +4,7 @@ import type { Config } from '../../shared/config.js';
 import type { BuildRow, BuildStore } from '../store/build-store.js';
 import type { BuildRequestStore } from '../store/build-request-store.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { WorkerSessions } from './worker-session.js';
 import { buildSpec } from './build-spec.js';
 import type { DownloadResolver } from './resolve-download.js';

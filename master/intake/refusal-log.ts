@@ -1,6 +1,6 @@
 // Refused webhooks are logged as a summary (see rate-limited-log.ts): a flood of forgeries costs a
 // few lines a minute, not one line a request.
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { createRateLimitedLog } from '../rate-limited-log.js';
 
 export interface RefusalLog {

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Stores } from '../store/stores.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { createSignatureCheck, type SignatureCheck } from './verify-signature.js';
 import { normalizeChange, PayloadError } from './normalize-change.js';
 import { createByteBudget } from './byte-budget.js';

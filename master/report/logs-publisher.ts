@@ -7,7 +7,7 @@
 // remote said, kept as the builds' last error (the API and the build page show it) and retried with
 // backoff, like any other failure. Nothing here touches the build.
 import type { BuildRow, BuildStore } from '../store/build-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { LogsPushRefused, type LogsRepo } from './logs-repo.js';
 import type { PublicationStore, Publication, PublicationRow } from '../store/publication-store.js';
 import { buildFolder } from './logs-folder.js';
@@ -29,6 +29,8 @@ export interface LogsPublisherDeps extends LogsPublisherOptions {
   folder: BuildFolderDeps;
   logger: Logger;
   now: () => number;
+  /** Told of each failed update of the logs branch (the metrics count them). */
+  onPushFailed?: () => void;
 }
 
 function commitMessage(build: BuildRow, what: Publication): string {
@@ -89,6 +91,7 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
       throw new Error(`the push was rejected ${maxPushAttempts} times in a row`);
     } catch (error) {
       synced = false;
+      deps.onPushFailed?.();
       const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
       const message = (error as Error).message;
       const at = now() + retryDelay(attempts, policy, undefined, now());

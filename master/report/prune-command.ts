@@ -4,27 +4,20 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../shared/config.js';
-import type { Logger } from '../logger.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import { openDatabase } from '../store/open-database.js';
 import { createStores } from '../store/stores.js';
 import { openLogsRepo } from './open-logs-repo.js';
 import { pruneRetention, type RetentionResult } from './prune-retention.js';
 
 export interface PruneCommandOptions {
-  /** Default: warnings and errors to stderr. */
+  /** Default: a logger at the level of GATEHOUSE_LOG_LEVEL (else info). */
   logger?: Logger;
   now?: () => number;
   gitBinary?: string;
 }
 
 /** Prune what is past `logs.keepDays`; null when the config has no logs section (nothing expires). */
-const stderrLogger: Logger = {
-  debug() {},
-  info() {},
-  warn: (obj, msg) => console.error(`gatehouse prune: ${msg ?? ''} ${JSON.stringify(obj)}`),
-  error: (obj, msg) => console.error(`gatehouse prune: ${msg ?? ''} ${JSON.stringify(obj)}`),
-};
-
 export async function runPruneCommand(loaded: LoadedConfig, options: PruneCommandOptions = {}): Promise<RetentionResult | null> {
   const { config } = loaded;
   if (!config.logs) return null;
@@ -33,7 +26,7 @@ export async function runPruneCommand(loaded: LoadedConfig, options: PruneComman
   try {
     const repo = openLogsRepo(config, config.logs, loaded.secrets, { dir, gitBinary: options.gitBinary });
     return await pruneRetention({
-      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? stderrLogger, now: options.now ?? Date.now,
+      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
       withLogsRepo: async (fn) => {
         await repo.ensure();
         return fn(repo);

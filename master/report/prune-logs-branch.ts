@@ -4,7 +4,7 @@
 // rewrite frees the space: a plain deletion would keep every old log in the history.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { LogsRepo } from './logs-repo.js';
 import { FACTS_FILE, type BuildFacts } from './write-build-folder.js';
 

@@ -2,7 +2,7 @@
 // and by `gatehouse prune`. Each part runs even when another fails; the first failure is rethrown
 // after all ran, so the command exits non-zero.
 import type { Stores } from '../store/stores.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { LogsRepo } from './logs-repo.js';
 import { pruneLogsBranch, type BranchPruneResult } from './prune-logs-branch.js';
 import { pruneDatabase, type DatabasePruneResult } from './prune-database.js';

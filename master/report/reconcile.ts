@@ -9,7 +9,7 @@ import type { Change } from '../intake/change.js';
 import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
 import { concerns } from '../triggers/decide-builders.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 
 export const RECONCILE_REASON = 'reconcile: no webhook seen for this head';
 

@@ -1,7 +1,7 @@
 // Runs an async job now and then: after `firstDelayMs`, then `intervalMs` after each run ends (never
 // two runs at once). A failing run is logged and the next one still comes. Timers are unref'd: a
 // pending run never keeps the process alive.
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 
 export interface Repeating {
   /** Stop; waits up to `waitMs` (default 5 s) for a run in progress, so a slow GitHub cannot hold up a shutdown. */

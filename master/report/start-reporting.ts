@@ -8,7 +8,8 @@ import type { GitHubClient } from '../github/github-client.js';
 import type { EventBus } from '../event-bus.js';
 import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from '../triggers/change-processor.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../metrics.js';
 import { createLogStore } from '../logs/log-store.js';
 import { createBuildSummaryReader } from './build-summary.js';
 import { createStatusSender } from './status-sender.js';
@@ -59,6 +60,8 @@ export interface ReportingDeps {
   logger: Logger;
   now?: () => number;
   options?: ReportingOptions;
+  /** Counts failed status posts and logs pushes. */
+  metrics?: Pick<Metrics, 'statusPostFailed' | 'logsPushFailed'>;
 }
 
 export interface Reporting {
@@ -82,7 +85,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
-    ? createStatusSender({ outbox, github: { createStatus }, logger, now, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
+    ? createStatusSender({ outbox, github: { createStatus }, logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
     : undefined;
   const reporter = outbox && sender
     ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
@@ -159,5 +162,6 @@ function startPublisher(
     logger,
     now,
     retry: options.logsRetry,
+    onPushFailed: deps.metrics?.logsPushFailed,
   });
 }

@@ -6,7 +6,7 @@ import { maskSecrets } from '../../shared/mask-secrets.js';
 import type { BuildRow, BuildStore } from '../store/build-store.js';
 import type { BuildRequestStore } from '../store/build-request-store.js';
 import type { StatusStore } from '../store/status-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { BuildSummaryReader } from './build-summary.js';
 import { transitionFor } from './build-status.js';
 import { targetUrlFor } from './target-url.js';

@@ -6,7 +6,7 @@
 // A rate limit pauses every row until GitHub's reset: the limit is per token, not per commit.
 import type { CommitStatusInput } from '../github/github-client.js';
 import { GitHubApiError } from '../github/github-api-error.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { OutboxRow, StatusStore } from '../store/status-store.js';
 import { retryDelay, DEFAULT_RETRY, type RetryPolicy } from './retry-delay.js';
 
@@ -25,6 +25,8 @@ export interface StatusSenderDeps extends StatusSenderOptions {
   github: StatusPoster;
   logger: Logger;
   now: () => number;
+  /** Told of each post GitHub did not take (the metrics count them). */
+  onPostFailed?: () => void;
 }
 
 export function createStatusSender(deps: StatusSenderDeps) {
@@ -60,6 +62,7 @@ export function createStatusSender(deps: StatusSenderDeps) {
         state: row.github_state, context: row.context, description: row.description, targetUrl: row.target_url ?? undefined,
       });
     } catch (error) {
+      deps.onPostFailed?.();
       record(() => failedPost(row, error));
       return;
     }

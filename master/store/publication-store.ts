@@ -29,6 +29,7 @@ export function createPublicationStore(db: Db, now: () => number) {
     'SELECT * FROM logs_publications WHERE published IS NOT wanted AND next_attempt_at <= ? ORDER BY build_id LIMIT ?',
   );
   const nextDue = db.prepare<[], { at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM logs_publications WHERE published IS NOT wanted');
+  const owedCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM logs_publications WHERE published IS NOT wanted');
   const published = db.prepare<[Publication, number, number]>('UPDATE logs_publications SET published = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE build_id = ?');
   const retry = db.prepare<[number, string, number, number]>('UPDATE logs_publications SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE build_id = ?');
   const get = db.prepare<[number], PublicationRow>('SELECT * FROM logs_publications WHERE build_id = ?');
@@ -42,6 +43,8 @@ export function createPublicationStore(db: Db, now: () => number) {
     want: (buildId: number, wanted: Publication) => void want.run({ id: buildId, wanted, at: now() }),
     due: (limit = 20): PublicationRow[] => due.all(now(), limit),
     nextDueAt: (): number | undefined => nextDue.get()?.at ?? undefined,
+    /** Builds the branch does not show as they are yet (the metrics' backlog). */
+    owedCount: (): number => (owedCount.get() as { n: number }).n,
     markPublished: (buildId: number, what: Publication) => void published.run(what, now(), buildId),
     markRetry: (buildIds: number[], at: number, error: string) => {
       db.transaction(() => {

@@ -52,6 +52,7 @@ export function createStatusStore(db: Db, now: () => number) {
   );
   const due = db.prepare<[number, number], OutboxRow>(`SELECT o.* ${HEADS} AND o.next_attempt_at <= ? ORDER BY o.build_id DESC, o.id DESC LIMIT ?`);
   const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(o.next_attempt_at) AS at ${HEADS}`);
+  const pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM status_outbox WHERE state = 'pending'`);
   const supersedeKey = db.prepare<[string, string, string]>(
     `UPDATE status_outbox AS o SET state = 'superseded' WHERE o.state = 'pending' AND o.repo = ? AND o.sha = ? AND o.context = ? AND ${OVERTAKEN}`,
   );
@@ -84,6 +85,8 @@ export function createStatusStore(db: Db, now: () => number) {
     due: (limit = 20): OutboxRow[] => due.all(now(), limit),
     /** When the next row becomes due (it may be now), or undefined when nothing is pending. */
     nextDueAt: (): number | undefined => nextDue.get()?.at ?? undefined,
+    /** Statuses still to be posted (the metrics' backlog). */
+    pendingCount: (): number => (pendingCount.get() as { n: number }).n,
     /** Still waiting to go out (not sent, given up or superseded meanwhile). */
     isPending: (id: number): boolean => (isPending.get(id) as { n: number }).n > 0,
     markSent: (id: number) => void sent.run(now(), id),

@@ -7,7 +7,7 @@ import type { BuildRow } from '../store/build-store.js';
 import type { StoredChange } from '../store/change-store.js';
 import type { Stores } from '../store/stores.js';
 import type { EventBus } from '../event-bus.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { decideBuilders, type Outcome } from './decide-builders.js';

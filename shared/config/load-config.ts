@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { formatIssue } from './format-issues.js';
-import { resolveSecrets, type Resolved } from './resolve-secrets.js';
+import { resolveSecrets, type Environment, type Resolved } from './resolve-secrets.js';
 
 export type Config = Resolved<ParsedConfig>;
 export type BuilderConfig = Config['builders'][number];
@@ -31,7 +31,7 @@ export class ConfigError extends Error {
 }
 
 export interface LoadOptions {
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Overrides from the command line, applied after the file. */
   overrides?: { port?: number; dataDir?: string };
   /** Resolve only the secrets this worker needs (its own), instead of all of them. */

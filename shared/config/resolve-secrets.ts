@@ -24,11 +24,14 @@ function isSecretRef(v: unknown): v is { env: string } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { env?: unknown }).env === 'string';
 }
 
+/** Where secrets are read: process.env's shape, spelled out so the published types need no @types/node. */
+export type Environment = Record<string, string | undefined>;
+
 /**
  * Replace secret references with their values from `env`. `wanted(path)` says whether a secret is
  * needed by this process (a worker host does not need the GitHub token); unwanted ones become ''.
  */
-export function resolveSecrets<T>(parsed: T, env: NodeJS.ProcessEnv, wanted: (path: (string | number)[]) => boolean = () => true): ResolveResult<T> {
+export function resolveSecrets<T>(parsed: T, env: Environment, wanted: (path: (string | number)[]) => boolean = () => true): ResolveResult<T> {
   const secrets: string[] = [];
   const errors: string[] = [];
   const walk = (v: unknown, path: (string | number)[]): unknown => {

@@ -16,6 +16,7 @@ import { TEST_REPO, TEST_SECRETS, testConfig } from '../support/test-config.js';
 import { examplePayload, webhookHeaders } from '../support/sign-webhook.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { waitUntil } from '../support/report-test-master.js';
+import { createLogger } from '../../shared/logger.js';
 
 const LINES = 4000;
 // Fast output in many chunks, so later messages are already on their way when one fails.
@@ -62,7 +63,7 @@ describe('fault suite: a worker message whose apply fails once', () => {
     const stream = new Writable({ write: (chunk: Buffer, _e, done) => void (masterLog.push(chunk.toString()), done()) });
     const appended: number[] = [];
     master = await createMaster({
-      config: loaded.config, secrets: loaded.secrets, logger: { level: 'warn', stream },
+      config: loaded.config, secrets: loaded.secrets, logger: createLogger({ level: 'warn', destination: stream }),
       logs: failingOnce(createLogStore(path.join(loaded.config.dataDir, 'logs')), appended),
     });
     const url = await master.app.listen({ port: 0, host: '127.0.0.1' });

@@ -47,7 +47,7 @@ export async function startCiCluster(overrides: Partial<ConfigInput>, env: NodeJ
   const base = testConfig(overrides);
   writeFileSync(configFile, JSON.stringify({ ...base, github: { ...base.github, cloneUrl: repo.dir }, dataDir: path.join(dir.path, 'data') }));
   const loaded = await loadConfig(configFile, { env: { ...TEST_SECRETS, ...env } });
-  const master = await startMaster(loaded, { logger: false });
+  const master = await startMaster(loaded);
   const port = (master.app.server.address() as { port: number }).port;
   const workers: WorkerProcess[] = [];
   const api = async <T>(url: string, init?: RequestInit): Promise<T> => (await (await fetch(`${master.url}${url}`, init)).json()) as T;

@@ -7,6 +7,7 @@ import type { ConfigInput } from '../../shared/config.js';
 import { parseConfig } from '../../shared/config.js';
 import type { BuildResult, StepResult } from '../../shared/protocol.js';
 import { createMaster, type Master } from '../../master/create-master.js';
+import { createLogger } from '../../shared/logger.js';
 import type { BuildRow } from '../../master/store/build-store.js';
 import { createLogStore } from '../../master/logs/log-store.js';
 import type { GitHubLookups } from '../../master/triggers/github-lookups.js';
@@ -52,7 +53,7 @@ export async function startReportMaster(options: ReportMasterOptions = {}): Prom
   const logLines: string[] = [];
   const master = await createMaster({
     config, secrets, github: options.github,
-    logger: { level: 'debug', stream: { write: (line: string) => void logLines.push(line) } },
+    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
     reporting: { ...FAST_REPORTING, ...options.reporting },
   });
   await master.app.ready();
@@ -173,4 +174,10 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A metric of the master's registry (the one value of a metric without labels), as a scrape would read it now. */
+export async function metricValue(m: Master, name: string): Promise<number | undefined> {
+  const metric = m.metrics.registry.getSingleMetric(name);
+  return (await metric?.get())?.values[0]?.value;
 }

@@ -19,7 +19,7 @@ export async function startTestMaster(overrides: Partial<ConfigInput> = {}, gith
   const dir = dataDir ? null : makeTempDir();
   const input = { ...testConfig(overrides), dataDir: dataDir ?? (dir as { path: string }).path };
   const { config, secrets } = parseConfig(input, 'test config', { env: TEST_SECRETS });
-  const master = await createMaster({ config, secrets, github, logger: false });
+  const master = await createMaster({ config, secrets, github });
   await master.app.ready();
   return {
     ...master,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { BuildFinished, BuildSpec, LogStream, SequencedMessage, StepFinished, StepSpec } from '../../shared/protocol.js';
 import type { BuildSink } from '../../worker/build-runner.js';
-import type { Logger } from '../../worker/logger.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import type { Unsequenced } from '../../worker/outbox.js';
 
 export function step(id: string, name: string, fields: Partial<StepSpec> = {}): StepSpec {
@@ -61,10 +61,15 @@ export interface CapturedLogger extends Logger {
   lines: string[];
 }
 
+/** A real logger at debug whose lines are kept as "<level> <message>". */
 export function captureLogger(): CapturedLogger {
   const lines: string[] = [];
-  const at = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const names: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  const write = (line: string) => {
+    const { level, msg } = JSON.parse(line) as { level: number; msg?: string };
+    lines.push(`${names[level] ?? level} ${msg ?? ''}`);
+  };
+  return Object.assign(createLogger({ level: 'debug', destination: { write } }), { lines });
 }
 
 /** Running or sleeping, not gone and not a zombie (an orphan's zombie may linger if nobody reaps it). */

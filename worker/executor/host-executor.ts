@@ -10,7 +10,7 @@ import { glob } from 'tinyglobby';
 import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { SourceCache } from '../source-cache.js';
 import type { CollectedFile, Executor, RunStepOptions, StepFile, StepOutcome, Workspace } from './executor.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { runProcessGroup } from './run-process-group.js';
 import { isolatedCommand, type StepIsolation, stepIsolation } from './step-isolation.js';
 

@@ -7,7 +7,7 @@ import type { Config } from '../../shared/config.js';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
 import { connectLibvirt, type Libvirt } from '../executor/vm/libvirt.js';
 import { imagesDirOf } from '../executor/vm/vm-executor-from-config.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { buildImageVersion } from './build-image-version.js';
 import { rebuildDue } from './image-lifecycle.js';
 import { imageReport } from './image-report.js';

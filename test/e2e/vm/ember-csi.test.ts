@@ -93,7 +93,7 @@ export default {
       CEPH_ROOT: path.join(root, 'ceph-root'),
       TMPDIR: path.join(root, 'tmp'), // where the Ceph script makes its tarball
     });
-    master = await startMaster(await loadConfig(config), { logger: false });
+    master = await startMaster(await loadConfig(config));
     child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite-node/vite-node.mjs'), 'test/support/vm-worker-process.ts', config, worker, master.url.replace('http', 'ws')], {
       cwd: ROOT,
       env: process.env,

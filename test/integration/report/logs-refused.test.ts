@@ -8,7 +8,7 @@ import path from 'node:path';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { createBareRepo } from '../../support/bare-git-repo.js';
 import { HOOK_SAYS, refuseUntil } from '../../support/refusing-hook.js';
-import { addStep, buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
+import { addStep, buildsOf, finishBuild, metricValue, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 import type { ApiBuildReporting } from '../../../master/api/schemas/index.js';
 
 const BRANCH = 'ci-logs';
@@ -50,6 +50,8 @@ describe('logs branch: a push the remote refuses', () => {
     expect(bare.tip(BRANCH)).toBeNull();
     const refusals = m.logLines.filter((l) => l.includes('the logs remote refused the push'));
     expect(refusals.length).toBeGreaterThanOrEqual(3);
+    expect(await metricValue(m, 'gatehouse_logs_push_failures_total')).toBeGreaterThanOrEqual(refusals.length);
+    expect(await metricValue(m, 'gatehouse_logs_backlog')).toBe(2);
     expect(refusals[0]).toContain(HOOK_SAYS);
     expect(m.logLines.some((l) => l.includes('moved under us'))).toBe(false);
     // Backoff: the waits grow (FAST_REPORTING: 50 ms doubling to 400 ms, drawn in 75–100 %).
@@ -58,6 +60,7 @@ describe('logs branch: a push the remote refuses', () => {
 
     writeFileSync(flag, '');
     await waitUntil(async () => (await Promise.all(ids.map(reporting))).every((r) => r.logs?.published === 'finished'), 'both builds published', 15_000);
+    expect(await metricValue(m, 'gatehouse_logs_backlog')).toBe(0);
     for (const id of ids) expect((await reporting(id)).logs).toMatchObject({ published: 'finished', last_error: null });
     expect(bare.folders(BRANCH)).toEqual([`unit/1-${sha(1).slice(0, 7)}-1`, `unit/2-${sha(2).slice(0, 7)}-2`]);
     // Each build's commit once: the clone was reset to the remote before writing again.

@@ -9,7 +9,7 @@ import { createBareRepo, type BareRepo } from '../../support/bare-git-repo.js';
 import { TEST_SECRETS } from '../../support/test-config.js';
 import { parseConfig } from '../../../shared/config.js';
 import { runPruneCommand } from '../../../master/report/prune-command.js';
-import { silentLogger } from '../../../master/logger.js';
+import { silentLogger } from '../../../shared/logger.js';
 import type { BuildRow } from '../../../master/store/build-store.js';
 import {
   addJunit, addStep, buildsOf, finishBuild, junitXml, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster,

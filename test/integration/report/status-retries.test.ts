@@ -9,7 +9,7 @@ import { makeTempDir } from '../../support/temp-dir.js';
 import type { GitHubClient } from '../../../master/github/github-client.js';
 import type { OutboxRow } from '../../../master/store/status-store.js';
 import type { ApiBuildReporting } from '../../../master/api/schemas/index.js';
-import { buildsOf, finishBuild, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
+import { buildsOf, finishBuild, metricValue, prPayload, startBuild, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
 
 const A = 'a'.repeat(40);
 const STATUSES = '/repos/{owner}/{repo}/statuses/{sha}';
@@ -52,6 +52,8 @@ describe('status retries', () => {
     expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(50 * 0.75 - 1); // FAST_REPORTING: 50 ms base
     await settled(m);
     expect(outbox(m)).toMatchObject([{ state: 'sent', attempts: 2, transition: 'queued@0' }]);
+    expect(await metricValue(m, 'gatehouse_status_post_failures_total')).toBe(1);
+    expect(await metricValue(m, 'gatehouse_status_backlog')).toBe(0);
   });
 
   it('500 then 201 with the client\'s own retries: still one status', async () => {

@@ -33,7 +33,7 @@ describe('master behind a smee channel', () => {
     relay = await startSmeeRelay({ pingIntervalMs: 1000 });
     const channel = relay.newChannel();
     const loaded = parseConfig({ ...testConfig(), dataDir: dir.path, smee: { url: channel } }, 'test', { env: TEST_SECRETS });
-    master = await startMaster(loaded, { logger: false });
+    master = await startMaster(loaded);
     await waitFor(() => relay.subscriberCount() === 1, 5000, 'the forwarder to subscribe');
     return channel;
   }

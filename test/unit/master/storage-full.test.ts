@@ -41,7 +41,7 @@ describe('storageFailure', () => {
 describe('createStorageAlarm', () => {
   it('logs the first failure of each operation in full and the rest as one count per window', () => {
     const lines: Array<{ obj: object; msg?: string }> = [];
-    const alarm = createStorageAlarm({ error: (obj, msg) => lines.push({ obj, msg }) });
+    const alarm = createStorageAlarm({ error(obj: object, msg?: string) { lines.push({ obj, msg }); } });
     const full = Object.assign(new Error('x'), { code: 'ENOSPC' });
     for (let i = 0; i < 50; i++) alarm.failed('storing a message', full, { seq: i });
     alarm.failed('dispatching builds', full);

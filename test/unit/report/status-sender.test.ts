@@ -8,7 +8,7 @@ import { createStatusStore, type NewStatus } from '../../../master/store/status-
 import { createStatusSender, type StatusPoster } from '../../../master/report/status-sender.js';
 import { GitHubApiError } from '../../../master/github/github-api-error.js';
 import type { CommitStatusInput } from '../../../master/github/github-client.js';
-import { silentLogger } from '../../../master/logger.js';
+import { silentLogger } from '../../../shared/logger.js';
 import { waitUntil } from '../../support/report-test-master.js';
 
 type Call = { sha: string; context: string; description: string; at: number };

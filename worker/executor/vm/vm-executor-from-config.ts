@@ -2,7 +2,7 @@
 // and console logs under the worker's own directory. A config without images gives no VM executor.
 import path from 'node:path';
 import type { Config } from '../../../shared/config.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import type { SourceCache } from '../../source-cache.js';
 import { configImageSource } from '../../images/image-source.js';
 import { createVmExecutor, type VmExecutor } from './vm-executor.js';

@@ -9,7 +9,7 @@
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildSpec, StepSpec, VmSpec } from '../../../shared/protocol.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import type { SourceCache } from '../../source-cache.js';
 import type { CollectedFile, Executor, RunStepOptions, StepOutcome, Workspace } from '../executor.js';
 import { type BootRequest, bootVm, type RunningVm, VmBootError } from './boot-vm.js';

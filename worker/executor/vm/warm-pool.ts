@@ -1,7 +1,7 @@
 // VMs booted ahead of builds, per image, so a build starts at once. A pooled VM is handed to one
 // build and never comes back: the build's cleanup destroys it, and the pool boots a replacement in
 // the background. A pooled VM matches a build only with the same memory, vCPUs and network.
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../../shared/logger.js';
 import type { RunningVm } from './boot-vm.js';
 
 export interface PoolEntry {

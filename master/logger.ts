@@ -1,9 +1,0 @@
-// The logger interface the master's parts take; fastify's pino logger satisfies it.
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
