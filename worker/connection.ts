@@ -7,7 +7,7 @@ import { type BuildSpec, type Hello, type ImagesReport, PROTOCOL_VERSION, WORKER
 import { type Backoff, createBackoff } from './backoff.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
-import { parseMasterMessage } from './parse-master-message.js';
+import { parseMasterMessage } from '../shared/protocol.js';
 
 /** What the worker announces; asked on every connect, so `running` is current. */
 export type HelloInfo = Omit<Hello, 'type' | 'protocol' | 'name'>;
