@@ -38,7 +38,7 @@ function start(options: Partial<WorkerOptions> = {}): RunningWorker {
     labels: ['fast'],
     executors: { host: createHostExecutor({ workRoot: path.join(tmp, 'work'), killGraceMs: 300 }) },
     logger,
-    backoff: { baseMs: 50, capMs: 200 },
+    backoff: { baseMs: 50, maxMs: 200 },
     ...options,
   });
   return worker;
@@ -111,7 +111,7 @@ describe('worker connection', () => {
 
   it('dials again after a 1013 (the master could not store a message), backing off until the master stores one', async () => {
     // Pinned jitter: each delay is its ceiling, so the logged delays show whether the backoff grew.
-    start({ backoff: { baseMs: 100, capMs: 800, random: () => 0.999 } });
+    start({ backoff: { baseMs: 100, maxMs: 800, random: () => 0.999 } });
     await waitUntil(() => master.connected && master.hellos.length === 1, 'hello');
     master.send({ type: 'build.start', build: buildSpec([step('0', 'count', { run: 'for i in $(seq 1 30); do echo "n$i"; sleep 0.02; done' })], { buildId: 7 }) });
     await waitUntil(() => master.log.log(7, '0').includes('n5\n'), 'n5');

@@ -34,7 +34,7 @@ async function start(options: Partial<WorkerOptions> = {}): Promise<RunningWorke
     labels: [],
     executors: { host: createHostExecutor({ workRoot: path.join(tmp, 'work'), killGraceMs: 300 }) },
     logger: captureLogger(),
-    backoff: { baseMs: 50, capMs: 200 },
+    backoff: { baseMs: 50, maxMs: 200 },
     ...options,
   });
   await waitUntil(() => master.connected && master.hellos.length > 0, 'hello');

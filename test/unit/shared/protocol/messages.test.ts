@@ -1,7 +1,7 @@
 // One schema per protocol message (shared/protocol/): each accepts its well-formed message, refuses
 // a malformed one, survives a JSON round trip unchanged, and tolerates fields it does not know.
 import { describe, expect, it } from 'vitest';
-import { type MasterMessage, parseMasterMessage, parseWorkerMessage, type WorkerMessage } from '../../../shared/protocol.js';
+import { type MasterMessage, parseMasterMessage, parseWorkerMessage, type WorkerMessage } from '../../../../shared/protocol.js';
 
 const step = { id: '0', name: 'test', run: 'make test', env: { CI: '1' }, haltOnFailure: true, always: false, junit: ['out/*.xml'], artifacts: [] };
 const build = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMasterMessage } from '../../../shared/protocol.js';
+import { parseMasterMessage } from '../../../../shared/protocol.js';
 
 describe('parseMasterMessage', () => {
   it('accepts the master messages and ignores unknown types', () => {
