@@ -54,11 +54,13 @@ export const imagesReportSchema = z.object({
 });
 export type ImagesReport = z.output<typeof imagesReportSchema>;
 
+// Every message after hello carries `seq` (see the lifecycle in shared/protocol.ts, point 4) and the build it is about.
+const sequenced = { seq: seqSchema, buildId: buildIdSchema };
+const aboutStep = { ...sequenced, step: stepIdSchema };
+
 export const stepStartedSchema = z.object({
   type: z.literal('step.started'),
-  seq: seqSchema,
-  buildId: buildIdSchema,
-  step: stepIdSchema,
+  ...aboutStep,
   name: z.string(),
   at: z.number(),
 });
@@ -66,9 +68,7 @@ export type StepStarted = z.output<typeof stepStartedSchema>;
 
 export const logChunkSchema = z.object({
   type: z.literal('log'),
-  seq: seqSchema,
-  buildId: buildIdSchema,
-  step: stepIdSchema,
+  ...aboutStep,
   stream: logStreamSchema,
   /** Whole lines (the last may lack its newline when a step ends or a chunk is full), masked. */
   data: z.string(),
@@ -77,9 +77,7 @@ export type LogChunk = z.output<typeof logChunkSchema>;
 
 export const stepFinishedSchema = z.object({
   type: z.literal('step.finished'),
-  seq: seqSchema,
-  buildId: buildIdSchema,
-  step: stepIdSchema,
+  ...aboutStep,
   result: resultSchema,
   exitCode: z.number().int().nullable(),
   durationMs: z.number(),
@@ -100,9 +98,7 @@ export type UploadedFile = z.output<typeof uploadedFileSchema>;
 
 export const artifactSchema = z.object({
   type: z.literal('artifact'),
-  seq: seqSchema,
-  buildId: buildIdSchema,
-  step: stepIdSchema,
+  ...aboutStep,
   kind: z.enum(['junit', 'file']),
   /** Path relative to the work directory. */
   path: z.string().min(1),
@@ -117,8 +113,7 @@ export type Artifact = z.output<typeof artifactSchema>;
 
 export const buildFinishedSchema = z.object({
   type: z.literal('build.finished'),
-  seq: seqSchema,
-  buildId: buildIdSchema,
+  ...sequenced,
   result: resultSchema,
   reason: z.string().optional(),
   /** The image version the build booted (vm builds; absent from older workers). */
