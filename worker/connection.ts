@@ -3,11 +3,18 @@
 // dials again with backoff whenever the link drops, a 401 included: the operator may be fixing the
 // config. Only a `refused` (or a master on another protocol) stops it for good.
 import WebSocket from 'ws';
-import { type BuildSpec, type Hello, type ImagesReport, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
-import { type Backoff, createBackoff } from './backoff.js';
+import { type BuildSpec, type Hello, type ImagesReport, parseMasterMessage, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
+import { type Backoff, type BackoffOptions, type BackoffPolicy, createBackoff } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
 import type { Outbox } from './outbox.js';
-import { parseMasterMessage } from './parse-master-message.js';
+
+/** The worker's pace of retries (dials, uploads): full jitter, so workers cut off by one master restart do not all come back at once. */
+export const WORKER_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000, jitter: 1 };
+
+/** The worker's backoff with parts of its policy overridden (tests make it faster). */
+export function createWorkerBackoff(overrides: Partial<BackoffOptions> = {}): Backoff {
+  return createBackoff({ ...WORKER_BACKOFF, ...overrides });
+}
 
 /** What the worker announces; asked on every connect, so `running` is current. */
 export type HelloInfo = Omit<Hello, 'type' | 'protocol' | 'name'>;
@@ -50,7 +57,7 @@ export class WorkerRefusedError extends Error {
 export function connectToMaster(options: ConnectionOptions): Connection {
   const { name, outbox, logger } = options;
   const url = workerUrl(options.masterUrl);
-  const backoff = options.backoff ?? createBackoff();
+  const backoff = options.backoff ?? createWorkerBackoff();
   let socket: WebSocket | undefined;
   let welcomed = false;
   let features: string[] = [];

@@ -79,7 +79,7 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
     : undefined;
   if (maintenance) imageVersions = await maintenance.report().catch(() => []);
   // After the VM executor's start-up sweep, which would take a verify VM for a leftover.
-  const vmReady = (executors.vm as { ready?: Promise<void> } | undefined)?.ready ?? Promise.resolve();
+  const vmReady = executors.vm?.ready ?? Promise.resolve();
   const schedule = maintenance && Object.values(config.images).some(isVersioned) ? scheduleImageMaintenance(maintenance, { startAfter: vmReady }) : undefined;
   const worker = startWorker({
     name: entry.name,
@@ -97,7 +97,7 @@ export async function startWorkerFromConfig(config: Config, options: StartFromCo
   reportImages = (report) => worker.reportImages(report);
   void worker.stopped.catch(() => {}).finally(() => (schedule?.stop() ?? maintenance?.close())?.catch(() => {}));
   // Pooled VMs go with the worker; after a crash the next start sweeps them.
-  void worker.stopped.catch(() => {}).finally(() => (executors.vm as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => {}));
+  void worker.stopped.catch(() => {}).finally(() => executors.vm?.close?.().catch(() => {}));
   return worker;
 }
 

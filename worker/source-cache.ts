@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceSpec } from '../shared/protocol.js';
-import { gitEnv, runGit } from './run-git.js';
+import { runGit } from '../shared/run-git.js';
 
 export interface SourceCache {
   /** Fetch `source.ref`, check it is `source.sha`, and write its tree (merged into `mergeBase` if set) into `dir`. */
@@ -50,8 +50,11 @@ export function mirrorPath(root: string, cloneUrl: string): string {
   return path.join(root, `${createHash('sha256').update(cloneUrl).digest('hex').slice(0, 20)}.git`);
 }
 
+/** A first fetch of a large repository takes a while; the build's timeout and a cancel stop it sooner (signal). */
+const GIT_CALL_TIMEOUT_MS = 30 * 60_000;
+
 async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
-  const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
+  const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
   await mkdir(path.dirname(mirror), { recursive: true });
   if (!existsSync(path.join(mirror, 'HEAD'))) await runGit(['init', '--bare', '--quiet', mirror]);
 
@@ -92,8 +95,7 @@ async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, sig
 /** Write a tree's files into `dir` through a private index, so parallel builds never share one. */
 async function exportTree(mirror: string, tree: string, dir: string, signal?: AbortSignal): Promise<void> {
   const index = path.join(mirror, `gatehouse-index-${randomUUID()}`);
-  const env = gitEnv({ GIT_INDEX_FILE: index });
-  const opts = { env, ...(signal ? { signal } : {}) };
+  const opts = { env: { GIT_INDEX_FILE: index }, timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   await mkdir(dir, { recursive: true });
   try {
     await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'read-tree', tree], opts);

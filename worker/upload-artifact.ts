@@ -12,7 +12,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, WORKER_UPLOADS_PATH, type UploadedFile } from '../shared/protocol.js';
-import { type BackoffOptions, createBackoff } from './backoff.js';
+import type { BackoffOptions } from '../shared/backoff.js';
+import { createWorkerBackoff } from './connection.js';
 import type { MasterHttp } from './master-http.js';
 
 export type ArtifactUploader = (upload: { buildId: number; open: () => Promise<Readable>; size: number; signal: AbortSignal }) => Promise<UploadedFile>;
@@ -23,7 +24,7 @@ export interface UploaderOptions {
   /** Give up after this long of failed tries (default 10 min). */
   retryForMs?: number;
   /** Pauses between tries: the worker's reconnect backoff (jittered, so workers cut off by one master restart spread out). */
-  backoff?: BackoffOptions;
+  backoff?: Partial<BackoffOptions>;
   /** A connection with no progress for this long is dropped and tried again (default 2 min). */
   idleMs?: number;
 }
@@ -35,7 +36,7 @@ export function createArtifactUploader(master: MasterHttp, options: UploaderOpti
   const idleMs = options.idleMs ?? 120_000;
   return async ({ buildId, open, size, signal }) => {
     const started = Date.now();
-    const backoff = createBackoff(options.backoff);
+    const backoff = createWorkerBackoff(options.backoff);
     for (;;) {
       signal.throwIfAborted();
       try {

@@ -3,9 +3,9 @@
 // outbox (bounded: log output pauses) and go out again after the next welcome.
 import { randomUUID } from 'node:crypto';
 import type { BuildSpec, ImageFamilyReport } from '../shared/protocol.js';
-import { type BackoffOptions, createBackoff } from './backoff.js';
+import type { BackoffOptions } from '../shared/backoff.js';
 import { type BuildSink, reportBuildNotRun, runBuild } from './build-runner.js';
-import { connectToMaster } from './connection.js';
+import { connectToMaster, createWorkerBackoff } from './connection.js';
 import { createDefaultExecutors, missingExecutor, type WorkerExecutors } from './default-executors.js';
 import { createArtifactFetcher } from './fetch-artifact.js';
 import { masterHttp } from './master-http.js';
@@ -36,7 +36,7 @@ export interface WorkerOptions {
   arch?: string[];
   /** Unacked bytes before step output is paused (default 4 MiB). */
   maxUnackedBytes?: number;
-  backoff?: BackoffOptions;
+  backoff?: Partial<BackoffOptions>;
   pingIntervalMs?: number;
   /** Timeout of `always` steps without their own (default 10 min). */
   alwaysTimeoutMs?: number;
@@ -133,7 +133,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     secret: options.secret,
     outbox,
     logger: logger.child({ part: 'connection' }),
-    backoff: createBackoff(options.backoff),
+    backoff: createWorkerBackoff(options.backoff),
     ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
     hello: () => ({
       instanceId,

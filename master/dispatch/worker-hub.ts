@@ -18,7 +18,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
-import { parseWorkerMessage } from './parse-worker-message.js';
+import { parseWorkerMessage } from '../../shared/protocol.js';
 import { createDownloadGrant } from './download-grant.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';

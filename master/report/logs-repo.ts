@@ -4,7 +4,7 @@
 // lacks it. The remote URL in .git/config never carries a credential (see git-askpass.ts).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../../shared/run-git.js';
 
 export interface LogsRepo {
   /** The work tree. */

@@ -2,7 +2,7 @@
 // through askpass, for http(s) remotes only). Shared by the master and `gatehouse prune`.
 import path from 'node:path';
 import type { Config } from '../../shared/config.js';
-import { createGitRunner } from './git-runner.js';
+import { createGitRunner } from '../../shared/run-git.js';
 import { askpassEnv, checkRemote, remoteWantsToken } from './git-askpass.js';
 import { createLogsRepo, LOGS_IDENTITY, type LogsRepo } from './logs-repo.js';
 

@@ -6,7 +6,7 @@
 //   (smee-client's `reconnectInterval = 0` sets a property EventSource never reads). A non-200
 //   answer (smee.io deploying, a 502 from its proxy) or a wrong content type is final: EventSource
 //   closes for good and nothing ever reconnects. So on any error we drop the client and start a
-//   fresh one ourselves, with exponential backoff and jitter (backoff.ts).
+//   fresh one ourselves, with exponential backoff and equal jitter (shared/backoff.ts).
 // - A half-open TCP connection looks connected forever. smee.io pings every 30 s; when nothing
 //   (ping, ready or message) arrives for `idleTimeoutMs`, we treat the stream as dead.
 // - State for /api/v2/forwarder and the UI.
@@ -15,7 +15,7 @@
 // POST is logged and not retried: the master's reconcile loop covers lost deliveries.
 
 import { SmeeClient } from 'smee-client';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
 
 export interface ForwarderLogger {
   info(msg: string): void;
@@ -127,7 +127,7 @@ export function startSmeeForwarder(options: SmeeForwarderOptions): SmeeForwarder
     state.connected = false;
     state.lastError = why;
     void c.stop();
-    const delay = backoffDelay(attempt++, minMs, maxMs);
+    const delay = backoffDelay(attempt++, { baseMs: minMs, maxMs, jitter: 0.5, minMs });
     logger.warn(`smee: ${source} unavailable (${why}); reconnecting in ${human(delay)}`);
     retryTimer = setTimeout(connect, delay);
   };

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type Hello, type MasterMessage, PROTOCOL_VERSION, type SequencedMessage, WORKER_NAME_HEADER, WORKER_PATH } from '../../shared/protocol.js';
+import { type Hello, type MasterMessage, parseWorkerMessage, PROTOCOL_VERSION, type SequencedMessage, type WorkerMessage, WORKER_NAME_HEADER, WORKER_PATH } from '../../shared/protocol.js';
 import { MessageLog } from './worker-build-spec.js';
 
 export interface TestMasterOptions {
@@ -130,11 +130,13 @@ export class TestMaster {
       this.upgrades++;
       this.socket?.terminate(); // a worker that dials again replaces its old socket
       this.socket = ws;
-      ws.on('message', (data) => this.onMessage(ws, JSON.parse(String(data)) as Hello | SequencedMessage));
+      // The master's own parse: a message the real master would refuse fails the test here too.
+      ws.on('message', (data) => this.onMessage(ws, parseWorkerMessage(String(data))));
     });
   }
 
-  private onMessage(ws: WebSocket, message: Hello | SequencedMessage): void {
+  private onMessage(ws: WebSocket, message: WorkerMessage): void {
+    if (message.type === 'images') return; // sent only to a master whose welcome lists the feature; this one does not
     if (message.type === 'hello') {
       this.hellos.push(message);
       if (this.welcomeProtocol === undefined && message.protocol !== this.protocol) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import {
   PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH,
-  type BuildResult, type BuildSpec, type Hello, type ImagesReport, type LogStream, type MasterMessage, type SequencedMessage, type StepResult,
+  parseMasterMessage, type BuildResult, type BuildSpec, type Hello, type ImagesReport, type LogStream, type SequencedMessage, type StepResult,
 } from '../../shared/protocol.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 
@@ -19,9 +19,9 @@ export class FakeWorker {
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (raw) => {
-      const m = JSON.parse(String(raw)) as MasterMessage;
-      if (m.type === 'ack') this.acked = Math.max(this.acked, m.seq);
-      if (m.type === 'build.start') this.started.push(m.build);
+      const m = parseMasterMessage(String(raw));
+      if (m?.type === 'ack') this.acked = Math.max(this.acked, m.seq);
+      if (m?.type === 'build.start') this.started.push(m.build);
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -32,7 +32,7 @@ export class FakeWorker {
       headers: { authorization: `Bearer ${TEST_SECRETS.WORKER_SECRET}`, [WORKER_NAME_HEADER]: name },
     });
     const welcome = new Promise<void>((resolve, reject) => {
-      socket.on('message', (raw) => (JSON.parse(String(raw)) as MasterMessage).type === 'welcome' && resolve());
+      socket.on('message', (raw) => parseMasterMessage(String(raw))?.type === 'welcome' && resolve());
       socket.once('error', reject);
     });
     const worker = new FakeWorker(socket);

@@ -1,7 +1,9 @@
 // Where a build's steps run, behind one lifecycle (after woodpecker's backend interface):
 //   prepare (work directory, source) → runStep … (streams, exit code, kill) → collect → cleanup.
 // The build runner calls cleanup for every workspace prepare returned, whatever happened.
-// `host` runs on the worker host itself (development and demos); `vm` (later) in a throwaway VM.
+// Around the builds, the executor itself: `ready` once it can take them, `close` when the worker stops.
+// `host` runs on the worker host itself (development and demos); `vm` in a throwaway VM; the dummy
+// executor (dummy-executor.ts) plays scripted steps in process, for tests.
 import type { Readable } from 'node:stream';
 import type { BuildSpec, ImageUse, LogStream, StepSpec } from '../../shared/protocol.js';
 
@@ -57,6 +59,10 @@ export interface CollectedFile {
 
 export interface Executor<W extends Workspace = Workspace> {
   readonly kind: 'host' | 'vm';
+  /** Settles once the executor can take builds (the VM executor: after sweeping leftovers; rejects when it cannot). Absent: ready at once. */
+  readonly ready?: Promise<void>;
+  /** Release what the executor holds beyond single builds (pooled VMs, connections). Absent: nothing to release. */
+  close?(): Promise<void>;
   /** Make the work directory and check the source out in it (build.source). */
   prepare(build: BuildSpec, signal: AbortSignal): Promise<W>;
   /** Write the step's uploads, then run its `run` (if any) to the end, a timeout or a cancel. */

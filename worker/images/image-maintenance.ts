@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Config } from '../../shared/config.js';
 import type { ImageFamilyReport } from '../../shared/protocol.js';
-import { connectLibvirt, type Libvirt } from '../executor/vm/libvirt.js';
+import { connectLibvirt } from '../executor/vm/connect-libvirt.js';
+import type { Libvirt } from '../executor/vm/libvirt.js';
 import { imagesDirOf } from '../executor/vm/vm-executor-from-config.js';
 import type { Logger } from '../../shared/logger.js';
 import { buildImageVersion } from './build-image-version.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../../worker/build-runner.js';
 import { buildDomainName, domainPrefix } from '../../../worker/executor/vm/leftovers.js';
-import { connectLibvirt } from '../../../worker/executor/vm/libvirt.js';
+import { connectLibvirt } from '../../../worker/executor/vm/connect-libvirt.js';
 import { createTestRepo } from '../../support/worker-git-repo.js';
 import { RecordingSink, step, waitUntil } from '../../support/worker-build-spec.js';
 import { startTestMaster } from '../../support/worker-test-master.js';

@@ -55,7 +55,7 @@ describe('artifact upload', () => {
     return Readable.from([file.subarray(0, 1 << 20), file.subarray(1 << 20)]);
   };
   const upload = (master: ReturnType<typeof masterHttp>, signal = new AbortController().signal) =>
-    createArtifactUploader(master, { backoff: { baseMs: 20, capMs: 100 }, retryForMs: 2000, idleMs: 300 })({ buildId: 7, open, size: file.length, signal });
+    createArtifactUploader(master, { backoff: { baseMs: 20, maxMs: 100 }, retryForMs: 2000, idleMs: 300 })({ buildId: 7, open, size: file.length, signal });
   const fileSha = createHash('sha256').update(file).digest('hex');
 
   it('streams the file with the worker credentials for its build, its size and sha256, after a cut connection, a 503, a 422 and a silent peer', async () => {

@@ -15,7 +15,8 @@ import type { CollectedFile, Executor, RunStepOptions, StepOutcome, Workspace } 
 import { type BootRequest, bootVm, type RunningVm, VmBootError } from './boot-vm.js';
 import { FIRST_STEP_KEY, GUEST_WORKDIR } from './guest-paths.js';
 import { collectFiles, uploadTree, writeStreamedFiles, writeUploads } from './guest-files.js';
-import { connectLibvirt, type Libvirt } from './libvirt.js';
+import { connectLibvirt } from './connect-libvirt.js';
+import type { Libvirt } from './libvirt.js';
 import { buildDomainName, poolDomainName, removeLeftovers } from './leftovers.js';
 import { runRemoteStep } from './remote-step.js';
 import { type PoolEntry, WarmPool } from './warm-pool.js';

@@ -1,7 +1,7 @@
 // Worker messages are checked at the edge; image reports are optional information, so a malformed
 // one is dropped rather than the message that carries it.
 import { describe, expect, it } from 'vitest';
-import { parseWorkerMessage } from '../../../master/dispatch/parse-worker-message.js';
+import { parseWorkerMessage } from '../../../../shared/protocol.js';
 
 const hello = { type: 'hello', protocol: 1, name: 'w1', instanceId: 'i-1', version: '0.1.0', arch: ['x86_64'], slots: 1, labels: [], images: ['debian'], running: [] };
 

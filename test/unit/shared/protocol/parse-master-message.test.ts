@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMasterMessage } from '../../../worker/parse-master-message.js';
+import { parseMasterMessage } from '../../../../shared/protocol.js';
 
 describe('parseMasterMessage', () => {
   it('accepts the master messages and ignores unknown types', () => {
@@ -11,9 +11,9 @@ describe('parseMasterMessage', () => {
 
   it('says what is missing from a malformed one', () => {
     expect(() => parseMasterMessage('[]')).toThrow('expected an object with a "type"');
-    expect(() => parseMasterMessage('{"type":"ack","seq":"9"}')).toThrow('ack: expected an integer seq');
+    expect(() => parseMasterMessage('{"type":"ack","seq":"9"}')).toThrow('ack: seq: Invalid input: expected number');
     expect(() => parseMasterMessage('{"type":"build.start","build":{"buildId":1,"steps":[],"env":{},"secrets":[],"timeoutMs":0,"executor":"host"}}')).toThrow(
-      'positive build.timeoutMs',
+      'build.timeoutMs: Too small',
     );
   });
 });
