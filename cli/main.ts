@@ -201,7 +201,7 @@ program
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
   .action(async (options: { config: string; dataDir?: string }) => {
     try {
-      const { runPruneCommand } = await import('../master/report/prune-command.js');
+      const { runPruneCommand } = await import('../master/retention/prune-command.js');
       const result = await runPruneCommand(await loadConfig(options.config, { overrides: { dataDir: options.dataDir } }));
       console.log(result ? `pruned ${result.database.buildIds.length} build(s) finished before ${new Date(result.cutoff).toISOString()}; ${result.branch?.dropped.length ?? 0} folder(s) dropped from the logs branch` : 'no logs section in the config: nothing expires');
     } catch (error) {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../shared/config.js';
 import type { SecretSource } from './generated-secrets.js';
-import { logsWebUrl } from '../master/report/target-url.js';
+import { logsWebUrl } from '../master/logs-branch/logs-web-url.js';
 
 export interface StartSummaryInput {
   config: Config;

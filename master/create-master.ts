@@ -40,7 +40,7 @@ import { createMergeBaseResolver } from './dispatch/resolve-merge-base.js';
 import { sweepUploads } from './artifacts/sweep-uploads.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
-import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './report/start-reporting.js';
+import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './start-reporting.js';
 import { STORAGE_RETRY_AFTER_S, createStorageAlarm, storageFailure } from './storage-full.js';
 import { dataDiskFull, storageHealth } from './storage-health.js';
 

@@ -10,7 +10,7 @@
 //   - only the transports gatehouse uses (GIT_ALLOW_PROTOCOL: no `ext::` that runs commands);
 //   - a transfer slower than 1 KB/s for a minute is abandoned; each call is killed after timeoutMs;
 //   - output held in memory is bounded; what git says is masked before it reaches an error or a log.
-// Credentials are the caller's: the master passes its askpass environment (master/report/git-askpass.ts).
+// Credentials are the caller's: the master passes its askpass environment (master/logs-branch/git-askpass.ts).
 import { spawn } from 'node:child_process';
 import { maskSecrets } from './mask-secrets.js';
 

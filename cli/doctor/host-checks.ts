@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../shared/config.js';
-import { askpassEnv, checkRemote, remoteWantsToken } from '../../master/report/git-askpass.js';
+import { askpassEnv, checkRemote, remoteWantsToken } from '../../master/logs-branch/git-askpass.js';
 import { createGitRunner } from '../../shared/run-git.js';
 import { imageReport } from '../../worker/images/image-report.js';
 import { isVersioned } from '../../worker/images/image-source.js';

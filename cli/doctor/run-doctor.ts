@@ -1,7 +1,7 @@
 // `gatehouse doctor`: everything a real installation needs, checked in order, one line each. A
 // config that does not load stops there: every later check needs it.
 import { ConfigError, loadConfig, type LoadedConfig } from '../../shared/config.js';
-import { logsWebUrl } from '../../master/report/target-url.js';
+import { logsWebUrl } from '../../master/logs-branch/logs-web-url.js';
 import type { Config } from '../../shared/config.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
 import { githubChecks } from './github-checks.js';

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventBus, MasterEvent } from '../event-bus.js';
 import { buildToApi } from './to-api.js';
+import { openSseStream } from './sse-stream.js';
 import { eventStream, type ApiEvent } from './schemas/events.js';
 
 function toWire(e: MasterEvent): ApiEvent {
@@ -11,13 +12,11 @@ function toWire(e: MasterEvent): ApiEvent {
 
 export async function eventRoutes(app: FastifyInstance, deps: { bus: EventBus; heartbeatMs?: number }): Promise<void> {
   app.get('/api/v2/events', { schema: { response: { 200: eventStream } } }, (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
+    const stream = openSseStream(reply);
+    stream.comment('connected');
     // Log growth is frequent: at most one event per step every 250 ms, and the last of a burst is
     // sent when its window ends, so a follower always learns the final size.
-    const send = (e: MasterEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(toWire(e))}\n\n`);
+    const send = (e: MasterEvent) => stream.send(e.type, toWire(e));
     const lastLog = new Map<string, number>();
     const trailing = new Map<string, NodeJS.Timeout>();
     const off = deps.bus.on((e) => {
@@ -35,7 +34,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { bus: EventBus; h
         send(e);
       }, wait));
     });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 25_000);
+    const heartbeat = setInterval(() => stream.comment('ping'), deps.heartbeatMs ?? 25_000);
     req.raw.on('close', () => {
       off();
       for (const t of trailing.values()) clearTimeout(t);

@@ -1,5 +1,6 @@
 // Step logs: the raw file (streamed, with Range), and a live tail over SSE that follows a running
 // step from any byte offset until it finishes.
+import { openSseStream } from './sse-stream.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
@@ -47,10 +48,8 @@ export async function logRoutes(fastify: FastifyInstance, deps: { steps: StepSto
     (req, reply) => {
       const { id, step } = req.params;
       let sent = req.query.from ?? 0;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      const write = (e: LiveLogEvent) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      const stream = openSseStream(reply);
+      const write = (e: LiveLogEvent) => stream.send(e.event, e.data);
       let busy = false;
       let again = false;
       let ended = false;
@@ -87,7 +86,7 @@ export async function logRoutes(fastify: FastifyInstance, deps: { steps: StepSto
       });
       const stop = () => {
         off();
-        res.end();
+        stream.end();
       };
       req.raw.on('close', off);
       void pump();

@@ -2,6 +2,7 @@
 // request (every configured builder, its state now, its last 15 builds and the workers that can
 // run it), the waiting queue, page info, a build's artifacts and JUnit results, and what it reported
 // (its commit statuses and its logs branch publication).
+import { logsBranchUrl } from '../logs-branch/logs-web-url.js';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -11,8 +12,8 @@ import { builderNeeds, workerMatches } from '../dispatch/worker-match.js';
 import type { Config } from '../../shared/config.js';
 import type { Stores } from '../store/stores.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
-import { createBuildSummaryReader } from '../report/build-summary.js';
-import { emptyJunitSummary } from '../report/junit-summary.js';
+import { createBuildSummaryReader } from '../logs/build-summary.js';
+import { emptyJunitSummary } from '../logs/junit-summary.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { buildToApi, requestToApi } from './to-api.js';
 import { apiError, errorResponses } from './errors.js';
@@ -41,12 +42,6 @@ interface WorkerFacts {
   images: string[] | null;
 }
 
-function logsWebUrl(config: Config): string | null {
-  if (!config.logs) return null;
-  if (config.logs.webUrl) return config.logs.webUrl;
-  const m = /^(?:https:\/\/github\.com\/|git@github\.com:)([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(config.logs.remote);
-  return m ? `https://github.com/${m[1]}/tree/${encodeURIComponent(config.logs.branch)}` : null;
-}
 
 const byIdErrors = errorResponses('validation_failed', 'build_not_found');
 
@@ -59,7 +54,7 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
     repo: config.github.repo,
     web_url: config.github.webUrl.replace(/\/$/, ''),
     approve_command: config.github.approveCommand,
-    logs: config.logs ? { branch: config.logs.branch, web_url: logsWebUrl(config) } : null,
+    logs: config.logs ? { branch: config.logs.branch, web_url: logsBranchUrl(config.logs) ?? null } : null,
     actions: Boolean(config.http.adminToken),
   };
   app.get('/api/v2/ui/info', { schema: { response: { 200: apiInfo, ...errorResponses() } } }, async () => info);

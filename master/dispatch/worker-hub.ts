@@ -3,7 +3,7 @@
 // and deals with the builds of workers that do not come back within their grace period. A message
 // that cannot be stored (a full disk) ends the connection with TRY_AGAIN and nothing after it is
 // applied: the worker keeps it unacked and sends it again after its reconnect backoff.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../bearer-token.js';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -42,7 +42,6 @@ export interface WorkerHubDeps {
   pingIntervalMs?: number;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
 /** WebSocket 1013 "Try Again Later": the worker dials again after its backoff and resends what is unacked. */
 export const TRY_AGAIN = 1013;
 /** Background work that failed to store (a full disk) runs again after this long. */
@@ -63,9 +62,8 @@ export function createWorkerHub(deps: WorkerHubDeps) {
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     const name = request.headers[WORKER_NAME_HEADER];
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const worker = typeof name === 'string' ? config.workers.find((w) => w.name === name) : undefined;
-    if (!worker || !token || !timingSafeEqual(digest(token), digest(worker.secret))) {
+    if (!worker || !bearerMatches(request.headers.authorization, worker.secret)) {
       logger.warn({ worker: name, ip: request.ip }, 'worker refused: unknown name or wrong secret');
       void reply.code(401).send({ error: 'unknown worker name or wrong secret' });
       return;

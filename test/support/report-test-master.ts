@@ -11,7 +11,7 @@ import { createLogger } from '../../shared/logger.js';
 import type { BuildRow } from '../../master/store/build-store.js';
 import { createLogStore } from '../../master/logs/log-store.js';
 import type { GitHubLookups } from '../../master/triggers/github-lookups.js';
-import type { ReportingGitHub, ReportingOptions } from '../../master/report/start-reporting.js';
+import type { ReportingGitHub, ReportingOptions } from '../../master/start-reporting.js';
 import { makeTempDir } from './temp-dir.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from './test-config.js';
 import { examplePayload, webhookHeaders } from './sign-webhook.js';

@@ -12,7 +12,7 @@ export const apiJunitFailure = z.object({
 });
 export type ApiJunitFailure = z.infer<typeof apiJunitFailure>;
 
-/** GET /api/v2/builds/:id/junit: the build's JUnit results (master/report's summary). */
+/** GET /api/v2/builds/:id/junit: the build's JUnit results (master/logs/junit-summary.ts). */
 export const apiJunit = z.object({
   tests: z.number().int(),
   /** Failures and errors together. */

@@ -2,7 +2,7 @@
 // smee forwarder's equal jitter with its floor, the report's retries near the doubling ceiling.
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, createBackoff } from '../../../shared/backoff.js';
-import { retryDelay } from '../../../master/report/retry-delay.js';
+import { retryDelay } from '../../../master/retry-delay.js';
 import { WORKER_BACKOFF } from '../../../worker/connection.js';
 
 const smee = { baseMs: 1000, maxMs: 60_000, jitter: 0.5, minMs: 1000 };

@@ -2,6 +2,7 @@
 // dispatches a build), and, for a build not dispatched yet, the builder's configured steps. A
 // step still pending when its build is over is shown as "not run".
 import type { ApiStep } from '../../../api/schemas';
+import { compareStepIds } from '../../../../shared/protocol/step-order';
 
 export interface ShownStep extends ApiStep {
   /** It has begun (and so may have a log). */
@@ -10,15 +11,6 @@ export interface ShownStep extends ApiStep {
   notRun: boolean;
 }
 
-const byPosition = (a: string, b: string) => {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
-};
 
 export function mergeSteps(rows: ApiStep[], configured: string[], buildFinished: boolean): ShownStep[] {
   const shown: ShownStep[] = rows.map((r) => ({ ...r, started: r.state !== 'pending', notRun: r.state === 'pending' && buildFinished }));
@@ -30,7 +22,7 @@ export function mergeSteps(rows: ApiStep[], configured: string[], buildFinished:
       started_at: null, finished_at: null, duration_ms: null, log_bytes: 0, started: false, notRun: buildFinished,
     });
   });
-  return shown.sort((a, b) => byPosition(a.step, b.step));
+  return shown.sort((a, b) => compareStepIds(a.step, b.step));
 }
 
 /**

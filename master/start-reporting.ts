@@ -1,0 +1,167 @@
+// Reporting, wired: commit statuses (when a GitHub client can post them), the logs branch (when
+// `logs` is configured), reconcile (when the client can list pull requests), and retention. It
+// follows builds on the event bus and never calls back into them: nothing here can block or fail a
+// build. create-master.ts starts it and closes it before the database.
+import path from 'node:path';
+import type { Config } from '../shared/config.js';
+import type { GitHubClient } from './github/github-client.js';
+import type { EventBus } from './event-bus.js';
+import type { Stores } from './store/stores.js';
+import type { ChangeProcessor } from './triggers/change-processor.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from './metrics.js';
+import { createLogStore } from './logs/log-store.js';
+import { createBuildSummaryReader } from './logs/build-summary.js';
+import { createStatusSender } from './statuses/status-sender.js';
+import { createStatusReporter } from './statuses/status-reporter.js';
+import { openLogsRepo } from './logs-branch/open-logs-repo.js';
+import type { LogsRepo } from './logs-branch/logs-repo.js';
+import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publisher.js';
+import { DEFAULT_MAX_LOG_BYTES } from './logs-branch/cut-log.js';
+import { createReconciler, type ReconcileResult } from './triggers/reconcile.js';
+import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
+import { repeat, type Repeating } from './repeat.js';
+import type { RetryPolicy } from './retry-delay.js';
+
+/** What reporting asks of GitHub; each part runs only when the client has its method. */
+export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls'>>;
+
+/** Timings and limits; the defaults are for production, tests shorten them. */
+export interface ReportingOptions {
+  /** Backoff of a status that failed to post (default 2 s doubling to 10 min). */
+  statusRetry?: RetryPolicy;
+  /** A status still failing this long after its transition is given up (default 3 days). */
+  statusGiveUpAfterMs?: number;
+  /** Backoff of a logs branch push that failed (default 2 s doubling to 10 min). */
+  logsRetry?: RetryPolicy;
+  /** Per step log on the branch, above which its middle is cut (default 1 MiB). */
+  maxLogBytes?: number;
+  /** The git executable (default "git"). */
+  gitBinary?: string;
+  /** Where the logs clone lives (default <dataDir>/logs-repo). */
+  logsRepoDir?: string;
+  /** How often missed transitions are looked for (default 60 s; also at start). */
+  sweepIntervalMs?: number;
+  /** First reconcile pass after start (default 0); then every github.reconcileInterval. */
+  reconcileDelayMs?: number;
+  /** First retention run after start (default 10 min), then every pruneIntervalMs (default 1 day). */
+  pruneDelayMs?: number;
+  pruneIntervalMs?: number;
+}
+
+export interface ReportingDeps {
+  config: Config;
+  /** Every configured secret value: masked out of everything that goes public. */
+  secrets: readonly string[];
+  stores: Stores;
+  bus: EventBus;
+  processor: ChangeProcessor;
+  github?: ReportingGitHub;
+  logger: Logger;
+  now?: () => number;
+  options?: ReportingOptions;
+  /** Counts failed status posts and logs pushes. */
+  metrics?: Pick<Metrics, 'statusPostFailed' | 'logsPushFailed'>;
+}
+
+export interface Reporting {
+  /** One reconcile pass now; undefined when reconcile cannot run (no client that lists pull requests). */
+  reconcile(): Promise<ReconcileResult> | undefined;
+  /** Retention now (the logs branch, the database, the files); null without a logs section (no keepDays: nothing expires). */
+  prune(): Promise<RetentionResult | null>;
+  close(): Promise<void>;
+}
+
+export function startReporting(deps: ReportingDeps): Reporting {
+  const { config, stores, bus, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const options = deps.options ?? {};
+  const readSummary = createBuildSummaryReader(stores);
+  const timers: Repeating[] = [];
+
+  const github = deps.github;
+  const createStatus = github?.createStatus?.bind(github);
+  const outbox = createStatus ? stores.statuses : undefined;
+  const stale = outbox?.supersede() ?? 0;
+  if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
+  const sender = outbox && createStatus
+    ? createStatusSender({ outbox, github: { createStatus }, logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
+    : undefined;
+  const reporter = outbox && sender
+    ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
+    : undefined;
+
+  const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
+
+  const listOpenPulls = github?.listOpenPulls?.bind(github);
+  const stopping = new AbortController();
+  const reconciler = listOpenPulls
+    ? createReconciler({ config, stores, processor: deps.processor, github: { listOpenPulls }, logger, signal: stopping.signal })
+    : undefined;
+
+  const offBus = bus.on((event) => {
+    if (event.type !== 'build') return;
+    reporter?.onBuild(event.build);
+    publisher?.onBuild(event.build);
+  });
+
+  // Transitions a crash cut off from their event, and rows a crash left pending, go out now.
+  const sweep = async () => {
+    reporter?.sweep();
+    sender?.wake();
+    publisher?.sweep();
+  };
+  timers.push(repeat('reporting sweep', sweep, { firstDelayMs: 0, intervalMs: options.sweepIntervalMs ?? 60_000, logger }));
+  if (reconciler && config.github.reconcileInterval > 0) {
+    timers.push(repeat('reconcile', () => reconciler.pass(), { firstDelayMs: options.reconcileDelayMs ?? 0, intervalMs: config.github.reconcileInterval, logger }));
+  }
+
+  const logs = config.logs;
+  const prune = async () =>
+    logs
+      ? pruneRetention({ stores, dataDir: config.dataDir, keepDays: logs.keepDays, logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined })
+      : null;
+  if (logs) timers.push(repeat('retention', prune, { firstDelayMs: options.pruneDelayMs ?? 600_000, intervalMs: options.pruneIntervalMs ?? 86_400_000, logger }));
+
+  return {
+    reconcile: () => reconciler?.pass(),
+    prune,
+    async close() {
+      offBus();
+      stopping.abort();
+      await Promise.all(timers.map((t) => t.stop()));
+      await Promise.all([sender?.close(), publisher?.close()]);
+    },
+  };
+}
+
+function startPublisher(
+  deps: ReportingDeps,
+  logs: NonNullable<Config['logs']>,
+  readSummary: ReturnType<typeof createBuildSummaryReader>,
+  now: () => number,
+  options: ReportingOptions,
+): LogsPublisher | undefined {
+  const { config, logger } = deps;
+  let repo: LogsRepo;
+  try {
+    repo = openLogsRepo(config, logs, deps.secrets, { dir: options.logsRepoDir, gitBinary: options.gitBinary });
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'logs branch disabled');
+    return undefined;
+  }
+  if (/^https?:\/\//i.test(logs.remote) && !config.github.token) {
+    logger.warn({ remote: logs.remote }, 'logs.remote is http(s) but github.token is not set: git has no credentials to push with (GitHub App auth does not reach git yet)');
+  }
+  const logStore = createLogStore(path.join(config.dataDir, 'logs'));
+  return createLogsPublisher({
+    repo,
+    publications: deps.stores.publications,
+    builds: deps.stores.builds,
+    folder: { config, secrets: deps.secrets, logPath: (id, step) => logStore.path(id, step), readSummary, maxLogBytes: options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES },
+    logger,
+    now,
+    retry: options.logsRetry,
+    onPushFailed: deps.metrics?.logsPushFailed,
+  });
+}

@@ -1,0 +1,79 @@
+// Turns build transitions into outbox rows. It hears them on the event bus; a sweep at start and
+// then every minute catches any transition the bus did not carry (a crash between a build's commit
+// and its event, a code path that changes a build without an event), so a status always ends.
+import type { Config } from '../../shared/config.js';
+import { maskSecrets } from '../../shared/mask-secrets.js';
+import type { BuildRow, BuildStore } from '../store/build-store.js';
+import type { BuildRequestStore } from '../store/build-request-store.js';
+import type { StatusStore } from '../store/status-store.js';
+import type { Logger } from '../../shared/logger.js';
+import type { BuildSummaryReader } from '../logs/build-summary.js';
+import { transitionFor } from './build-status.js';
+import { targetUrlFor } from './target-url.js';
+
+export interface StatusReporterDeps {
+  config: Config;
+  builds: BuildStore;
+  requests: BuildRequestStore;
+  outbox: StatusStore;
+  readSummary: BuildSummaryReader;
+  secrets: readonly string[];
+  logger: Logger;
+  now: () => number;
+  /** Called after a row was added (the sender wakes up). */
+  onAdded: () => void;
+}
+
+export function statusContext(template: string, builder: string): string {
+  return template.replaceAll('{builder}', builder);
+}
+
+export function createStatusReporter(deps: StatusReporterDeps) {
+  const { config, builds, outbox, logger } = deps;
+
+  /** Queue the status for the build's current state; true when it was new. */
+  function record(build: BuildRow): boolean {
+    const request = deps.requests.get(build.request_id);
+    const transition = transitionFor(build, request, config.github.approveCommand, () => deps.readSummary(build.id));
+    if (!transition || outbox.has(build.id, transition.key)) return false;
+    const added = outbox.add({
+      buildId: build.id,
+      transition: transition.key,
+      repo: build.repo,
+      sha: build.sha as string,
+      context: statusContext(config.github.statusContext, build.builder),
+      state: transition.state,
+      // Reasons come from webhooks, workers and the API: masked like a log line before they go public.
+      description: maskSecrets(transition.description, deps.secrets),
+      targetUrl: targetUrlFor(config, build, transition.ran),
+    });
+    if (added) deps.onAdded();
+    return added;
+  }
+
+  return {
+    /** For each build event. Never throws: reporting must not fail the build that emitted it. */
+    onBuild(build: BuildRow): void {
+      try {
+        record(build);
+      } catch (error) {
+        logger.error({ build: build.id, err: (error as Error).message }, 'could not queue the commit status');
+      }
+    },
+    /** Queue what the current state of recent builds asks for and nobody queued; returns how many. */
+    sweep(windowMs = 86_400_000): number {
+      let added = 0;
+      // Builds still open, and builds finished recently: older ones are history, not a check waiting.
+      for (const build of builds.openOrFinishedSince(deps.now() - windowMs)) {
+        try {
+          if (record(build)) added += 1;
+        } catch (error) {
+          logger.error({ build: build.id, err: (error as Error).message }, 'could not queue the commit status');
+        }
+      }
+      if (added > 0) logger.info({ added }, 'queued commit statuses no event had asked for');
+      return added;
+    },
+  };
+}
+export type StatusReporter = ReturnType<typeof createStatusReporter>;
