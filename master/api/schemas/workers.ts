@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { listOf, nullableTime } from './common.js';
+import { imageFamilyReportSchema } from '../../../shared/protocol/worker-messages.js';
 
-/** One image of a worker: its current version and every version's lifecycle state, as the worker reported it. */
-export const apiImageFamily = z.object({
-  image: z.string(),
-  current: z.string().optional(),
-  versions: z.array(z.object({
-    name: z.string(),
-    state: z.enum(['candidate', 'current', 'previous', 'obsolete', 'failed']),
-    builtAt: z.string(),
-    verifiedAt: z.string().optional(),
-    lastUsedAt: z.string().optional(),
-    obsoleteAt: z.string().optional(),
-    failure: z.string().optional(),
-  })),
-});
+/** One image of a worker as the worker reported it: the protocol's shape, shown as it is. */
+export const apiImageFamily = imageFamilyReportSchema;
 export type ApiImageFamily = z.infer<typeof apiImageFamily>;
 
 export const apiWorker = z.object({
