@@ -14,6 +14,8 @@
 // keys as headers (host dropped, content-length recomputed, content-type forced to JSON). A failed
 // POST is logged and not retried: the master's reconcile loop covers lost deliveries.
 
+import { fetch as undiciFetch } from 'undici';
+import type { ApiForwarderState } from '../api/schemas/forwarder.js';
 import { SmeeClient } from 'smee-client';
 import { backoffDelay } from '../../shared/backoff.js';
 
@@ -38,21 +40,8 @@ export interface SmeeForwarderOptions {
   idleTimeoutMs?: number;
 }
 
-export interface ForwarderState {
-  /** The stream is open right now. */
-  connected: boolean;
-  /** The channel URL (its random name is not a secret: the webhook signature is what protects). */
-  url: string;
-  target: string;
-  /** ISO time of the last delivery received from the channel, or null. */
-  lastEventAt: string | null;
-  /** Deliveries received from the channel (each is posted to the target once). */
-  events: number;
-  /** Times the stream was opened again after a drop. */
-  reconnects: number;
-  /** Why the last connection failed or dropped, or null. */
-  lastError: string | null;
-}
+/** What /api/v2/forwarder and the UI show (the API's schema is its one definition). */
+export type ForwarderState = ApiForwarderState;
 
 export interface SmeeForwarder {
   state(): ForwarderState;
@@ -77,7 +66,30 @@ export function startSmeeForwarder(options: SmeeForwarderOptions): SmeeForwarder
 
   const state: ForwarderState = {
     connected: false, url: source, target, lastEventAt: null, events: 0, reconnects: 0, lastError: null,
+    forwarded: 0, refused: 0, failed: 0, lastFailure: null,
   };
+  // smee-client posts each delivery with the fetch it is given: what the master answered is counted
+  // here (its own log line says only "POST url - status").
+  const failure = (status: number | null, error: string) => {
+    state.lastFailure = { at: new Date().toISOString(), status, error };
+  };
+  const forwardingFetch = (async (url, init) => {
+    if (init?.method !== 'POST') return undiciFetch(url, init);
+    try {
+      const response = await undiciFetch(url, init);
+      if (response.ok) state.forwarded += 1;
+      else {
+        if (response.status < 500) state.refused += 1;
+        else state.failed += 1;
+        failure(response.status, `the master answered ${response.status}: ${(await response.clone().text().catch(() => '')).slice(0, 200)}`);
+      }
+      return response;
+    } catch (error) {
+      state.failed += 1;
+      failure(null, (error as Error).message);
+      throw error;
+    }
+  }) as typeof undiciFetch;
   let client: SmeeClient | null = null;
   let opened = 0; // streams opened so far
   let openedAt = 0;
@@ -89,13 +101,14 @@ export function startSmeeForwarder(options: SmeeForwarderOptions): SmeeForwarder
   const connect = (): void => {
     retryTimer = undefined;
     if (closed) return;
-    const c = new SmeeClient({ source, target, logger: smeeLogger(logger, target) });
+    const c = new SmeeClient({ source, target, logger: smeeLogger(logger, target), fetch: forwardingFetch });
     client = c;
     c.onopen = () => {
       if (client !== c) return;
       opened += 1;
       if (opened > 1) state.reconnects += 1;
       state.connected = true;
+      state.lastError = null; // it says why the stream is down; it is up again
       openedAt = lastSeen = Date.now();
     };
     c.onmessage = () => {

@@ -12,8 +12,16 @@ export const apiForwarderState = z.object({
   events: z.number().int(),
   /** Times the stream was opened again after a drop. */
   reconnects: z.number().int(),
-  /** Why the last connection failed or dropped, or null. */
+  /** Why the connection failed or dropped, while it is down; null once connected again. */
   lastError: z.string().nullable(),
+  /** Deliveries the master took (2xx). */
+  forwarded: z.number().int(),
+  /** Deliveries the master answered 4xx (401: the relay altered the body, or a wrong secret). */
+  refused: z.number().int(),
+  /** Deliveries that could not be passed on (5xx, or the master unreachable). */
+  failed: z.number().int(),
+  /** The last refused or failed delivery: when, the master's HTTP answer (null when there was none) and what was said. */
+  lastFailure: z.object({ at: z.string(), status: z.number().int().nullable(), error: z.string() }).nullable(),
 });
 export type ApiForwarderState = z.infer<typeof apiForwarderState>;
 

@@ -88,8 +88,36 @@ describe('smee forwarder', () => {
     const state = f.state();
     expect(state.reconnects).toBeGreaterThanOrEqual(1);
     expect(state.events).toBe(2);
-    expect(state.lastError).toBeTruthy();
+    // The drop was said while it lasted; connected again, no stale error is left.
+    expect(state.lastError).toBeNull();
     expect(logger.lines.some((l) => l.startsWith(`warn smee: ${channel} unavailable`))).toBe(true);
+  });
+
+  it('counts what the master took, refused and could not take, and keeps the last answer', async () => {
+    const f = await start();
+    const send = async (zen: string) => {
+      const bytes = JSON.stringify({ zen, hook_id: 1 });
+      expect(await deliver(channel, bytes, webhookHeaders('ping', bytes, SECRET))).toBe(200);
+    };
+    await send('taken');
+    await target.waitForRequests(1);
+    await waitFor(() => f.state().forwarded === 1, 2000, 'the first forward to be counted');
+    expect(f.state()).toMatchObject({ forwarded: 1, refused: 0, failed: 0, lastFailure: null });
+
+    target.respondWith(401, '{"error":"signature does not match"}');
+    await send('altered');
+    await waitFor(() => f.state().refused === 1, 5000, 'the refusal to be counted');
+    const refused = f.state().lastFailure!;
+    expect(refused.status).toBe(401);
+    expect(refused.error).toContain('signature does not match');
+    expect(Date.now() - Date.parse(refused.at)).toBeLessThan(5000);
+
+    await target.close(); // the master is gone: nothing answers
+    await send('unreachable');
+    await waitFor(() => f.state().failed === 1, 5000, 'the failure to be counted');
+    expect(f.state().lastFailure).toMatchObject({ status: null });
+    expect(f.state()).toMatchObject({ forwarded: 1, refused: 1, connected: true });
+    target = await startRecordingTarget(); // for afterEach
   });
 
   it('keeps retrying, with backoff, while the channel answers an error', async () => {

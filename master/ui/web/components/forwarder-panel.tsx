@@ -24,7 +24,15 @@ export function ForwarderPanel({ forwarder: f }: { forwarder: ApiForwarder | und
       </p>
       <p class="muted small">
         {f.events.toLocaleString()} deliveries relayed · last <RelTime at={f.lastEventAt ? Date.parse(f.lastEventAt) : null} /> · {f.reconnects} reconnects
-        {f.lastError ? <span class="error-text"> · last error: {f.lastError}</span> : null}
+        {f.lastError ? <span class="error-text"> · {f.lastError}</span> : null}
+      </p>
+      <p class="muted small">
+        passed on to the master: {f.forwarded.toLocaleString()} taken · {f.refused.toLocaleString()} refused · {f.failed.toLocaleString()} failed
+        {f.lastFailure ? (
+          <span class="error-text">
+            {' '}· last {f.lastFailure.status === null ? 'failure' : `answer ${f.lastFailure.status}`} <RelTime at={Date.parse(f.lastFailure.at)} />: {f.lastFailure.error}
+          </span>
+        ) : null}
       </p>
     </section>
   );
