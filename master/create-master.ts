@@ -149,6 +149,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const apply = createMessageApplier({
     stores, logs, artifactsDir: path.join(config.dataDir, 'artifacts'), uploads, logger: part('dispatch'), bus, now, secrets: () => deps.secrets, onFinished: chainAfter(config, changes),
     ...(uploader ? { onArtifact: uploader.kick } : {}),
+    onVmStart: metrics.vmStarted,
   });
   const hub = createWorkerHub({ stores, config, sessions, dispatcher, apply, artifactFiles, uploads, bus, logger: part('workers'), now, pingIntervalMs: deps.pingIntervalMs });
   // A bigger message closes the connection, and the worker would send it again and again.

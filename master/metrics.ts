@@ -41,6 +41,10 @@ export function createMetrics(deps: MetricsDeps) {
   const queueWait = new Histogram({
     name: 'gatehouse_queue_wait_seconds', help: 'From a build\'s creation (approval waits included) to its start on a worker', labelNames: ['builder'] as const, buckets: MINUTES, registers,
   });
+  const vmStart = new Histogram({
+    name: 'gatehouse_vm_start_seconds', help: 'From a worker asking for a build\'s VM to SSH answering, by how it was had (boot, pool, restore)',
+    labelNames: ['builder', 'start'] as const, buckets: [0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120], registers,
+  });
   const statusFailures = new Counter({ name: 'gatehouse_status_post_failures_total', help: 'Commit status posts GitHub did not take', registers });
   const logsFailures = new Counter({ name: 'gatehouse_logs_push_failures_total', help: 'Updates of the logs branch that failed (each is retried)', registers });
 
@@ -84,6 +88,7 @@ export function createMetrics(deps: MetricsDeps) {
       webhooks.inc({ event: status < 300 && event ? event : 'unverified', outcome: webhookOutcome(status) });
     },
     statusPostFailed: () => statusFailures.inc(),
+    vmStarted: (builder: string, start: string, ms: number) => vmStart.observe({ builder, start }, ms / 1000),
     logsPushFailed: () => logsFailures.inc(),
     close: () => off(),
   };

@@ -28,6 +28,8 @@ export interface ApplierDeps {
   onFinished?: (build: BuildRow) => void;
   /** After an artifact was stored (the S3 uploader moves file artifacts to the bucket). */
   onArtifact?: () => void;
+  /** A finished build said how its VM was had and how long that took (the VM start metric). */
+  onVmStart?: (builder: string, start: 'boot' | 'pool' | 'restore', ms: number) => void;
 }
 
 /** 'gap': not applied, an earlier seq is missing (the connection must end so the worker resends it). */
@@ -110,7 +112,11 @@ export function createMessageApplier(deps: ApplierDeps) {
         case 'build.finished':
           if (msg.image) builds.setImage(msg.buildId, msg.image.image, msg.image.version ?? null, msg.image.at);
           if (builds.finish(msg.buildId, msg.result, msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
-          emitted = () => bus.emit({ type: 'build', build: builds.get(msg.buildId) as BuildRow });
+          emitted = () => {
+            const build = builds.get(msg.buildId) as BuildRow;
+            if (msg.image?.start && msg.image.startMs !== undefined) deps.onVmStart?.(build.builder, msg.image.start, msg.image.startMs);
+            bus.emit({ type: 'build', build });
+          };
           break;
       }
     });

@@ -22,8 +22,16 @@ export const imageFamilyReportSchema = z.object({
 });
 export type ImageFamilyReport = z.output<typeof imageFamilyReportSchema>;
 
-/** Which image version a build booted, and when (ms). */
-export const imageUseSchema = z.object({ image: z.string(), version: z.string().optional(), at: z.number() });
+/** Which image version a build booted, and when (ms); how its VM was had and how long that took (newer workers). */
+export const imageUseSchema = z.object({
+  image: z.string(),
+  version: z.string().optional(),
+  at: z.number(),
+  /** cold boot, a warm pool VM, or a restored memory snapshot. */
+  start: z.enum(['boot', 'pool', 'restore']).optional(),
+  /** From asking for the VM to a guest that answers SSH (0 for a pool VM). */
+  startMs: z.number().nonnegative().optional(),
+});
 export type ImageUse = z.output<typeof imageUseSchema>;
 
 // Image reports are information for people: a malformed one is dropped, never the message carrying

@@ -152,6 +152,15 @@ export default {
     const byKey = Object.fromEntries(builds.map((b) => [`${b.builder}#${b.pr}`, b]));
     expect(Object.fromEntries(Object.entries(byKey).map(([k, b]) => [k, b.result]))).toEqual({ 'lvm#1': 'success', 'ceph#1': 'success', 'lvm#2': 'failure', 'ceph#2': 'failure' });
 
+    // Each build told the master how its VM was had and how long that took: the VM start metric.
+    const metrics = await (await fetch(`${master.url}/metrics`)).text();
+    for (const builder of ['lvm', 'ceph']) {
+      const count = Number(new RegExp(`^gatehouse_vm_start_seconds_count\\{builder="${builder}",start="boot"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      const sum = Number(new RegExp(`^gatehouse_vm_start_seconds_sum\\{builder="${builder}",start="boot"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(count, metrics).toBe(2);
+      expect(sum).toBeGreaterThan(1); // two TCG boots take seconds each
+    }
+
     for (const b of builds) {
       const ok = b.pr === 1;
       const [build, pre, start, sanity, post] = await Promise.all([0, 1, 2, 3, 4].map((i) => log(b.id, i)));

@@ -133,8 +133,10 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
       // A warm VM of another version (booted before a switch) is not handed out.
       const pooled = pool?.take(spec.image, spec, (vm) => vm.image.disk === image.disk);
       if (pooled) logger.info(`build ${build.buildId}: on warm VM ${pooled.name}`);
+      const asked = Date.now();
       const vm = pooled ?? (await freshVm(build, spec, image, signal));
       const used = Date.now();
+      const start = { start: pooled ? ('pool' as const) : ('boot' as const), startMs: pooled ? 0 : used - asked };
       images.used(vm.image, used).catch((error: Error) => logger.warn(`build ${build.buildId}: recording the use of image ${vm.image.name}: ${error.message}`));
       try {
         if (build.source) {
@@ -152,7 +154,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         await vm.destroy().catch((e: Error) => logger.warn(`build ${build.buildId}: destroying ${vm.name}: ${e.message}`));
         throw error;
       }
-      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0, image: { image: vm.image.name, ...(vm.image.version ? { version: vm.image.version } : {}), at: used } };
+      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0, image: { image: vm.image.name, ...(vm.image.version ? { version: vm.image.version } : {}), at: used, ...start } };
     },
 
     async runStep(workspace: VmWorkspace, step: StepSpec, run: RunStepOptions): Promise<StepOutcome> {
