@@ -70,6 +70,8 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     const rows = page.locator('tr[data-delivery]');
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().getAttribute('data-outcome')).toBe('queued'); // the newest: PR 34
+    // A delivery that queued builds says so; whether they built is the build's own state.
+    expect(await rows.first().locator('.pill').textContent()).toBe('queued');
     expect(await page.locator('tr[data-outcome="ignored"]').textContent()).toContain('action assigned does not start builds');
     expect(await page.locator('.forwarder').textContent()).toContain('No smee.io forwarder');
     await screenshotBoth(page, 'deliveries');

@@ -7,7 +7,7 @@ import { StatusPill } from './status-pill';
 
 /** The outcome in the operator's words. */
 const OUTCOME: Record<ApiDelivery['outcome'], { status: string; label: string }> = {
-  queued: { status: 'success', label: 'built' },
+  queued: { status: 'queued', label: 'queued' },
   skipped: { status: 'skipped', label: 'skipped' },
   ignored: { status: 'cancelled', label: 'ignored' },
   cancelled: { status: 'cancelled', label: 'cancelled builds' },
