@@ -44,13 +44,14 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       const name = req.params.name;
       if (!config.builders.some((b) => b.name === name)) throw apiError('builder_not_found', name);
       const body = req.body ?? {};
+      const from = actionSource(req.headers);
       const source = body.buildId !== undefined ? builds.get(body.buildId) : body.pr !== undefined ? builds.latestForPr(name, body.pr) : builds.latestWithSha(name);
       if (!source || source.builder !== name) throw apiError('nothing_to_rebuild', name, body.pr);
       const change: Change = {
         kind: 'rebuild', event: 'api', action: 'rebuild', repo: source.repo, cloneUrl: source.clone_url ?? '',
         pr: source.pr, sha: source.sha, ref: source.ref, baseRef: null, headRepo: null, author: 'admin',
         authorAssociation: null, title: null, draft: false, labels: [], label: null, headCommitMessage: null,
-        changedFiles: null, comment: null, builder: name, reason: `rebuild of #${source.number} (API)`,
+        changedFiles: null, comment: null, builder: name, reason: `rebuild of #${source.number} requested ${from}`,
       };
       const changeId = changes.insert(null, change);
       await processor.kick();
@@ -66,7 +67,7 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       const build = builds.get(req.params.id);
       if (!build) throw apiError('build_not_found', req.params.id);
       if (build.state === 'finished') throw apiError('build_finished', build.id, build.result);
-      const why = 'cancelled through the API';
+      const why = `cancelled ${actionSource(req.headers)}`;
       if (build.state === 'queued') {
         builds.finish(build.id, 'cancelled', why);
         bus.emit({ type: 'build', build: builds.get(build.id) as BuildRow });
@@ -77,4 +78,10 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       return reply.code(202).send({ builds: [buildToApi(builds.get(build.id) as BuildRow)], meta: { total: 1 } });
     },
   );
+}
+
+/** Who asked, in the build's own words: the web UI says so with a header; anything else is the API. */
+export const UI_CLIENT_HEADER = 'x-gatehouse-client';
+function actionSource(headers: Record<string, string | string[] | undefined>): string {
+  return headers[UI_CLIENT_HEADER] === 'ui' ? 'from the UI' : 'through the API';
 }

@@ -29,6 +29,9 @@ export interface BuildRow {
   image: string | null;
   image_version: string | null;
   image_used_at: number | null;
+  /** The pull request's title and author, as the newest webhook or reconcile of it said (read through build_view). */
+  pr_title?: string | null;
+  pr_author?: string | null;
 }
 
 export interface NewBuild {
@@ -53,13 +56,13 @@ export function createBuildStore(db: Db, now: () => number) {
     `INSERT INTO builds (request_id, builder, number, state, result, result_reason, reason, repo, pr, sha, ref, clone_url, created_at, finished_at)
      VALUES (@request_id, @builder, @number, @state, @result, @result_reason, @reason, @repo, @pr, @sha, @ref, @clone_url, @created_at, @finished_at)`,
   );
-  const byId = db.prepare<[number], BuildRow>('SELECT * FROM builds WHERE id = ?');
+  const byId = db.prepare<[number], BuildRow>('SELECT * FROM build_view WHERE id = ?');
   const openForPr = db.prepare<[string, number, string], BuildRow>(
-    `SELECT b.* FROM builds b WHERE b.repo = ? AND b.pr = ? AND b.builder = ? AND b.state != 'finished'`,
+    `SELECT b.* FROM build_view b WHERE b.repo = ? AND b.pr = ? AND b.builder = ? AND b.state != 'finished'`,
   );
-  const openForPull = db.prepare<[string, number], BuildRow>(`SELECT * FROM builds WHERE repo = ? AND pr = ? AND state != 'finished' ORDER BY id`);
+  const openForPull = db.prepare<[string, number], BuildRow>(`SELECT * FROM build_view WHERE repo = ? AND pr = ? AND state != 'finished' ORDER BY id`);
   const forPush = db.prepare<[string, string, string, string], BuildRow>(
-    `SELECT * FROM builds WHERE repo = ? AND pr IS NULL AND ref = ? AND sha = ? AND builder = ? AND (result IS NULL OR result NOT IN ('cancelled', 'skipped')) LIMIT 1`,
+    `SELECT * FROM build_view WHERE repo = ? AND pr IS NULL AND ref = ? AND sha = ? AND builder = ? AND (result IS NULL OR result NOT IN ('cancelled', 'skipped')) LIMIT 1`,
   );
   const claim = db.prepare<[string, number, number]>(
     `UPDATE build_requests SET state = 'claimed', worker = ?, claimed_at = ?, attempts = attempts + 1, waiting = NULL WHERE id = ? AND state = 'queued'`,
@@ -72,10 +75,10 @@ export function createBuildStore(db: Db, now: () => number) {
   const requeueRequest = db.prepare<[number]>(`UPDATE build_requests SET state = 'queued', worker = NULL, claimed_at = NULL WHERE id = ?`);
   const requeueBuild = db.prepare<[number]>(`UPDATE builds SET state = 'queued', worker = NULL, started_at = NULL WHERE id = ?`);
   const awaitingForPr = db.prepare<[string, number], BuildRow>(
-    `SELECT b.* FROM builds b JOIN build_requests r ON r.id = b.request_id WHERE b.repo = ? AND b.pr = ? AND r.state = 'awaiting-approval'`,
+    `SELECT b.* FROM build_view b JOIN build_requests r ON r.id = b.request_id WHERE b.repo = ? AND b.pr = ? AND r.state = 'awaiting-approval'`,
   );
   const requestCancel = db.prepare<[string, number]>('UPDATE builds SET cancel_requested = ? WHERE id = ?');
-  const runningOn = db.prepare<[string], BuildRow>(`SELECT * FROM builds WHERE worker = ? AND state = 'running'`);
+  const runningOn = db.prepare<[string], BuildRow>(`SELECT * FROM build_view WHERE worker = ? AND state = 'running'`);
   const insertPendingStep = db.prepare<[number, string, string]>(`INSERT OR IGNORE INTO steps (build_id, step, name, state) VALUES (?, ?, ?, 'pending')`);
   const runningCount = db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM builds WHERE builder = ? AND state = 'running'`);
   const running = db.prepare<[], { worker: string; id: number }>(`SELECT worker, id FROM builds WHERE state = 'running' AND worker IS NOT NULL`);
@@ -86,13 +89,13 @@ export function createBuildStore(db: Db, now: () => number) {
     `SELECT b.builder, b.state, r.state AS request, COUNT(*) AS n FROM builds b JOIN build_requests r ON r.id = b.request_id
      WHERE b.state IN ('queued', 'running') GROUP BY b.builder, b.state, r.state`,
   );
-  const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? ORDER BY id DESC LIMIT ?');
-  const latestWithSha = db.prepare<[string], BuildRow>('SELECT * FROM builds WHERE builder = ? AND sha IS NOT NULL ORDER BY id DESC LIMIT 1');
-  const latestForPr = db.prepare<[string, number], BuildRow>('SELECT * FROM builds WHERE builder = ? AND pr = ? ORDER BY id DESC LIMIT 1');
-  const fromChange = db.prepare<[number], BuildRow>('SELECT b.* FROM builds b JOIN build_requests r ON r.id = b.request_id WHERE r.change_id = ?');
+  const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM build_view WHERE builder = ? ORDER BY id DESC LIMIT ?');
+  const latestWithSha = db.prepare<[string], BuildRow>('SELECT * FROM build_view WHERE builder = ? AND sha IS NOT NULL ORDER BY id DESC LIMIT 1');
+  const latestForPr = db.prepare<[string, number], BuildRow>('SELECT * FROM build_view WHERE builder = ? AND pr = ? ORDER BY id DESC LIMIT 1');
+  const fromChange = db.prepare<[number], BuildRow>('SELECT b.* FROM build_view b JOIN build_requests r ON r.id = b.request_id WHERE r.change_id = ?');
   const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
   const openOrFinishedSince = db.prepare<[number], BuildRow>(
-    `SELECT * FROM builds WHERE sha IS NOT NULL AND (state != 'finished' OR finished_at >= ?) ORDER BY id`,
+    `SELECT * FROM build_view WHERE sha IS NOT NULL AND (state != 'finished' OR finished_at >= ?) ORDER BY id`,
   );
   const resultsForHead = db.prepare<[string, number, string, string], { result: BuildResult | null; result_reason: string | null }>(
     'SELECT result, result_reason FROM builds WHERE repo = ? COLLATE NOCASE AND pr = ? AND builder = ? AND sha = ?',
@@ -193,7 +196,7 @@ export function createBuildStore(db: Db, now: () => number) {
     deleteIds: (ids: number[]) => void deleteIn.run(JSON.stringify(ids)),
     list: (query: ListQuery): ListResult<BuildRow> =>
       listRows<BuildRow>(db, {
-        table: 'builds',
+        table: 'build_view',
         filters: { builder: 'builder', state: 'state', result: 'result', pr: 'pr', sha: 'sha', repo: 'repo', worker: 'worker' },
         orderable: ['id', 'number', 'created_at', 'started_at', 'finished_at'],
         defaultOrder: '-id',

@@ -157,4 +157,11 @@ export const MIGRATIONS: readonly string[] = [
   /* 5: statuses superseded by a newer one of their (repo, sha, context): found by key, newest first */ `
   CREATE INDEX status_outbox_key ON status_outbox(repo, sha, context, build_id, id);
   `,
+  /* 6: builds as they are read: with their pull request's title and author (the newest the webhooks or reconcile saw) */ `
+  CREATE VIEW build_view AS
+    SELECT b.*,
+      (SELECT c.title FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.title IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_title,
+      (SELECT c.author FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.author IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_author
+    FROM builds b;
+  `,
 ];

@@ -48,6 +48,11 @@ describe('fault suite: GitHub 500s, then a 403 rate limit, then OK', () => {
       expect(line.at(-1)).toMatchObject({ state: 'success', description: 'Build done.' });
     }
     // The outbox agrees: nothing pending, each build's final state sent, the rest sent or superseded.
+    // (GitHub's stand-in has the last status before the master has recorded GitHub's answer to it.)
+    await waitUntil(async () => {
+      for (const b of await cluster!.builds()) if ((await cluster!.reporting(b.id)).statuses.some((s) => s.state === 'pending')) return false;
+      return true;
+    }, 'the master to record the last answers', 30_000);
     for (const b of await cluster.builds()) {
       const { statuses } = await cluster.reporting(b.id);
       expect(statuses.at(-1)).toMatchObject({ transition: 'finished', state: 'sent' });

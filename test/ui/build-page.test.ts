@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('build page (Chromium)', () => {
     expect(rebuiltId).toBeGreaterThan(1);
     await expect.poll(() => page.locator('h1').textContent()).toBe('unit #3');
     expect(await page.locator('.title-row .pill').textContent()).toContain('queued');
-    expect(await page.locator('.facts').textContent()).toContain('rebuild of #1');
+    expect(await page.locator('.facts').textContent()).toContain('rebuild of #1 requested from the UI');
     expect(await dialog.isVisible()).toBe(false);
     expect(await page.evaluate('sessionStorage.getItem("gatehouse.adminToken")')).toBe(TEST_SECRETS.ADMIN_TOKEN);
 
@@ -146,8 +146,8 @@ describe.skipIf(!hasChromium)('build page (Chromium)', () => {
     await page.locator('.actions button', { hasText: 'Cancel' }).click();
     await expect.poll(() => page.locator('.title-row .pill').textContent()).toContain('cancelled');
     expect(await dialog.isVisible()).toBe(false);
-    const build = await master.get<{ builds: Array<{ result: string }> }>(`/api/v2/builds/${rebuiltId}`);
-    expect(build.builds[0]?.result).toBe('cancelled');
+    const build = await master.get<{ builds: Array<{ result: string; result_reason: string | null }> }>(`/api/v2/builds/${rebuiltId}`);
+    expect(build.builds[0]).toMatchObject({ result: 'cancelled', result_reason: 'cancelled from the UI' });
     expect(browser.errors.filter((e) => !e.includes('401'))).toEqual([]);
   });
 });

@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.first().getAttribute('data-outcome')).toBe('queued'); // the newest: PR 34
     // A delivery that queued builds says so; whether they built is the build's own state.
-    expect(await rows.first().locator('.pill').textContent()).toBe('queued');
+    expect(await rows.first().locator('.pill').textContent()).toMatch(/^\W*queued$/);
     expect(await page.locator('tr[data-outcome="ignored"]').textContent()).toContain('action assigned does not start builds');
     expect(await page.locator('.forwarder').textContent()).toContain('No smee.io forwarder');
     await screenshotBoth(page, 'deliveries');
@@ -87,6 +87,11 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     // 3,334 seeded, and PRs 31, 32 and 34.
     expect(await page.locator('.pager .range').textContent()).toBe('1–25 of 3,337');
     expect(await rows.first().textContent()).toMatch(/^#3337/);
+    // Each PR's title and author beside its number (seeded builds have no webhook, so none).
+    const fork = page.locator('.builds-table .pr', { hasText: 'Fix a typo' });
+    expect(await fork.count()).toBe(1);
+    expect(await fork.textContent()).toBe('#31 Fix a typo (from a fork) by outsider');
+    expect(await fork.locator('a').getAttribute('href')).toBe(`https://github.com/${TEST_REPO}/pull/31`);
 
     await page.locator('.pager a[rel="next"]').click();
     await expect.poll(() => rows.first().textContent()).toMatch(/^#3312/);
@@ -103,7 +108,7 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     await expect.poll(() => page.locator('.empty-state').textContent()).toBe('No build matches these filters.'); // no failed build of PR 32
     await page.selectOption('.filters select', '');
     await expect.poll(() => rows.count()).toBeGreaterThan(1);
-    expect((await rows.locator('td:nth-child(3)').allTextContents()).every((t) => t === '#32')).toBe(true);
+    expect((await rows.locator('td:nth-child(3)').allTextContents()).every((t) => /^#32( |$)/.test(t))).toBe(true);
     await page.locator('.filters .link-button').click();
     await expect.poll(() => page.locator('.pager .range').textContent()).toBe('1–25 of 3,337');
     await screenshotBoth(page, 'builder-history');

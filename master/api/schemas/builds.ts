@@ -16,6 +16,9 @@ export const apiBuild = z.object({
   reason: z.string(),
   repo: z.string(),
   pr: z.number().int().nullable(),
+  /** The pull request's title and author (null for a push, or before its webhook is stored). */
+  pr_title: z.string().nullable(),
+  pr_author: z.string().nullable(),
   sha: z.string().nullable(),
   ref: z.string().nullable(),
   worker: z.string().nullable(),

@@ -89,7 +89,7 @@ describe('REST API', () => {
     const res = await master.app.inject({ method: 'POST', url: '/api/v2/builders/lvm/rebuild', headers: admin, payload: { buildId: 1 } });
     expect(res.statusCode).toBe(202);
     const rebuilt = res.json() as BuildList;
-    expect(rebuilt.builds[0]).toMatchObject({ builder: 'lvm', number: 6, pr: 1, sha: '1'.repeat(40), state: 'queued', reason: 'rebuild of #1 (API)' });
+    expect(rebuilt.builds[0]).toMatchObject({ builder: 'lvm', number: 6, pr: 1, sha: '1'.repeat(40), state: 'queued', reason: 'rebuild of #1 requested through the API' });
     expect((await master.app.inject({ method: 'POST', url: '/api/v2/builders/nope/rebuild', headers: admin })).statusCode).toBe(404);
   });
 

@@ -17,7 +17,7 @@ export function BuildHeader({ build: b, image }: { build: ApiBuild; image: strin
       <div>
         <dt>Pull request</dt>
         <dd>
-          <PrLink repo={b.repo} pr={b.pr} />
+          <PrLink repo={b.repo} pr={b.pr} title={b.pr_title} author={b.pr_author} />
         </dd>
       </div>
       <div>

@@ -37,8 +37,8 @@ export function BuildsTable({ builds, caption }: { builds: ApiBuild[]; caption: 
                 <td>
                   <StatusPill status={buildStatus(b)} />
                 </td>
-                <td>
-                  <PrLink repo={b.repo} pr={b.pr} />
+                <td class="clip col-pr">
+                  <PrLink repo={b.repo} pr={b.pr} title={b.pr_title} author={b.pr_author} />
                 </td>
                 <td class="wide-only">
                   <CommitLink repo={b.repo} sha={b.sha} />

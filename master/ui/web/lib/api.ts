@@ -61,10 +61,10 @@ export const api = {
   forwarder: (signal?: AbortSignal) => get<ApiForwarder>('forwarder', signal),
   rebuild: (builder: string, buildId: number, token: string) =>
     request<ApiList<'builds', ApiBuild>>(`builders/${encodeURIComponent(builder)}/rebuild`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ buildId }),
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-gatehouse-client': 'ui' }, body: JSON.stringify({ buildId }),
     }),
   cancel: (buildId: number, token: string) =>
-    request<ApiList<'builds', ApiBuild>>(`builds/${buildId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
+    request<ApiList<'builds', ApiBuild>>(`builds/${buildId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-gatehouse-client': 'ui' } }),
 };
 
 /** Where a step's raw log is (for fetch, download links and the live tail). */
