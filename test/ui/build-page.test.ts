@@ -81,6 +81,37 @@ describe.skipIf(!hasChromium)('build page (Chromium)', () => {
     await screenshotBoth(page, 'build-failed');
   });
 
+  it('opens a deep link at its step and line, marks the line, and each line number links to itself', async () => {
+    // Build 1 (the failed build above): step 0 (compile, 2 lines) and step 1 (test, 62 lines).
+    await page.goto(`${master.url}/#/builds/1/steps/1/L30`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('unit #1');
+    const step = page.locator('.step[data-step="1"]');
+    expect(await step.locator('.step-head').getAttribute('aria-expanded')).toBe('true');
+    const target = step.locator('.ll.target');
+    await expect.poll(() => target.count()).toBe(1);
+    expect(await target.getAttribute('data-line')).toBe('30');
+    expect(await target.textContent()).toBe('30PASS test_29'); // the number, then the line (tests count from 0)
+    await expect.poll(() => target.isVisible()).toBe(true);
+    // The line is in the box's view, not just rendered: the box was scrolled to it.
+    const inView = await target.evaluate((el) => {
+      const box = el.closest('.log-scroll')!.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    });
+    expect(inView).toBe(true);
+
+    // A step that is not open by default opens from its link too; its own link says where it is.
+    await page.goto(`${master.url}/#/builds/1/steps/0`);
+    await expect.poll(() => page.locator('.step[data-step="0"] .step-head').getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('.step[data-step="0"] .step-link').getAttribute('href')).toBe('#/builds/1/steps/0');
+
+    // A line number is the line's address.
+    await page.locator('.step[data-step="0"] .ll[data-line="2"] a.ln').click();
+    await expect.poll(() => page.url()).toMatch(/#\/builds\/1\/steps\/0\/L2$/);
+    await expect.poll(() => page.locator('.step[data-step="0"] .ll.target').getAttribute('data-line')).toBe('2');
+    await screenshotBoth(page, 'build-deep-link');
+  });
+
   it('follows a running step\'s log live, and shows the step finishing', async () => {
     const b = await startUnitBuild(22);
     await worker.stepStarted(b.buildId, '0', 'compile');

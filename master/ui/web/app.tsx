@@ -21,7 +21,7 @@ function Page({ route, query }: { route: Route; query: URLSearchParams }) {
     case 'builder':
       return <BuilderPage key={route.name} name={route.name} query={query} />;
     case 'build':
-      return <BuildPage key={route.id} id={route.id} />;
+      return <BuildPage key={route.id} id={route.id} step={route.step} line={route.line} />;
     case 'workers':
       return <WorkersPage />;
     case 'queue':

@@ -36,13 +36,14 @@ function marked(text: string, query: string) {
   return parts;
 }
 
-export function LogLine({ line, number, query, current }: { line: Line; number: number; query: string; current: boolean }) {
+export function LogLine({ line, number, query, current, targeted, href }: { line: Line; number: number; query: string; current: boolean; targeted: boolean; href: string }) {
   const match = query !== '' && line.plain.toLowerCase().includes(query);
   return (
-    <div class={`ll${match ? ' match' : ''}${current ? ' current' : ''}`}>
-      <span class="ln" aria-hidden="true">
+    <div class={`ll${match ? ' match' : ''}${current ? ' current' : ''}${targeted ? ' target' : ''}`} data-line={number}>
+      {/* The number links to this line (an address to share); out of the tab order, as there are thousands. */}
+      <a class="ln" href={href} tabIndex={-1} aria-hidden="true">
         {number}
-      </span>
+      </a>
       <span class="lt">
         {match
           ? marked(line.plain, query)

@@ -24,6 +24,10 @@ export interface LogLinesProps {
   /** Open at the last line (a failed step: its end says why). */
   startAtEnd: boolean;
   label: string;
+  /** Index of a deep-linked line: scrolled to once it is loaded, and marked. */
+  target: number | null;
+  /** The address of line number n (its number links there). */
+  lineHref(n: number): string;
 }
 
 export function LogLines(p: LogLinesProps) {
@@ -53,6 +57,17 @@ export function LogLines(p: LogLinesProps) {
       el.scrollTop = Math.max(0, y - el.clientHeight / 3);
     }
   }, [p.current]);
+
+  // A deep link's line: once it is loaded, centred in the box and the page brought to the box.
+  const reached = useRef(false);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || p.target === null || reached.current || p.target >= p.lines.length || p.target < 0) return;
+    reached.current = true;
+    programmatic.current = true;
+    el.scrollTop = Math.max(0, p.target * LINE_PX - el.clientHeight / 2);
+    el.scrollIntoView({ block: 'center' });
+  }, [p.version, p.target]);
 
   useEffect(() => {
     const el = box.current;
@@ -92,7 +107,7 @@ export function LogLines(p: LogLinesProps) {
       <div class="log-inner" style={{ height: `${p.lines.length * LINE_PX}px`, minWidth: `calc(${p.widest + digits + 4}ch)` }}>
         <div class="log-window" style={{ transform: `translateY(${first * LINE_PX}px)` }}>
           {p.lines.slice(first, last).map((line, i) => (
-            <LogLine key={first + i} line={line} number={p.firstNumber + first + i} query={p.query} current={p.current === first + i} />
+            <LogLine key={first + i} line={line} number={p.firstNumber + first + i} query={p.query} current={p.current === first + i} targeted={p.target === first + i} href={p.lineHref(p.firstNumber + first + i)} />
           ))}
         </div>
       </div>

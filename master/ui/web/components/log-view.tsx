@@ -5,14 +5,16 @@ import { logUrl } from '../lib/api';
 import { useStepLog } from '../lib/use-step-log';
 import { LogLines } from './log-lines';
 import { LogToolbar } from './log-toolbar';
+import { href } from '../lib/router';
 
 const KIB = 1024;
 
-export function LogView({ buildId, step }: { buildId: number; step: ShownStep }) {
+export function LogView({ buildId, step, targetLine }: { buildId: number; step: ShownStep; targetLine?: number }) {
   const log = useStepLog(buildId, step);
   const [query, setQuery] = useState('');
   const [cursor, setCursor] = useState(0);
-  const [follow, setFollow] = useState(true);
+  // A linked line is where the reader wants to be: no following the end.
+  const [follow, setFollow] = useState(targetLine === undefined);
   const needle = query.trim().toLowerCase();
   const lines = log.buffer.lines;
   const matches = useMemo(() => {
@@ -65,7 +67,9 @@ export function LogView({ buildId, step }: { buildId: number; step: ShownStep })
           follow={live && follow && needle === ''}
           onScrolled={(atBottom) => live && setFollow(atBottom)}
           live={wasLive.current}
-          startAtEnd={step.result === 'failure' || step.result === 'error'}
+          startAtEnd={targetLine === undefined && (step.result === 'failure' || step.result === 'error')}
+          target={targetLine !== undefined ? targetLine - (log.buffer.dropped + 1) : null}
+          lineHref={(n) => href.step(buildId, step.step, n)}
           label={`Log of step ${step.name}`}
         />
       )}

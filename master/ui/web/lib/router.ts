@@ -1,11 +1,12 @@
-// Hash routes: #/builders, #/builders/:name, #/builds/:id, #/workers, #/queue, #/deliveries. A
+// Hash routes: #/builders, #/builders/:name, #/builds/:id (/steps/:step, /steps/:step/L:line for a
+// step's log and a line of it), #/workers, #/queue, #/deliveries. A
 // query after `?` in the hash holds page state (filters, page number, open step).
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { page: 'builders' }
   | { page: 'builder'; name: string }
-  | { page: 'build'; id: number }
+  | { page: 'build'; id: number; step?: string; line?: number }
   | { page: 'workers' }
   | { page: 'queue' }
   | { page: 'deliveries' }
@@ -25,6 +26,12 @@ export function parseHash(hash: string): Location {
     if (parts.length === 0 || (first === 'builders' && parts.length === 1)) return { page: 'builders' };
     if (first === 'builders' && second && parts.length === 2) return { page: 'builder', name: second };
     if (first === 'builds' && second && /^\d+$/.test(second) && parts.length === 2) return { page: 'build', id: Number(second) };
+    // A step's log, and a line of it: #/builds/12/steps/1.0/L250
+    const [, , third, step, lineTag] = parts;
+    if (first === 'builds' && second && /^\d+$/.test(second) && third === 'steps' && step && /^\d+(\.\d+)*$/.test(step) && parts.length <= 5) {
+      if (lineTag === undefined) return { page: 'build', id: Number(second), step };
+      if (/^L[1-9]\d*$/.test(lineTag)) return { page: 'build', id: Number(second), step, line: Number(lineTag.slice(1)) };
+    }
     if (parts.length === 1 && (first === 'workers' || first === 'queue' || first === 'deliveries')) return { page: first };
     return { page: 'not-found', path };
   })();
@@ -52,6 +59,8 @@ export const href = {
   builders: () => '#/builders',
   builder: (name: string, query?: Record<string, string | number | undefined | null>) => withQuery(`#/builders/${encodeURIComponent(name)}`, query),
   build: (id: number, query?: Record<string, string | number | undefined | null>) => withQuery(`#/builds/${id}`, query),
+  /** A step's log, or one line of it: the address to share. */
+  step: (id: number, step: string, line?: number) => `#/builds/${id}/steps/${step}${line ? `/L${line}` : ''}`,
   workers: () => '#/workers',
   queue: () => '#/queue',
   deliveries: (query?: Record<string, string | number | undefined | null>) => withQuery('#/deliveries', query),

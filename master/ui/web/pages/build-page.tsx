@@ -16,7 +16,8 @@ import { ReportingPanel } from '../components/reporting-panel';
 import { StatusPill } from '../components/status-pill';
 import { StepList } from '../components/step-list';
 
-export function BuildPage({ id }: { id: number }) {
+/** `step` (and `line`): a deep link: that step's log is opened and scrolled to, and the line marked. */
+export function BuildPage({ id, step, line }: { id: number; step?: string; line?: number }) {
   const build = useLive(`build:${id}`, (s) => api.build(id, s), (e) => (e.type === 'build' && e.build.id === id) || (e.type === 'cancel-requested' && e.buildId === id));
   const steps = useLive(`steps:${id}`, (s) => api.steps(id, s), (e) => (e.type === 'step' && e.buildId === id) || (e.type === 'build' && e.build.id === id));
   const extras = useLive(
@@ -37,6 +38,7 @@ export function BuildPage({ id }: { id: number }) {
   const builder = config.data?.builders.find((c) => c.name === b?.builder);
   const shown = steps.data ? mergeSteps(steps.data.steps, builder?.steps ?? [], b?.state === 'finished') : [];
   for (const s of defaultOpen(shown)) auto.current.add(s);
+  if (step !== undefined) auto.current.add(step);
   const open = chosen?.id === id ? chosen.open : auto.current;
   const toggle = (step: string) => {
     const next = new Set(open);
@@ -66,7 +68,7 @@ export function BuildPage({ id }: { id: number }) {
       <section aria-labelledby="steps-title">
         <h2 id="steps-title">Steps</h2>
         {steps.error ? <ErrorNote error={steps.error} retry={steps.reload} /> : null}
-        {steps.data ? <StepList buildId={id} steps={shown} open={open} onToggle={toggle} /> : <p class="muted">Loading steps…</p>}
+        {steps.data ? <StepList buildId={id} steps={shown} open={open} onToggle={toggle} target={step !== undefined ? { step, line } : undefined} /> : <p class="muted">Loading steps…</p>}
       </section>
       {extras.data ? <ArtifactList buildId={id} artifacts={extras.data.artifacts} /> : null}
       {reporting.data ? <ReportingPanel reporting={reporting.data} /> : null}
