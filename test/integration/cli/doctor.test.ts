@@ -133,6 +133,17 @@ describe.skipIf(!hasVirsh)('gatehouse doctor', () => {
     expect(byName(results)['github: webhook']?.fix).toContain('application/json');
   });
 
+  it('GitHub failing on the pull requests or statuses read fails that check, and only that one', async () => {
+    github.failNext('GET', '/repos/{owner}/{repo}/pulls', { status: 502 }, 1);
+    const pulls = await doctor();
+    expect(notOk(pulls)).toEqual(['github: pull requests']);
+    expect(byName(pulls)['github: pull requests']?.detail).toContain('502');
+    github.failNext('GET', '/repos/{owner}/{repo}/commits/{ref}/statuses', { status: 503 }, 1);
+    const statuses = await doctor();
+    expect(notOk(statuses)).toEqual(['github: statuses']);
+    expect(byName(statuses)['github: statuses']?.fix).toContain('Commit statuses');
+  });
+
   it('a repository without a webhook to this CI fails, listing the hooks it has', async () => {
     const results = await doctor((c) => (github_(c).repo = 'acme/nohook'));
     expect(notOk(results)).toEqual(['github: webhook']);
