@@ -18,10 +18,10 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
 }
 
-function dryRun(os: OsName, args: string[] = [], env: Record<string, string> = {}) {
+async function dryRun(os: OsName, args: string[] = [], env: Record<string, string> = {}) {
   const root = fakeRoot(path.join(tmp.path, 'root'), os);
   const stage = path.join(tmp.path, 'stage');
-  const result = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64', ...env });
+  const result = await runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64', ...env });
   return { ...result, root, stage };
 }
 
@@ -31,8 +31,8 @@ function packages(stdout: string): string[] {
 }
 
 describe('setup-host.sh --dry-run', () => {
-  it('CentOS Stream 9: the plan names the packages, the user, the paths and the units, and changes nothing', () => {
-    const r = dryRun('centos-stream-9');
+  it('CentOS Stream 9: the plan names the packages, the user, the paths and the units, and changes nothing', async () => {
+    const r = await dryRun('centos-stream-9');
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('gatehouse instance "default" on CentOS Stream 9 (x86_64)');
     // Packages: EL 9's default Node.js stream is too old, so a module stream is enabled first.
@@ -83,36 +83,36 @@ describe('setup-host.sh --dry-run', () => {
     expect(readFileSync(path.join(r.stage, 'etc/secrets.env'), 'utf8')).toMatch(/^GATEHOUSE_WEBHOOK_SECRET="[0-9a-f]{64}"$/m);
   });
 
-  it('CentOS Stream 9 on ppc64le: qemu-kvm, and kvm_hv is what it looks for', () => {
-    const r = dryRun('centos-stream-9', [], { SETUP_HOST_ARCH: 'ppc64le' });
+  it('CentOS Stream 9 on ppc64le: qemu-kvm, and kvm_hv is what it looks for', async () => {
+    const r = await dryRun('centos-stream-9', [], { SETUP_HOST_ARCH: 'ppc64le' });
     expect(r.status, r.output).toBe(0);
     expect(packages(r.stdout)).toContain('qemu-kvm');
     expect(r.stderr).not.toContain('packages no qemu');
     expect(r.stdout).toContain('virtualization (ppc64le): kvm_hv not loaded');
   });
 
-  it('CentOS Stream 10 and Fedora: Node.js from the distribution; Fedora also emulates ppc64le', () => {
-    const c10 = dryRun('centos-stream-10');
+  it('CentOS Stream 10 and Fedora: Node.js from the distribution; Fedora also emulates ppc64le', async () => {
+    const c10 = await dryRun('centos-stream-10');
     expect(c10.status, c10.output).toBe(0);
     expect(c10.stdout).not.toContain('module enable');
     expect(c10.stdout).toContain('install Node.js from CentOS Stream 10 (Coughlan): dnf -y install nodejs npm');
     tmp.remove();
     tmp = makeTempDir('gatehouse-setup-host-');
-    const fedora = dryRun('fedora-41');
+    const fedora = await dryRun('fedora-41');
     expect(fedora.status, fedora.output).toBe(0);
     expect(packages(fedora.stdout)).toEqual(expect.arrayContaining(['libvirt-daemon-kvm', 'qemu-kvm', 'qemu-system-ppc', 'qemu-img']));
     expect(fedora.stdout).toContain('dnf -y install nodejs npm');
   });
 
-  it('Rocky 9 is planned like CentOS Stream 9', () => {
-    const r = dryRun('rocky-9');
+  it('Rocky 9 is planned like CentOS Stream 9', async () => {
+    const r = await dryRun('rocky-9');
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('dnf -y module enable nodejs:22');
     expect(packages(r.stdout)).toContain('qemu-kvm');
   });
 
-  it.each(['debian-12', 'ubuntu-24.04'] as const)('%s: Node.js from NodeSource (the distribution has 18), apt packages, libvirtd', (os) => {
-    const r = dryRun(os);
+  it.each(['debian-12', 'ubuntu-24.04'] as const)('%s: Node.js from NodeSource (the distribution has 18), apt packages, libvirtd', async (os) => {
+    const r = await dryRun(os);
     expect(r.status, r.output).toBe(0);
     expect(r.stderr).toContain('ships Node.js 18; gatehouse needs >= 20: adding NodeSource');
     expect(r.stdout).toContain('add the NodeSource apt repository (node_22.x');
@@ -123,31 +123,31 @@ describe('setup-host.sh --dry-run', () => {
     expect(filesUnder(r.root)).toEqual(['etc/os-release']);
   });
 
-  it('a node >= 20 already installed is used as it is', () => {
-    const r = dryRun('debian-12', [], { SETUP_HOST_ROOT: '' });
+  it('a node >= 20 already installed is used as it is', async () => {
+    const r = await dryRun('debian-12', [], { SETUP_HOST_ROOT: '' });
     // Against this machine itself (a dry run changes nothing): it has a node >= 20 on PATH.
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toMatch(/^node: \/\S+ \(v2\d\./m);
     expect(r.stdout).not.toContain('NodeSource');
   });
 
-  it.each(['debian-11', 'alpine-3.20'] as const)('%s: stops before changing anything', (os) => {
-    const r = dryRun(os, []);
+  it.each(['debian-11', 'alpine-3.20'] as const)('%s: stops before changing anything', async (os) => {
+    const r = await dryRun(os, []);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unsupported OS: .*; nothing was changed/);
     expect(r.stdout).toBe('');
-    const real = runSetupHost([TEST_CONFIG], { SETUP_HOST_OS_RELEASE: path.join(r.root, 'etc/os-release') });
+    const real = await runSetupHost([TEST_CONFIG], { SETUP_HOST_OS_RELEASE: path.join(r.root, 'etc/os-release') });
     expect(real.status).toBe(1);
     expect(real.stderr).toContain('unsupported OS');
   });
 
-  it('--instance staging: its own port, paths, units, status contexts and logs branch', () => {
+  it('--instance staging: its own port, paths, units, status contexts and logs branch', async () => {
     const config = path.join(tmp.path, 'with-logs.mjs');
     writeFileSync(config, readFileSync(TEST_CONFIG, 'utf8').replace("workers: [", "logs: { remote: '/srv/ci-logs.git' },\n  workers: ["));
     writeFileSync(path.join(tmp.path, 'hello.sh'), 'echo hi\n');
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
     const stage = path.join(tmp.path, 'stage');
-    const r = runSetupHost([config, '--dry-run', '--allow-host-executor', '--instance', 'staging'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
+    const r = await runSetupHost([config, '--dry-run', '--allow-host-executor', '--instance', 'staging'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('paths: app /opt/gatehouse-staging, config /etc/gatehouse-staging, data /var/lib/gatehouse-staging; units gatehouse-staging-master.service, gatehouse-staging-worker@.service');
     expect(r.stdout).toContain('instance: port 18011, status context "staging/3rdparty/{builder}", logs branch ci-logs-staging');
@@ -160,7 +160,7 @@ describe('setup-host.sh --dry-run', () => {
     expect(readFileSync(path.join(stage, 'units/gatehouse-staging-worker@.service'), 'utf8')).toContain('--master ws://127.0.0.1:18011');
   });
 
-  it('an Ember-CSI config file is converted: one builder per driver, its secrets in secrets.env', () => {
+  it('an Ember-CSI config file is converted: one builder per driver, its secrets in secrets.env', async () => {
     const dir = path.join(tmp.path, 'ember');
     const ember = path.join(dir, 'config');
     fakeRoot(dir, 'centos-stream-9');
@@ -183,7 +183,7 @@ describe('setup-host.sh --dry-run', () => {
     ].join('\n'));
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
     const stage = path.join(tmp.path, 'stage');
-    const r = runSetupHost([ember, '--dry-run'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
+    const r = await runSetupHost([ember, '--dry-run'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage });
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('is an Ember-CSI config: converting it');
     expect(r.stdout).toContain('instance: port 8020');
@@ -206,35 +206,35 @@ describe('setup-host.sh --dry-run', () => {
     expect(r.stdout).not.toContain('san_password');
   });
 
-  it('a config that does not validate stops the run, naming the key', () => {
+  it('a config that does not validate stops the run, naming the key', async () => {
     const config = path.join(tmp.path, 'bad.mjs');
     writeFileSync(config, "export default { github: { repo: 'nope', webhookSecret: { env: 'S' } }, builders: [] };\n");
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
-    const r = runSetupHost([config, '--dry-run'], { SETUP_HOST_ROOT: root });
+    const r = await runSetupHost([config, '--dry-run'], { SETUP_HOST_ROOT: root });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('github.repo');
     expect(r.stderr).toContain('the config does not validate');
   });
 
-  it('a secret nothing can give stops the run and says how to pass it', () => {
+  it('a secret nothing can give stops the run and says how to pass it', async () => {
     const config = path.join(tmp.path, 'token.mjs');
     writeFileSync(config, "export default { github: { repo: 'a/b', token: { env: 'GH_TOKEN_FOR_TEST' }, webhookSecret: { env: 'S' } }, builders: [{ name: 'b', steps: [{ name: 's', run: 'true' }] }] };\n");
     const root = fakeRoot(path.join(tmp.path, 'root'), 'centos-stream-9');
-    const r = runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root });
+    const r = await runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('needs secret(s) GH_TOKEN_FOR_TEST');
     expect(r.stderr).toContain('sudo GH_TOKEN_FOR_TEST=...');
-    const given = runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, GH_TOKEN_FOR_TEST: 'from-the-environment' });
+    const given = await runSetupHost([config, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, GH_TOKEN_FOR_TEST: 'from-the-environment' });
     expect(given.status, given.output).toBe(0);
     expect(given.stdout).toContain('GH_TOKEN_FOR_TEST: environment');
   });
 
-  it('the shipped Ember-CSI example installs: its files travel with it, its image is one the worker builds with docker and LVM', () => {
+  it('the shipped Ember-CSI example installs: its files travel with it, its image is one the worker builds with docker and LVM', async () => {
     const root = fakeRoot(path.join(tmp.path, 'root'), 'debian-12');
     const stage = path.join(tmp.path, 'stage');
     const example = path.join(REPO, 'examples/ember-csi/gatehouse.config.mjs');
     // A host that is no Ceph client (CEPH_ROOT without etc/ceph): the example leaves that driver out and says so.
-    const r = runSetupHost([example, '--dry-run'], {
+    const r = await runSetupHost([example, '--dry-run'], {
       SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64',
       CEPH_ROOT: path.join(tmp.path, 'not-ceph'), DRIVER_CONFIG_LVM: '{"driver":"LVMVolume"}', GH_TOKEN: 'token-for-test',
     });
@@ -246,23 +246,23 @@ describe('setup-host.sh --dry-run', () => {
     expect(r.stdout).toMatch(/new +\/etc\/gatehouse\/site\/ember-csi\.sh \(0750 root:gatehouse\)/);
   });
 
-  it('a builder on the host executor is refused without --allow-host-executor, naming it and why', () => {
+  it('a builder on the host executor is refused without --allow-host-executor, naming it and why', async () => {
     const root = fakeRoot(path.join(tmp.path, 'root'), 'debian-12');
     const stage = path.join(tmp.path, 'stage');
-    const r = runSetupHost([TEST_CONFIG, '--dry-run'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
+    const r = await runSetupHost([TEST_CONFIG, '--dry-run'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
     expect(r.status, r.output).toBe(1);
     expect(r.stderr).toContain('builders on the host executor: smoke');
     expect(r.stderr).toContain('libvirt and kvm groups');
     expect(r.stderr).toContain('--allow-host-executor');
     expect(r.stdout).not.toContain('would: create /etc/gatehouse');
-    const allowed = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
+    const allowed = await runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor'], { SETUP_HOST_ROOT: root, SETUP_HOST_STAGE: stage, SETUP_HOST_ARCH: 'x86_64' });
     expect(allowed.status, allowed.output).toBe(0);
     expect(allowed.stderr).toContain('builders on the host executor (smoke) run pull-request code on this host');
   });
 
-  it('--uninstall --dry-run lists what it would remove and keeps the data', () => {
+  it('--uninstall --dry-run lists what it would remove and keeps the data', async () => {
     const root = fakeRoot(path.join(tmp.path, 'root'), 'debian-12');
-    const r = runSetupHost(['--uninstall', '--dry-run'], { SETUP_HOST_ROOT: root });
+    const r = await runSetupHost(['--uninstall', '--dry-run'], { SETUP_HOST_ROOT: root });
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('stop and disable gatehouse-master.service');
     expect(r.stdout).toContain('kept /etc/gatehouse (config, secrets) and /var/lib/gatehouse (database, logs): --purge removes them');

@@ -22,9 +22,9 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 /** Render the units with a dry run on this machine, then verify them (the worker as worker@local). */
-function renderAndVerify(args: string[], prefix: string) {
+async function renderAndVerify(args: string[], prefix: string) {
   const stage = path.join(tmp.path, 'stage');
-  const r = runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_STAGE: stage });
+  const r = await runSetupHost([TEST_CONFIG, '--dry-run', '--allow-host-executor', ...args], { SETUP_HOST_STAGE: stage });
   expect(r.status, r.output).toBe(0);
   const master = path.join(stage, 'units', `${prefix}-master.service`);
   // A template is verified through an instance of it, as systemd would load it.
@@ -35,16 +35,16 @@ function renderAndVerify(args: string[], prefix: string) {
 }
 
 describe.skipIf(!hasAnalyze)('systemd-analyze verify on the rendered units', () => {
-  it('the default instance', () => {
-    const { verify, master, worker } = renderAndVerify([], 'gatehouse');
+  it('the default instance', async () => {
+    const { verify, master, worker } = await renderAndVerify([], 'gatehouse');
     expect(verify.stdout + verify.stderr).toBe('');
     expect(verify.status).toBe(0);
     expect(master).toContain('CapabilityBoundingSet=\n');
     expect(worker).toContain('ExecStart=');
   });
 
-  it('a named instance on a port below 1024', () => {
-    const { verify, master } = renderAndVerify(['--instance', 'staging', '--port', '801'], 'gatehouse-staging');
+  it('a named instance on a port below 1024', async () => {
+    const { verify, master } = await renderAndVerify(['--instance', 'staging', '--port', '801'], 'gatehouse-staging');
     expect(verify.stdout + verify.stderr).toBe('');
     expect(verify.status).toBe(0);
     expect(master).toContain('AmbientCapabilities=CAP_NET_BIND_SERVICE\n');

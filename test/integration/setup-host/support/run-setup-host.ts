@@ -1,6 +1,6 @@
 // Runs setup-host.sh for the tests: dry runs against a fake root that holds only an os-release
 // file, so the plan for any supported OS can be checked without root and without changing this host.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +39,22 @@ export interface RunResult {
   output: string;
 }
 
-export function runSetupHost(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): RunResult {
-  const result = spawnSync('bash', [SETUP_HOST, ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env },
-    encoding: 'utf8',
-    timeout: timeoutMs,
+/**
+ * Runs setup-host.sh. Asynchronously: a file of these runs back to back would otherwise hold the
+ * test process's event loop for a minute, and vitest's worker gives up waiting for its runner.
+ */
+export function runSetupHost(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [SETUP_HOST, ...args], { cwd: REPO, env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, output: `${stdout}\n${stderr}` });
+    });
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}\n${result.stderr}` };
 }
