@@ -110,7 +110,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
   async function restoredVm(from: Snapshots, build: BuildSpec, spec: VmSpec, image: VmImage, signal: AbortSignal): Promise<{ vm: RunningVm } | { note: string }> {
     let snapshot;
     try {
-      snapshot = await from.get(image, spec, signal);
+      snapshot = await from.get(image, { memoryMiB: spec.memoryMiB, cpus: spec.cpus, network: spec.network }, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       logger.warn(`build ${build.buildId}: no snapshot of image ${image.name}: ${(error as Error).message}`);

@@ -33,7 +33,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
   try {
     const key = generateVmKey();
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
-    const vm = await bootVm({ name: request.name, image, ...shape, key }, { ...ctx, dir: making });
+    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key }, { ...ctx, dir: making });
     vm.session.close(); // no SSH connection is saved with the guest
     const stateFile = path.join(making, SNAPSHOT_FILES.state);
     try {
@@ -54,7 +54,9 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
       machine: header.machine,
       domainType: header.domainType,
       hypervisor: request.hypervisor,
-      ...shape,
+      memoryMiB: shape.memoryMiB,
+      cpus: shape.cpus,
+      network: shape.network,
       cmdline: header.cmdline,
       imageDisk: { path: image.disk, size: disk.size, mtimeMs: disk.mtimeMs },
       createdAt: new Date().toISOString(),
