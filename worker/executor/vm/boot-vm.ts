@@ -146,9 +146,12 @@ export function vmWatch(libvirt: Libvirt, name: string, consoleLog: string): () 
   };
 }
 
-/** The work and state directories, SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel. */
-export async function prepareGuest(session: SshSession): Promise<PreparedExec> {
-  await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
+/**
+ * The work and state directories (already there in a VM restored from a snapshot: made before the
+ * save), SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel.
+ */
+export async function prepareGuest(session: SshSession, dirsMade = false): Promise<PreparedExec> {
+  if (!dirsMade) await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
   await session.sftp();
   return session.prepareExec(stepWrapper(FIRST_STEP_KEY));
 }

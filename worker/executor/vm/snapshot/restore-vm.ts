@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type BootContext, type BootRequest, prepareGuest, type RunningVm, runningVm, VmBootError, vmWatch } from '../boot-vm.js';
 import { readConsoleTail } from '../console-log.js';
@@ -35,7 +36,6 @@ const STATE_TIMEOUT_MS = 60_000;
 
 export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: BootContext): Promise<RunningVm> {
   const started = Date.now();
-  const T = (what: string) => console.error(`TIMING ${request.name} ${what} ${Date.now() - started}`); // TIMING
   const overlay = path.join(ctx.dir, `${request.name}.qcow2`);
   const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
   const { libvirt } = ctx;
@@ -58,20 +58,14 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   try {
     const header = await readSaveFileHeader(snapshot.stateFile);
     await createOverlay(snapshot.disk, overlay);
-    T('overlay'); // TIMING
     port = await pickFreePort();
     const xml = domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: port, network: m.network, incoming: true });
     await virshCreate(uri, xml, ['--paused']);
-    T('create'); // TIMING
     const migrationPort = await pickFreePort();
     await qmp(uri, request.name, { execute: 'migrate-incoming', arguments: { uri: `tcp:127.0.0.1:${migrationPort}` } });
-    T('incoming'); // TIMING
     await streamState(snapshot.stateFile, header.qemuOffset, migrationPort);
-    T('stream'); // TIMING
     await waitForState(uri, request.name);
-    T('loaded'); // TIMING
     await runVirsh(uri, ['resume', request.name]);
-    T('resumed'); // TIMING
     resumed = Date.now();
   } catch (error) {
     return fail(error, !ctx.signal?.aborted);
@@ -85,23 +79,15 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   try {
     // A restored guest answers within a second or two; one that does not is a broken snapshot.
     first = await waitForSsh({ ...target, privateKey: snapshot.privateKey }, { deadline: resumed + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
-    T('ssh1'); // TIMING
   } catch (error) {
     return fail(error, !signal.aborted);
   }
   try {
     const key = generateVmKey();
-    // The guest's clock stands where it was at save time; the script sets it by this offset from its own reading, so the script's start-up time does not count.
-    const before = Date.now();
-    const guestNs = BigInt((await first.run('date +%s%N')).trim());
-    const offsetNs = BigInt(Math.round((before + Date.now()) / 2)) * 1_000_000n - guestNs;
-    await first.run(makeOwnScript(key.publicBlob, m.arch, offsetNs));
-    T('script'); // TIMING
+    await makeOwn(first, key.publicBlob, m.arch);
     first.close();
     session = await waitForSsh({ ...target, privateKey: key.privateKey }, { deadline: Date.now() + 30_000, signal, check });
-    T('ssh2'); // TIMING
-    const firstStep = await prepareGuest(session);
-    T('prepared'); // TIMING
+    const firstStep = await prepareGuest(session, true);
     const done = Date.now();
     return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - resumed, overlayMs: 0 } });
   } catch (error) {
@@ -112,14 +98,36 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
 }
 
 /**
+ * Make the restored guest this build's own, in one command. Its clock stands where it was at save
+ * time: the guest prints its clock, the host answers with its own at that moment, and the guest
+ * moves its clock by the difference (off by the one-way latency of that line, milliseconds).
+ */
+async function makeOwn(session: SshSession, publicBlob: string, arch: Snapshot['manifest']['arch']): Promise<void> {
+  const answer = new PassThrough();
+  let out = '';
+  let err = '';
+  const result = await session.exec(makeOwnScript(publicBlob, arch), {
+    stdin: () => answer,
+    onStdout: (text) => {
+      out += text;
+      const line = /^(\d+)\n/.exec(out);
+      if (line && !answer.writableEnded) answer.end(`${BigInt(Date.now()) * 1_000_000n}\n`);
+    },
+    onStderr: (text) => void (err += text),
+  });
+  answer.end();
+  if (result.code !== 0) throw new Error(`making the restored VM the build's own failed (exit ${result.code ?? result.signal}): ${err.trim().slice(-500)}`);
+}
+
+/**
  * Run as root in the restored guest. The image's sshd takes the build key from the kernel command
  * line (AuthorizedKeysCommand reading /proc/cmdline, no authorized_keys file), so the command line
  * it reads is replaced by one with the build's key: the snapshot key opens nothing any more.
- * The clock is moved by its offset from the host's (measured by the caller), and host randomness is mixed into the kernel's pool and the
+ * The clock is set from the host's (makeOwn), and host randomness is mixed into the kernel's pool and the
  * generator reseeded from it at once (RNDADDENTROPY, RNDRESEEDCRNG through perl, which every Debian
  * has); without perl the bytes are still mixed in, and the kernel reseeds on its own later.
  */
-export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['arch'], clockOffsetNs: bigint): string {
+export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['arch']): string {
   if (!/^[A-Za-z0-9+/=]+$/.test(publicBlob)) throw new Error('unexpected characters in the build key');
   const seed = randomBytes(64).toString('hex');
   // _IOW('R', 3, int[2]) and _IO('R', 7): powerpc encodes the direction bits differently.
@@ -130,7 +138,10 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
     `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline`,
     'chmod 644 /run/gatehouse/cmdline',
     'mount --bind /run/gatehouse/cmdline /proc/cmdline',
-    `now=$(( $(date +%s%N) + ${clockOffsetNs} ))`,
+    'guest=$(date +%s%N)',
+    'echo "$guest"',
+    'read -r host',
+    'now=$(( $(date +%s%N) - guest + host ))',
     'date -s "@$((now / 1000000000)).$(printf %09d $((now % 1000000000)))" > /dev/null',
     `echo ${seed} > /dev/urandom`,
     `if command -v perl > /dev/null; then perl -e 'open(my $f, "+<", "/dev/urandom") or die; my $b = pack("H*", $ARGV[0]); ioctl($f, ${addEntropy}, pack("ii", 8 * length($b), length($b)) . $b) or die "RNDADDENTROPY: $!"; ioctl($f, ${reseed}, 0) or die "RNDRESEEDCRNG: $!"' ${seed}; fi`,
