@@ -5,6 +5,7 @@
 import type { Logger } from '../../../../shared/logger.js';
 import type { BootContext } from '../boot-vm.js';
 import { snapshotDomainName } from '../leftovers.js';
+import { abortable } from '../ssh-session.js';
 import type { VmImage } from '../vm-image.js';
 import { hypervisorVersion, makeSnapshot } from './make-snapshot.js';
 import { deleteSnapshot, readSnapshot, type Snapshot, snapshotDir, staleReason, type VmShape } from './snapshot-store.js';
@@ -59,19 +60,10 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
         pending = find(image, shape).finally(() => making.delete(dir));
         making.set(dir, pending);
       }
-      return untilAborted(pending, signal);
+      return abortable(pending, signal);
     },
     async discard(snapshot) {
       await deleteSnapshot(snapshot.dir);
     },
   };
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('cancelled while waiting for the snapshot'));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new Error('cancelled while waiting for the snapshot'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
