@@ -13,6 +13,8 @@ import type { VmImage } from '../vm-image.js';
 import { readSaveFileHeader } from './save-file.js';
 import { readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
+const SETTLE_MS = Number(process.env.GATEHOUSE_SNAPSHOT_SETTLE_MS ?? 3000);
+
 export interface MakeSnapshotRequest {
   /** The domain that boots it (gatehouse-<worker>-s<n>). */
   name: string;
@@ -35,6 +37,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
     const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key }, { ...ctx, dir: making });
     vm.session.close(); // no SSH connection is saved with the guest
+    await new Promise((r) => setTimeout(r, SETTLE_MS)); // its sshd processes end, and boot-time jobs settle
     const stateFile = path.join(making, SNAPSHOT_FILES.state);
     try {
       await runVirsh(ctx.libvirt.uri, ['save', request.name, stateFile]);
