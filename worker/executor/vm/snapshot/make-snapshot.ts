@@ -13,7 +13,9 @@ import type { VmImage } from '../vm-image.js';
 import { readSaveFileHeader } from './save-file.js';
 import { readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
-const SETTLE_MS = Number(process.env.GATEHOUSE_SNAPSHOT_SETTLE_MS ?? 3000);
+// A ppc64le guest saved the moment its SSH session closed never answered SSH after a restore (x86_64 did);
+// saved 3 s later it does, restored by virsh or by restore-vm.ts alike.
+const SETTLE_MS = 3000;
 
 export interface MakeSnapshotRequest {
   /** The domain that boots it (gatehouse-<worker>-s<n>). */
