@@ -1,8 +1,8 @@
 // Issue 4: the VM executor on real VMs. Overlay creation; cold boot → first step for x86_64 and
 // ppc64le (TCG here), with what the boot time went to (kernel + initramfs, systemd until sshd); and
-// warm pool → first step. Skipped, with a message, when libvirtd does not answer or the images are
+// warm pool → first step; and (issue 15) restore from a memory snapshot → first step, for x86_64. Skipped, with a message, when libvirtd does not answer or the images are
 // not built (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images, filled by .ci/run).
-import { existsSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, chmodSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildSpec, StepSpec } from '../shared/protocol.js';
@@ -44,6 +44,7 @@ export async function benchVm(): Promise<BenchResult[]> {
     results.push(...(await overlayCreate(images.x86_64.disk, root)));
     for (const arch of Object.keys(images)) results.push(...(await coldBoot(arch, images, libvirt, root)));
     results.push(...(await warmPool(images, libvirt, root)));
+    results.push(...(await snapshotRestore(images.x86_64, libvirt, root)));
   } finally {
     await libvirt.close();
     rmSync(root, { recursive: true, force: true });
@@ -63,8 +64,8 @@ async function overlayCreate(base: string, root: string): Promise<BenchResult[]>
   return [{ name: 'overlay create (qemu-img) p50 of 20', value: ms(percentile(times, 50)), unit: 'ms', target: '≤ 50', ok: percentile(times, 50) <= 50 }];
 }
 
-function executor(worker: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string, warmPool?: Array<{ image: string; size: number; memoryMiB: number }>): VmExecutor {
-  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger: quiet, ...(warmPool ? { warmPool } : {}) });
+function executor(worker: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string, warmPool?: Array<{ image: string; size: number; memoryMiB: number }>, restore?: 'snapshot'): VmExecutor {
+  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger: quiet, ...(warmPool ? { warmPool } : {}), ...(restore ? { restore } : {}) });
 }
 
 function benchBuild(image: string, buildId: number, steps: StepSpec[]): BuildSpec {
@@ -144,4 +145,25 @@ async function warmPool(images: Record<string, VmImageConfig>, libvirt: Libvirt,
     { name: 'warm pool: build.start → first step output p50 of 3', value: ms(percentile(printed, 50)), unit: 'ms' },
     { name: 'warm pool: build.start → first step output max', value: ms(Math.max(...printed)), unit: 'ms' },
   ];
+}
+
+/** The image seen through links in the bench's own directory, so its snapshot is made there and goes with it. */
+async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: string): Promise<BenchResult[]> {
+  const dir = path.join(root, 'snapshot-image');
+  mkdirSync(dir, { mode: 0o755 });
+  const linked = Object.fromEntries((['disk', 'kernel', 'initrd'] as const).map((key) => [key, path.join(dir, path.basename(image[key]))]));
+  for (const file of [image.disk, image.kernel, image.initrd, path.join(path.dirname(image.disk), 'manifest.json')]) symlinkSync(file, path.join(dir, path.basename(file)));
+  const exec = executor(`bench-${process.pid}-snap`, { x86_64: { ...image, ...linked } }, libvirt, root, undefined, 'snapshot');
+  const printed: number[] = [];
+  try {
+    await exec.ready;
+    const first = await timedBuild(exec, benchBuild('x86_64', 20, [step('0', 'first', 'echo first')]));
+    for (let i = 1; i <= 3; i++) printed.push((await timedBuild(exec, benchBuild('x86_64', 20 + i, [step('0', 'first', 'echo first')]))).firstOutput);
+    return [
+      { name: 'snapshot: first build (boot + save + restore) → first step output', value: ms(first.firstOutput / 1000), unit: 's' },
+      { name: 'snapshot restore → first step output p50 of 3 (x86_64, TCG)', value: ms(percentile(printed, 50)), unit: 'ms', target: '≤ 3000', ok: percentile(printed, 50) <= 3000 },
+    ];
+  } finally {
+    await exec.close();
+  }
 }

@@ -12,7 +12,7 @@ import type { Libvirt } from './libvirt.js';
 import { FIRST_STEP_KEY, GUEST_STATE, GUEST_USER, GUEST_WORKDIR } from './guest-paths.js';
 import { createOverlay, deleteOverlay } from './overlay.js';
 import { stepWrapper } from './remote-step.js';
-import { generateVmKey } from './ssh-key.js';
+import { generateVmKey, type VmKey } from './ssh-key.js';
 import { type PreparedExec, type SshSession, waitForSsh } from './ssh-session.js';
 import type { VmImage } from './vm-image.js';
 
@@ -23,6 +23,8 @@ export interface BootRequest {
   memoryMiB: number;
   cpus: number;
   network: boolean;
+  /** The key put on the kernel command line (a snapshot's, kept on disk); default a fresh one, only in memory. */
+  key?: VmKey;
 }
 
 export interface BootContext {
@@ -42,9 +44,13 @@ export interface RunningVm {
   readonly overlay: string;
   readonly consoleLog: string;
   readonly port: number;
+  /** The build's own SSH key (OpenSSH private key), only in memory: what its session logged in with. */
+  readonly privateKey: string;
   readonly session: SshSession;
   /** Overlay created → SSH answered, and the domain start → SSH part of it. */
   readonly timings: { totalMs: number; toSshMs: number; overlayMs: number };
+  /** Cold-booted, or restored from a memory snapshot. */
+  readonly startedFrom: 'boot' | 'snapshot';
   /** The channel opened ahead for the first step (stepWrapper(FIRST_STEP_KEY)); undefined once taken. */
   takeFirstStep(): PreparedExec | undefined;
   /** Destroy the domain, delete overlay and console log. Idempotent. */
@@ -77,7 +83,7 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
 
   await createOverlay(request.image.disk, overlay);
   const overlayMs = Date.now() - started;
-  const key = generateVmKey();
+  const key = request.key ?? generateVmKey();
   // A guest of another architecture always runs under TCG.
   const domainType = request.image.arch === hostArch() ? ctx.domainType : 'qemu';
   const cmdline = [
@@ -108,25 +114,14 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
     throw new VmBootError(`cannot start VM ${request.name}: ${(error as Error).message}`, '');
   }
 
-  let lastCheck = 0;
-  const check = async (): Promise<string | undefined> => {
-    if (Date.now() - lastCheck < 1000) return undefined;
-    lastCheck = Date.now();
-    const fatal = fatalConsoleLine(await readConsoleTail(consoleLog, 4096));
-    if (fatal) return `the guest kernel panicked: ${fatal}`;
-    if (!(await libvirt.listRunning()).includes(request.name)) return 'the VM stopped while booting';
-    return undefined;
-  };
   let session: SshSession | undefined;
   let firstStep: PreparedExec | undefined;
   try {
     session = await waitForSsh(
       { port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: request.image.hostKeys },
-      { deadline: domainStarted + ctx.bootTimeoutMs, signal: ctx.signal ?? new AbortController().signal, check },
+      { deadline: domainStarted + ctx.bootTimeoutMs, signal: ctx.signal ?? new AbortController().signal, check: vmWatch(libvirt, request.name, consoleLog) },
     );
-    await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
-    await session.sftp(); // opened now, so a warm VM's first step does not wait for sftp-server to start
-    firstStep = session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+    firstStep = await prepareGuest(session);
   } catch (error) {
     session?.close();
     const consoleText = await readConsoleTail(consoleLog);
@@ -135,17 +130,63 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
     throw new VmBootError(`VM ${request.name} (${request.image.name}) did not come up after ${seconds}s: ${(error as Error).message}`, consoleText);
   }
   const done = Date.now();
-  const ssh = session;
+  return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'boot', timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs } });
+}
+
+/** For waitForSsh: stops the wait once the guest kernel panicked or the domain is gone (checked at most once a second). */
+export function vmWatch(libvirt: Libvirt, name: string, consoleLog: string): () => Promise<string | undefined> {
+  let lastCheck = 0;
+  return async () => {
+    if (Date.now() - lastCheck < 1000) return undefined;
+    lastCheck = Date.now();
+    const fatal = fatalConsoleLine(await readConsoleTail(consoleLog, 4096));
+    if (fatal) return `the guest kernel panicked: ${fatal}`;
+    if (!(await libvirt.listRunning()).includes(name)) return 'the VM stopped while booting';
+    return undefined;
+  };
+}
+
+/**
+ * The work and state directories (already there in a VM restored from a snapshot: made before the
+ * save), SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel.
+ */
+export async function prepareGuest(session: SshSession, dirsMade = false): Promise<PreparedExec> {
+  if (!dirsMade) await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
+  await session.sftp();
+  return session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+}
+
+export interface RunningVmParts {
+  request: BootRequest;
+  overlay: string;
+  consoleLog: string;
+  port: number;
+  privateKey: string;
+  session: SshSession;
+  firstStep: PreparedExec;
+  libvirt: Libvirt;
+  /** Destroy the domain (gone is fine) and delete overlay and console log. */
+  removeAll: () => Promise<void>;
+  startedFrom: RunningVm['startedFrom'];
+  timings: RunningVm['timings'];
+}
+
+/** The handle on a VM that answers SSH, however it started. */
+export function runningVm(parts: RunningVmParts): RunningVm {
+  const { request, session: ssh, libvirt, removeAll } = parts;
+  let firstStep: PreparedExec | undefined = parts.firstStep;
   let destroyed: Promise<void> | undefined;
   return {
     name: request.name,
     image: request.image,
     request,
-    overlay,
-    consoleLog,
-    port,
+    overlay: parts.overlay,
+    consoleLog: parts.consoleLog,
+    port: parts.port,
+    privateKey: parts.privateKey,
     session: ssh,
-    timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs },
+    timings: parts.timings,
+    startedFrom: parts.startedFrom,
     takeFirstStep() {
       const taken = firstStep;
       firstStep = undefined;

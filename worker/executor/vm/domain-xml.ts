@@ -19,6 +19,10 @@ export interface DomainParams {
   sshPort: number;
   /** Outbound network for the guest (else restrict=on). */
   network: boolean;
+  /** The exact machine type (a snapshot's, e.g. pc-i440fx-7.2); default the architecture's alias (pc, pseries, …). */
+  machine?: string;
+  /** Start QEMU waiting for its state (`-incoming defer`): a snapshot is then streamed in over QMP migrate-incoming. */
+  incoming?: boolean;
 }
 
 /** The serial console device the guest kernel writes to, by architecture. */
@@ -43,12 +47,13 @@ export function domainXml(p: DomainParams): string {
   // pseries boots through SLOF, which takes many seconds under TCG; QEMU's Virtual Open Firmware
   // (vof.bin) is enough for a direct kernel boot. Merged into libvirt's own -machine option.
   const machineArgs = p.arch === 'ppc64le' ? `\n    <qemu:arg value='-machine'/>\n    <qemu:arg value='x-vof=on'/>` : '';
+  const incomingArgs = p.incoming ? `\n    <qemu:arg value='-incoming'/>\n    <qemu:arg value='defer'/>` : '';
   return `<domain type='${p.domainType}' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>${esc(p.name)}</name>
   <memory unit='MiB'>${int(p.memoryMiB)}</memory>
   <vcpu>${int(p.cpus)}</vcpu>
   <os>
-    <type arch='${p.arch}' machine='${MACHINE[p.arch]}'>hvm</type>
+    <type arch='${p.arch}' machine='${esc(p.machine ?? MACHINE[p.arch])}'>hvm</type>
     <kernel>${esc(p.kernel)}</kernel>
     <initrd>${esc(p.initrd)}</initrd>
     <cmdline>${esc(p.cmdline)}</cmdline>
@@ -76,7 +81,7 @@ export function domainXml(p: DomainParams): string {
     <qemu:arg value='-netdev'/>
     <qemu:arg value='${esc(netdev)}'/>
     <qemu:arg value='-device'/>
-    <qemu:arg value='${esc(nic)}'/>${machineArgs}
+    <qemu:arg value='${esc(nic)}'/>${machineArgs}${incomingArgs}
   </qemu:commandline>
 </domain>
 `;

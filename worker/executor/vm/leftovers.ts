@@ -1,8 +1,8 @@
 // After a crash (a SIGKILL, a power cut) a worker's VMs outlive it. At start the worker destroys the
 // running domains named with its own prefix, and deletes every overlay and console log in its own
-// VM directory. The name grammar after the prefix is fixed (b<build>-<try>, p<n>, or v<n> for a VM
-// that verifies a new image version), so the sweep of worker "w1" never matches the domains of a
-// worker "w1-b5".
+// VM directory. The name grammar after the prefix is fixed (b<build>-<try>, p<n>, v<n> for a VM
+// that verifies a new image version, s<n> for one that makes a memory snapshot), so the sweep of
+// worker "w1" never matches the domains of a worker "w1-b5".
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Libvirt } from './libvirt.js';
@@ -23,9 +23,14 @@ export function verifyDomainName(worker: string, n: number): string {
   return `${domainPrefix(worker)}v${n}`;
 }
 
+/** The domain that boots an image once to save its memory snapshot. */
+export function snapshotDomainName(worker: string, n: number): string {
+  return `${domainPrefix(worker)}s${n}`;
+}
+
 export function isOwnDomain(worker: string, name: string): boolean {
   const prefix = domainPrefix(worker);
-  return name.startsWith(prefix) && /^(b\d+-\d+|p\d+|v\d+)$/.test(name.slice(prefix.length));
+  return name.startsWith(prefix) && /^(b\d+-\d+|p\d+|v\d+|s\d+)$/.test(name.slice(prefix.length));
 }
 
 export interface Sweep {

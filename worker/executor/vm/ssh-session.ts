@@ -235,7 +235,8 @@ export async function waitForSsh(target: SshTarget, options: WaitOptions): Promi
   throw new Error(`the VM did not answer SSH in time (last attempt: ${last})`);
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `promise`, or a rejection ('aborted') as soon as `signal` aborts; the promise itself goes on. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Error('aborted'));
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(new Error('aborted'));

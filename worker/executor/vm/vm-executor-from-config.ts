@@ -24,6 +24,7 @@ export function vmExecutorFromConfig(config: VmConfig, worker: string, root: str
     libvirtUri: vm.libvirtUri,
     domainType: vm.domainType,
     bootTimeoutMs: vm.bootTimeout,
+    restore: vm.restore,
     warmPool: Object.entries(vm.warmPool).map(([image, entry]) => (typeof entry === 'number' ? { image, size: entry } : { image, ...entry })),
     logger: parts.logger,
   });

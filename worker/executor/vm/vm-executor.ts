@@ -18,6 +18,8 @@ import { collectFiles, uploadTree, writeStreamedFiles, writeUploads } from './gu
 import { connectLibvirt } from './connect-libvirt.js';
 import type { Libvirt } from './libvirt.js';
 import { buildDomainName, poolDomainName, removeLeftovers } from './leftovers.js';
+import { restoreVm, SnapshotRestoreError } from './snapshot/restore-vm.js';
+import { createSnapshots, type Snapshots } from './snapshot/snapshots.js';
 import { runRemoteStep } from './remote-step.js';
 import { type PoolEntry, WarmPool } from './warm-pool.js';
 import type { VmImage, VmImageConfig } from './vm-image.js';
@@ -48,11 +50,15 @@ export interface VmExecutorOptions {
   libvirt?: Libvirt;
   /** Boots per build before it errors (default 2: one retry). */
   bootAttempts?: number;
+  /** `snapshot`: restore builds' VMs from a memory snapshot of the image (made on first use); `boot` (default): cold-boot them. */
+  restore?: 'snapshot' | 'boot';
 }
 
 export interface VmWorkspace extends Workspace {
   vm: RunningVm;
   steps: number;
+  /** Said in the build's log before the first step: why a build meant to be restored was cold-booted. */
+  startNote?: string;
 }
 
 export interface VmExecutor extends Executor<VmWorkspace> {
@@ -73,8 +79,10 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
   let poolSeq = 0;
   let pool: WarmPool | undefined;
 
-  const boot = (request: BootRequest, signal?: AbortSignal) =>
-    bootVm(request, { libvirt: libvirt as Libvirt, dir: options.dir, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs, ...(signal ? { signal } : {}) });
+  const bootContext = (signal?: AbortSignal) => ({ libvirt: libvirt as Libvirt, dir: options.dir, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs, ...(signal ? { signal } : {}) });
+  const boot = (request: BootRequest, signal?: AbortSignal) => bootVm(request, bootContext(signal));
+  const snapshots: Snapshots | undefined =
+    options.restore === 'snapshot' ? createSnapshots({ worker: options.worker, logger, boot: () => ({ libvirt: libvirt as Libvirt, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs }) }) : undefined;
 
   const ready = (async () => {
     libvirt ??= await connectLibvirt({ uri: options.libvirtUri, onFallback: (reason) => logger.warn(reason) });
@@ -97,6 +105,31 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
     logger.info(`vm executor ready (libvirt ${libvirt.kind} at ${libvirt.uri}, domain type ${options.domainType}, images: ${images.names().join(', ') || 'none'})`);
   })();
   ready.catch(() => {}); // reported by the first prepare
+
+  /** A VM restored from the image's snapshot, or why it was not (the build then cold-boots). */
+  async function restoredVm(from: Snapshots, build: BuildSpec, spec: VmSpec, image: VmImage, signal: AbortSignal): Promise<{ vm: RunningVm } | { note: string }> {
+    let snapshot;
+    try {
+      snapshot = await from.get(image, { memoryMiB: spec.memoryMiB, cpus: spec.cpus, network: spec.network }, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      logger.warn(`build ${build.buildId}: no snapshot of image ${image.name}: ${(error as Error).message}`);
+      return { note: `no snapshot of image ${image.name} could be made (${(error as Error).message}); cold-booting` };
+    }
+    try {
+      return { vm: await restoreVm({ name: buildDomainName(options.worker, build.buildId, 0), image, memoryMiB: spec.memoryMiB, cpus: spec.cpus, network: spec.network }, snapshot, bootContext(signal)) };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const message = (error as Error).message;
+      if (error instanceof SnapshotRestoreError) {
+        await from.discard(snapshot).catch((e: Error) => logger.warn(`deleting snapshot ${snapshot.dir}: ${e.message}`));
+        logger.warn(`build ${build.buildId}: ${message}; snapshot ${snapshot.dir} deleted, cold-booting`);
+        return { note: `the snapshot of image ${image.name} could not be restored (${message}); it was deleted, cold-booting` };
+      }
+      logger.warn(`build ${build.buildId}: ${message}; cold-booting`);
+      return { note: `the VM restored from the snapshot of image ${image.name} failed (${message}); cold-booting` };
+    }
+  }
 
   async function freshVm(build: BuildSpec, spec: VmSpec, image: VmImage, signal: AbortSignal): Promise<RunningVm> {
     const attempts = options.bootAttempts ?? 2;
@@ -134,9 +167,17 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
       const pooled = pool?.take(spec.image, spec, (vm) => vm.image.disk === image.disk);
       if (pooled) logger.info(`build ${build.buildId}: on warm VM ${pooled.name}`);
       const asked = Date.now();
-      const vm = pooled ?? (await freshVm(build, spec, image, signal));
+      let startNote: string | undefined;
+      let vm = pooled;
+      if (!vm && snapshots) {
+        const restored = await restoredVm(snapshots, build, spec, image, signal);
+        if ('vm' in restored) vm = restored.vm;
+        else startNote = restored.note;
+      }
+      vm ??= await freshVm(build, spec, image, signal);
       const used = Date.now();
-      const start = { start: pooled ? ('pool' as const) : ('boot' as const), startMs: pooled ? 0 : used - asked };
+      // How the VM was had and how long it took: the master's VM start metric.
+      const start = { start: pooled ? ('pool' as const) : vm.startedFrom === 'snapshot' ? ('restore' as const) : ('boot' as const), startMs: pooled ? 0 : used - asked };
       images.used(vm.image, used).catch((error: Error) => logger.warn(`build ${build.buildId}: recording the use of image ${vm.image.name}: ${error.message}`));
       try {
         if (build.source) {
@@ -154,14 +195,16 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         await vm.destroy().catch((e: Error) => logger.warn(`build ${build.buildId}: destroying ${vm.name}: ${e.message}`));
         throw error;
       }
-      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0, image: { image: vm.image.name, ...(vm.image.version ? { version: vm.image.version } : {}), at: used, ...start } };
+      return { buildId: build.buildId, dir: GUEST_WORKDIR, vm, steps: 0, ...(startNote ? { startNote } : {}), image: { image: vm.image.name, ...(vm.image.version ? { version: vm.image.version } : {}), at: used, ...start } };
     },
 
     async runStep(workspace: VmWorkspace, step: StepSpec, run: RunStepOptions): Promise<StepOutcome> {
       const { vm } = workspace;
       if (workspace.steps++ === 0) {
         const t = vm.timings;
-        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; booted in ${(t.totalMs / 1000).toFixed(1)}s\n`);
+        if (workspace.startNote) await run.onOutput('header', `gatehouse: ${workspace.startNote}\n`);
+        const started = vm.startedFrom === 'snapshot' ? 'restored from a snapshot' : 'booted';
+        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; ${started} in ${(t.totalMs / 1000).toFixed(1)}s\n`);
       }
       if (step.upload?.length) await writeUploads(vm.session, step.upload);
       if (run.files?.length) await writeStreamedFiles(vm.session, run.files);

@@ -1,0 +1,90 @@
+// Make an image's memory snapshot for one VM shape: boot it once in a domain of its own with a key
+// made for the snapshot (kept 0600 beside it), wait until SSH answers with that key, then
+// `virsh save` (memory and device state; the domain stops) and keep the overlay as it was at that
+// moment, read-only. All of it is made in `<dir>.making-<worker>` and renamed into place at the end,
+// so a half-made snapshot is never read, and of two workers making the same one, the first to
+// finish wins and the other's is dropped.
+import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type BootContext, bootVm } from '../boot-vm.js';
+import { runVirsh } from '../libvirt-virsh.js';
+import { generateVmKey } from '../ssh-key.js';
+import type { VmImage } from '../vm-image.js';
+import { readSaveFileHeader } from './save-file.js';
+import { readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
+
+// A ppc64le guest saved the moment its SSH session closed never answered SSH after a restore (x86_64 did);
+// saved 3 s later it does, restored by virsh or by restore-vm.ts alike.
+const SETTLE_MS = 3000;
+
+export interface MakeSnapshotRequest {
+  /** The domain that boots it (gatehouse-<worker>-s<n>). */
+  name: string;
+  worker: string;
+  image: VmImage;
+  shape: VmShape;
+  /** `virsh version` now (hypervisorVersion). */
+  hypervisor: string;
+}
+
+export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootContext, 'dir'>): Promise<Snapshot> {
+  const { image, shape } = request;
+  const dir = snapshotDir(image, shape);
+  const making = `${dir}.making-${request.worker}`;
+  await rm(making, { recursive: true, force: true });
+  await mkdir(making, { recursive: true, mode: 0o755 });
+  await chmod(path.dirname(making), 0o755); // qemu (libvirt-qemu) reads the disk through it
+  try {
+    const key = generateVmKey();
+    await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
+    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key }, { ...ctx, dir: making });
+    vm.session.close(); // no SSH connection is saved with the guest
+    await new Promise((r) => setTimeout(r, SETTLE_MS)); // its sshd processes end, and boot-time jobs settle
+    const stateFile = path.join(making, SNAPSHOT_FILES.state);
+    try {
+      await runVirsh(ctx.libvirt.uri, ['save', request.name, stateFile]);
+    } catch (error) {
+      await vm.destroy().catch(() => {});
+      throw error;
+    }
+    const header = await readSaveFileHeader(stateFile);
+    await rename(vm.overlay, path.join(making, SNAPSHOT_FILES.disk));
+    await chmod(path.join(making, SNAPSHOT_FILES.disk), 0o444);
+    await rm(vm.consoleLog, { force: true });
+    const disk = await stat(image.disk);
+    const manifest: SnapshotManifest = {
+      image: image.name,
+      ...(image.version ? { version: image.version } : {}),
+      arch: image.arch,
+      machine: header.machine,
+      domainType: header.domainType,
+      hypervisor: request.hypervisor,
+      memoryMiB: shape.memoryMiB,
+      cpus: shape.cpus,
+      network: shape.network,
+      cmdline: header.cmdline,
+      imageDisk: { path: image.disk, size: disk.size, mtimeMs: disk.mtimeMs },
+      createdAt: new Date().toISOString(),
+    };
+    await writeFile(path.join(making, SNAPSHOT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+    try {
+      await rename(making, dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      await rm(making, { recursive: true, force: true }); // another worker's snapshot got there first
+    }
+  } catch (error) {
+    await rm(making, { recursive: true, force: true });
+    throw error;
+  }
+  const snapshot = await readSnapshot(dir);
+  if (!snapshot) throw new Error(`the snapshot in ${dir} vanished right after it was made`);
+  return snapshot;
+}
+
+/** libvirtd's and QEMU's versions, as `virsh version` tells them: a snapshot is only restored by the ones that saved it. */
+export async function hypervisorVersion(uri: string): Promise<string> {
+  const out = await runVirsh(uri, ['version', '--daemon']);
+  return out.split('\n').map((l) => l.trim()).filter((l) => /^Running (hypervisor|against daemon):/.test(l)).join('; ');
+}

@@ -1,0 +1,180 @@
+// Start a build's VM from a memory snapshot instead of booting it. libvirt's own restore keeps the
+// saved domain's UUID and so refuses a second restore of the same file while the first runs; this
+// starts a transient domain of its own instead (own name, UUID, overlay backed by the snapshot's
+// disk, console log, SSH port), paused with QEMU waiting for its state (`-incoming defer`), asks
+// QEMU over QMP to take it from a 127.0.0.1 TCP port, streams the QEMU part of the save file in, and
+// resumes. (`exec:` URIs crash QEMU under libvirt's seccomp sandbox; QEMU 7.2 has no `file:` URI.)
+// Every restored guest is the same guest, so right after, over the snapshot key's one session, it
+// is made this build's own: only the build's key opens SSH from then on, the clock is the host's,
+// and the kernel's random generator is reseeded with host randomness. The build then reconnects
+// with its own key, as after a cold boot. Whatever fails, nothing is left behind.
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type BootContext, type BootRequest, prepareGuest, type RunningVm, runningVm, VmBootError, vmWatch } from '../boot-vm.js';
+import { readConsoleTail } from '../console-log.js';
+import { domainXml } from '../domain-xml.js';
+import { pickFreePort } from '../free-port.js';
+import { GUEST_USER } from '../guest-paths.js';
+import { runVirsh, virshCreate } from '../libvirt-virsh.js';
+import { createOverlay, deleteOverlay } from '../overlay.js';
+import { generateVmKey } from '../ssh-key.js';
+import { type SshSession, waitForSsh } from '../ssh-session.js';
+import { readSaveFileHeader } from './save-file.js';
+import type { Snapshot } from './snapshot-store.js';
+
+/** The snapshot itself could not be restored (not the build's fault): the caller deletes it and cold-boots. */
+export class SnapshotRestoreError extends VmBootError {
+  override name = 'SnapshotRestoreError';
+}
+
+const STATE_TIMEOUT_MS = 60_000;
+
+export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: BootContext): Promise<RunningVm> {
+  const started = Date.now();
+  const overlay = path.join(ctx.dir, `${request.name}.qcow2`);
+  const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
+  const { libvirt } = ctx;
+  const uri = libvirt.uri;
+  const m = snapshot.manifest;
+  const removeAll = async () => {
+    await libvirt.destroy(request.name).catch(() => {});
+    await deleteOverlay(overlay);
+    await rm(consoleLog, { force: true });
+  };
+  const fail = async (error: unknown, asRestore: boolean): Promise<never> => {
+    const consoleText = await readConsoleTail(consoleLog).catch(() => '');
+    await removeAll();
+    const message = `VM ${request.name} (${request.image.name}) was not restored from its snapshot: ${(error as Error).message}`;
+    throw asRestore ? new SnapshotRestoreError(message, consoleText) : new VmBootError(message, consoleText);
+  };
+
+  let port = 0;
+  let resumed = 0;
+  try {
+    const header = await readSaveFileHeader(snapshot.stateFile);
+    await createOverlay(snapshot.disk, overlay);
+    port = await pickFreePort();
+    const xml = domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: port, network: m.network, incoming: true });
+    await virshCreate(uri, xml, ['--paused']);
+    const migrationPort = await pickFreePort();
+    await qmp(uri, request.name, { execute: 'migrate-incoming', arguments: { uri: `tcp:127.0.0.1:${migrationPort}` } });
+    await streamState(snapshot.stateFile, header.qemuOffset, migrationPort);
+    await waitForState(uri, request.name);
+    await runVirsh(uri, ['resume', request.name]);
+    resumed = Date.now();
+  } catch (error) {
+    return fail(error, !ctx.signal?.aborted);
+  }
+
+  const signal = ctx.signal ?? new AbortController().signal;
+  const check = vmWatch(libvirt, request.name, consoleLog);
+  const target = { port, username: GUEST_USER, hostKeys: request.image.hostKeys };
+  let first: SshSession | undefined;
+  let session: SshSession | undefined;
+  try {
+    // A restored guest answers within a second or two; one that does not is a broken snapshot.
+    first = await waitForSsh({ ...target, privateKey: snapshot.privateKey }, { deadline: resumed + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
+  } catch (error) {
+    return fail(error, !signal.aborted);
+  }
+  try {
+    const key = generateVmKey();
+    await makeOwn(first, key.publicBlob, m.arch);
+    first.close();
+    session = await waitForSsh({ ...target, privateKey: key.privateKey }, { deadline: Date.now() + 30_000, signal, check });
+    const firstStep = await prepareGuest(session, true);
+    const done = Date.now();
+    return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - resumed, overlayMs: 0 } });
+  } catch (error) {
+    first.close();
+    session?.close();
+    return fail(error, false);
+  }
+}
+
+/**
+ * Make the restored guest this build's own, in one command. Its clock stands where it was at save
+ * time: the guest prints its clock, the host answers with its own at that moment, and the guest
+ * moves its clock by the difference (off by the one-way latency of that line, milliseconds).
+ */
+async function makeOwn(session: SshSession, publicBlob: string, arch: Snapshot['manifest']['arch']): Promise<void> {
+  const answer = new PassThrough();
+  let out = '';
+  let err = '';
+  const result = await session.exec(makeOwnScript(publicBlob, arch), {
+    stdin: () => answer,
+    onStdout: (text) => {
+      out += text;
+      const line = /^(\d+)\n/.exec(out);
+      if (line && !answer.writableEnded) answer.end(`${BigInt(Date.now()) * 1_000_000n}\n`);
+    },
+    onStderr: (text) => void (err += text),
+  });
+  answer.end();
+  if (result.code !== 0) throw new Error(`making the restored VM the build's own failed (exit ${result.code ?? result.signal}): ${err.trim().slice(-500)}`);
+}
+
+/**
+ * Run as root in the restored guest. The image's sshd takes the build key from the kernel command
+ * line (AuthorizedKeysCommand reading /proc/cmdline, no authorized_keys file), so the command line
+ * it reads is replaced by one with the build's key: the snapshot key opens nothing any more.
+ * The clock is set from the host's (makeOwn), and host randomness is mixed into the kernel's pool and the
+ * generator reseeded from it at once (RNDADDENTROPY, RNDRESEEDCRNG through perl, which every Debian
+ * has); without perl the bytes are still mixed in, and the kernel reseeds on its own later.
+ */
+export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['arch']): string {
+  if (!/^[A-Za-z0-9+/=]+$/.test(publicBlob)) throw new Error('unexpected characters in the build key');
+  const seed = randomBytes(64).toString('hex');
+  // _IOW('R', 3, int[2]) and _IO('R', 7): powerpc encodes the direction bits differently.
+  const [addEntropy, reseed] = arch === 'ppc64le' ? ['0x80085203', '0x20005207'] : ['0x40085203', '0x5207'];
+  const script = [
+    'set -e',
+    'mkdir -p /run/gatehouse',
+    `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline`,
+    'chmod 644 /run/gatehouse/cmdline',
+    'mount --bind /run/gatehouse/cmdline /proc/cmdline',
+    'guest=$(date +%s%N)',
+    'echo "$guest"',
+    'read -r host',
+    'now=$(( $(date +%s%N) - guest + host ))',
+    'date -s "@$((now / 1000000000)).$(printf %09d $((now % 1000000000)))" > /dev/null',
+    `echo ${seed} > /dev/urandom`,
+    `if command -v perl > /dev/null; then perl -e 'open(my $f, "+<", "/dev/urandom") or die; my $b = pack("H*", $ARGV[0]); ioctl($f, ${addEntropy}, pack("ii", 8 * length($b), length($b)) . $b) or die "RNDADDENTROPY: $!"; ioctl($f, ${reseed}, 0) or die "RNDRESEEDCRNG: $!"' ${seed}; fi`,
+  ].join('\n');
+  return `sudo sh -c '${script.replace(/'/g, `'\\''`)}'`;
+}
+
+/** One QMP command through libvirt (virsh qemu-monitor-command); QEMU's `return`, or its error. */
+async function qmp(uri: string, name: string, command: object): Promise<unknown> {
+  const out = JSON.parse(await runVirsh(uri, ['qemu-monitor-command', name, JSON.stringify(command)])) as { return?: unknown; error?: { desc?: string } };
+  if (out.error) throw new Error(`QMP ${JSON.stringify(command)}: ${out.error.desc ?? 'error'}`);
+  return out.return;
+}
+
+async function streamState(file: string, offset: number, port: number): Promise<void> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  await pipeline(createReadStream(file, { start: offset }), socket);
+}
+
+/** Wait until QEMU has loaded the state (its status leaves `inmigrate`); a failed load is an error. */
+async function waitForState(uri: string, name: string): Promise<void> {
+  const deadline = Date.now() + STATE_TIMEOUT_MS;
+  for (;;) {
+    const status = ((await qmp(uri, name, { execute: 'query-status' })) as { status?: string }).status;
+    if (status !== 'inmigrate') {
+      if (status === 'paused' || status === 'prelaunch' || status === 'postmigrate') return;
+      throw new Error(`QEMU did not load the saved state (status ${status})`);
+    }
+    if (Date.now() > deadline) throw new Error('QEMU did not load the saved state in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
