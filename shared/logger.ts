@@ -1,5 +1,6 @@
-// The one logger of master, worker and CLI: pino. JSON lines on stdout when it is not a terminal
-// (systemd's journal, a log shipper), readable lines on a terminal. Parts log through a child
+// The one logger of master, worker and CLI: pino. JSON lines on stderr when it is not a terminal
+// (systemd's journal, a log shipper), readable lines on a terminal. stderr, because stdout is a
+// command's answer (`gatehouse images build` prints its result there, for scripts). Parts log through a child
 // (`logger.child({ part: 'dispatch' })`) with structured fields, so one line names where it came from.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -14,9 +15,9 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** A name on every line (e.g. the command). */
   name?: string;
-  /** Readable lines instead of JSON (default: when stdout is a terminal). */
+  /** Readable lines instead of JSON (default: when stderr is a terminal). */
   pretty?: boolean;
-  /** Where lines go (default stdout); tests pass a stream that keeps them. */
+  /** Where lines go (default stderr); tests pass a stream that keeps them. */
   destination?: DestinationStream;
 }
 
@@ -40,9 +41,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // pino-pretty as a stream in this thread, not a worker-thread transport: a transport is loaded
   // by file name at run time, which a bundled or packed install may not have where pino looks.
   const destination = options.destination
-    ?? ((options.pretty ?? process.stdout.isTTY === true)
-      ? pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-      : pino.destination({ fd: 1, sync: true }));
+    ?? ((options.pretty ?? process.stderr.isTTY === true)
+      ? pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: 2 })
+      : pino.destination({ fd: 2, sync: true }));
   // pid and hostname are left out: the journal records both, and a terminal needs neither.
   return pino({ level, base: options.name ? { name: options.name } : undefined }, destination);
 }
