@@ -109,7 +109,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm executor on real VM
       expect(await running).toBe('cancelled');
       expect(sink.finished(2, '0')).toMatchObject({ result: 'cancelled' });
       expect(sink.log(2, '1')).toBe('no sleep left\ncancelled\n');
-      expect(sink.buildFinished(2)).toEqual([{ type: 'build.finished', buildId: 2, result: 'cancelled', reason: 'cancelled: superseded by a new push', image: { image: 'debian-x86_64', version: expect.stringMatching(/^debian-bookworm-x86_64-\d{8}$/), at: expect.any(Number) } }]);
+      expect(sink.buildFinished(2)).toEqual([{ type: 'build.finished', buildId: 2, result: 'cancelled', reason: 'cancelled: superseded by a new push', image: { image: 'debian-x86_64', version: expect.stringMatching(/^debian-bookworm-x86_64-\d{8}$/), at: expect.any(Number), start: 'pool', startMs: 0 } }]);
       // The used VM is gone; the pool is booting a new one under another name.
       expect(domainsNamed(domainPrefix(pooled.worker))).not.toContain(warm);
     } finally {
