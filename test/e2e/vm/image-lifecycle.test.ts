@@ -124,7 +124,7 @@ describe.skipIf(env.skipReason !== undefined)('image lifecycle on real VMs', () 
     expect(result).toBe('success');
     expect(sink.log(41, '0', 'header')).toContain(`(image deb, x86_64, 1 vCPU, 1024 MiB, network off), image version ${version}; booted in`);
     const finished = sink.buildFinished(41)[0];
-    expect(finished?.image).toEqual({ image: 'deb', version, at: expect.any(Number) });
+    expect(finished?.image).toEqual({ image: 'deb', version, at: expect.any(Number), start: 'boot', startMs: expect.any(Number) });
     expect(finished?.image?.at).toBeGreaterThanOrEqual(before);
     const used = (await readFamilyState(imagesDir, 'deb')).versions.find((v) => v.name === version);
     expect(Date.parse(used?.lastUsedAt ?? '')).toBeGreaterThanOrEqual(before);
