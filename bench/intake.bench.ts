@@ -53,10 +53,13 @@ async function idleRss(): Promise<BenchResult[]> {
   const child = spawn(CLI, ['master', '--config', file, '--port', '0'], { env: { ...process.env, ...BENCH_SECRETS }, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    // Logs are on stderr; both pipes are read so neither fills up and stalls the master.
+    const onData = (c: Buffer) => {
       out += c.toString();
       if (out.includes('gatehouse master listening')) resolve();
-    });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`master exited ${code}: ${out}`)));
   });
   // Idle means settled: V8's memory reducer runs some seconds after the last activity.
