@@ -22,10 +22,21 @@ export async function benchArtifacts(): Promise<BenchResult[]> {
     const done = new Promise<void>((r) => (allDone = r));
     // Peak RSS once the plain build ended: what the upload adds is measured against it.
     let before = { master: 0, worker: 0 };
+    // CPU used by each process from the plain build's end to the stored build's end: the cost of
+    // storing the file, steady under other load, where the wall-time throughput is not.
+    let cpuBefore = { master: 0, worker: 0 };
+    let cpuAfter = { master: 0, worker: 0 };
     const stop = await followEvents(ci.url, (type, data) => {
       if (type !== 'build' || data.build.state !== 'finished') return;
-      if (++finished === 1) before = { master: ci.masterPeakRss(), worker: ci.workerPeakRss(0) };
-      if (finished === 2) allDone();
+      const cpu = { master: ci.masterCpuSeconds(), worker: ci.workerCpuSeconds(0) };
+      if (++finished === 1) {
+        before = { master: ci.masterPeakRss(), worker: ci.workerPeakRss(0) };
+        cpuBefore = cpu;
+      }
+      if (finished === 2) {
+        cpuAfter = cpu;
+        allDone();
+      }
     });
     const { body, headers } = signedPullRequest(1, BENCH_SECRETS.GH_WEBHOOK_SECRET, ci.headFor(1));
     await post(`${ci.url}/change_hook/github`, body, headers);
@@ -39,10 +50,12 @@ export async function benchArtifacts(): Promise<BenchResult[]> {
     return [
       { name: '1 GiB artifact: time to store (step with it − without)', value: Math.round(storing * 100) / 100, unit: 's' },
       { name: '  throughput worker → master disk', value: rate, unit: 'MiB/s', target: '≥ 100', ok: rate >= 100 },
+      { name: '  master CPU while storing it (user + system)', value: Math.round((cpuAfter.master - cpuBefore.master) * 100) / 100, unit: 's' },
+      { name: '  worker CPU while storing it (user + system)', value: Math.round((cpuAfter.worker - cpuBefore.worker) * 100) / 100, unit: 's' },
       { name: `  master peak RSS growth (from ${mib(before.master)} MiB)`, value: masterGrowth, unit: 'MiB', target: '≤ 32', ok: masterGrowth <= 32 },
       { name: `  worker peak RSS growth (from ${mib(before.worker)} MiB)`, value: workerGrowth, unit: 'MiB', target: '≤ 32', ok: workerGrowth <= 32 },
     ];
   } finally {
-    ci.stop();
+    await ci.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Real master and worker processes for benchmarks, on a temporary data dir and a local upstream repo.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SECRETS, benchConfig, benchDataDir } from './bench-config.js';
@@ -17,7 +17,10 @@ export interface BenchCi {
   masterPeakRss(): number;
   /** VmHWM of worker i (0-based), bytes. */
   workerPeakRss(i: number): number;
-  stop(): void;
+  masterCpuSeconds(): number;
+  workerCpuSeconds(i: number): number;
+  /** Kills the processes and removes the data dir (a 1 GiB artifact bench left 1.1 GiB behind per run). */
+  stop(): Promise<void>;
 }
 
 function git(dir: string, ...args: string[]): string {
@@ -25,17 +28,30 @@ function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, env: { ...process.env, ...identity }, encoding: 'utf8' }).trim();
 }
 
+// Only until the line is seen: afterwards the output is drained and dropped, not kept and scanned
+// again with every chunk (that work, in this process, competed with what is being measured).
 function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let out = '';
+    const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+    const done = () => {
+      for (const s of streams) s.off('data', onData).resume();
+      child.off('exit', onExit);
+    };
     const onData = (c: Buffer) => {
       out += c.toString();
       const m = pattern.exec(out);
-      if (m) resolve(m);
+      if (m) {
+        done();
+        resolve(m);
+      }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`exited ${code}: ${out}`));
+    };
+    for (const s of streams) s.on('data', onData);
+    child.once('exit', onExit);
   });
 }
 
@@ -65,11 +81,22 @@ export async function startBenchCi(workerCount: number, builders: unknown[]): Pr
     },
     masterPeakRss: () => peakRss(master.pid),
     workerPeakRss: (i) => peakRss(workers[i]?.pid),
-    stop() {
-      for (const w of workers) w.kill('SIGKILL');
-      master.kill('SIGKILL');
+    masterCpuSeconds: () => cpuSeconds(master.pid),
+    workerCpuSeconds: (i) => cpuSeconds(workers[i]?.pid),
+    async stop() {
+      const all = [master, ...workers];
+      const exited = all.map((p) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r))));
+      for (const p of all) p.kill('SIGKILL');
+      await Promise.all(exited);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** User + system CPU time a process has used: unlike wall time, barely moved by other load on the machine. */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function peakRss(pid: number | undefined): number {

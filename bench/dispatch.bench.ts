@@ -47,7 +47,7 @@ export async function benchDispatch(count = 200): Promise<BenchResult[]> {
       ...(await benchBigLog()),
     ];
   } finally {
-    ci.stop();
+    await ci.stop();
   }
 }
 
@@ -103,6 +103,6 @@ export async function benchBigLog(): Promise<BenchResult[]> {
       { name: 'master peak RSS during it', value: peak, unit: 'MiB', target: '≤ 90', ok: peak <= 90 },
     ];
   } finally {
-    ci.stop();
+    await ci.stop();
   }
 }

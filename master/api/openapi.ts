@@ -3,14 +3,15 @@
 // added. Only /api/… is described; the webhook, /healthz and the web UI's files are not the API.
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponses } from './errors.js';
+import { serializeReply } from './serialize-reply.js';
 import { openApiDocument } from './schemas/openapi.js';
 
-/** Zod validates requests and serializes replies; swagger collects the routes. */
+/** Zod validates requests, fast-json-stringify writes replies from the same schemas; swagger collects the routes. */
 export async function useApiSchemas(app: FastifyInstance): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(serializeReply);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
