@@ -2,8 +2,8 @@
 // (systemd's journal, a log shipper), readable lines on a terminal. stderr, because stdout is a
 // command's answer (`gatehouse images build` prints its result there, for scripts). Parts log through a child
 // (`logger.child({ part: 'dispatch' })`) with structured fields, so one line names where it came from.
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -40,12 +40,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? logLevelFromEnv();
   // pino-pretty as a stream in this thread, not a worker-thread transport: a transport is loaded
   // by file name at run time, which a bundled or packed install may not have where pino looks.
+  // Loaded only for a terminal: under systemd it would be ~2 MiB of the master's RSS for nothing.
   const destination = options.destination
     ?? ((options.pretty ?? process.stderr.isTTY === true)
-      ? pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: 2 })
+      ? loadPretty()({ colorize: true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: 2 })
       : pino.destination({ fd: 2, sync: true }));
   // pid and hostname are left out: the journal records both, and a terminal needs neither.
   return pino({ level, base: options.name ? { name: options.name } : undefined }, destination);
+}
+
+function loadPretty(): typeof import('pino-pretty') {
+  return createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
 }
 
 /** Logs nothing: for tests and callers that want no output. */

@@ -1,7 +1,7 @@
 // JUnit XML → counts and failures, for the status description ("12 tests, 1 failed") and the
 // README on the logs branch. Counts come from the <testcase> elements, not from the suites'
 // attributes: producers disagree on those (some omit them, some count errors as failures).
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
 
 export interface JunitFailure {
   /** "failure" (an assertion) or "error" (the test crashed). */
@@ -52,7 +52,7 @@ const attr = (node: XmlNode, name: string): string => String(node[`@_${name}`] ?
 export function addJunitXml(into: JunitSummary, xml: string, file: string): JunitSummary {
   let doc: XmlNode;
   try {
-    doc = new XMLParser(parserOptions).parse(xml, true) as XmlNode;
+    doc = new (xmlParser())(parserOptions).parse(xml, true) as XmlNode;
   } catch (error) {
     into.unreadable.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
     return into;
@@ -91,6 +91,13 @@ export function addJunitXml(into: JunitSummary, xml: string, file: string): Juni
 }
 
 /** "12 tests, 1 failed" (and ", 2 skipped" when any were). */
+// Loaded when a build has a JUnit report, not at start: the parser is ~1 MiB of the master's idle memory.
+let XMLParserClass: typeof import('fast-xml-parser').XMLParser | undefined;
+function xmlParser(): typeof import('fast-xml-parser').XMLParser {
+  XMLParserClass ??= (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLParser;
+  return XMLParserClass;
+}
+
 export function formatJunitCounts(s: JunitSummary): string {
   const tests = `${s.tests} test${s.tests === 1 ? '' : 's'}, ${s.failed} failed`;
   return s.skipped > 0 ? `${tests}, ${s.skipped} skipped` : tests;
