@@ -22,11 +22,21 @@ export function expectedHookUrl(config: Config): string | undefined {
 
 export async function githubChecks(config: Config): Promise<CheckResult[]> {
   const auth = githubAuthFromConfig(config.github);
-  const repoName = config.github.repo;
   if (!auth) {
     return [warn('github: credentials', 'no github.token or github.app: no statuses will be posted and fork PRs cannot be checked for trust', 'set github.token: { env: "GH_TOKEN" } (classic scopes repo:status + public_repo, or fine-grained: Commit statuses write, Pull requests read, Metadata read)')];
   }
   const octokit = createOctokit(auth, { retries: 0, rateLimitRetries: 0, timeoutMs: 10_000, logger: { debug() {}, warn() {} } });
+  const several = config.github.repos.length > 1;
+  const results: CheckResult[] = [];
+  for (const { repo } of config.github.repos) {
+    const checks = await repositoryChecks(octokit, auth, repo, config);
+    // With several repositories, each check names the one it is about.
+    results.push(...(several ? checks.map((c) => ({ ...c, name: `${c.name} (${repo})` })) : checks));
+  }
+  return results;
+}
+
+async function repositoryChecks(octokit: GatehouseOctokit, auth: NonNullable<ReturnType<typeof githubAuthFromConfig>>, repoName: string, config: Config): Promise<CheckResult[]> {
   const [owner = '', repo = ''] = repoName.split('/');
   const results: CheckResult[] = [];
 
