@@ -7,5 +7,6 @@ export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', repos: [],
 export const InfoContext = createContext<ApiInfo>(FALLBACK_INFO);
 export const useInfo = () => useContext(InfoContext);
 
+export const repoUrl = (info: ApiInfo, repo: string) => `${info.web_url}/${repo}`;
 export const prUrl = (info: ApiInfo, repo: string, pr: number) => `${info.web_url}/${repo}/pull/${pr}`;
 export const commitUrl = (info: ApiInfo, repo: string, sha: string) => `${info.web_url}/${repo}/commit/${sha}`;
