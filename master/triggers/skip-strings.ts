@@ -1,13 +1,12 @@
 // Skip strings ("[CI:DOCS]", "[skip ci]") in a PR's title or head commit message: a builder's own
 // (`triggers.skipTitle`), changed or added to by its repository's (`github.repos[].skip`). Each says
 // what it means: skip the builder, or run only its docs steps.
-import type { BuilderConfig } from '../../shared/config.js';
 import type { ServedRepo, SkipString } from '../../shared/config/schema.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The skip strings that apply to this builder on this repository. */
-export function skipStringsFor(builder: Pick<BuilderConfig, 'triggers'>, repo: Pick<ServedRepo, 'skip'>): SkipString[] {
+export function skipStringsFor(builder: { triggers: { skipTitle: readonly SkipString[] } }, repo: Pick<ServedRepo, 'skip'>): SkipString[] {
   const own = builder.triggers.skipTitle.filter((s) => !repo.skip.some((r) => same(r.match, s.match)));
   return [...own, ...repo.skip];
 }
