@@ -3,23 +3,9 @@
 // (@octokit/webhooks-examples), a real master and a real worker process.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCiCluster, allFinished, type CiCluster } from '../../support/ci-cluster.js';
-import { examplePayload, webhookHeaders } from '../../support/sign-webhook.js';
-import { TEST_REPO, TEST_SECRETS } from '../../support/test-config.js';
-
-/** A pull_request webhook of PR `n` at `sha`, from GitHub's own example of `action`. */
-function prEvent(action: 'opened' | 'labeled', n: number, sha: string, edit: (p: Record<string, any>) => void = () => {}) {
-  const p = examplePayload('pull_request', action);
-  p.number = n;
-  p.repository.full_name = TEST_REPO;
-  p.pull_request.number = n;
-  p.pull_request.head.sha = sha;
-  p.pull_request.head.repo.full_name = TEST_REPO;
-  p.pull_request.base.ref = 'master';
-  p.pull_request.draft = false;
-  p.pull_request.labels = [];
-  edit(p);
-  return p;
-}
+import { webhookHeaders } from '../../support/sign-webhook.js';
+import { TEST_SECRETS } from '../../support/test-config.js';
+import { labeledEvent, pullRequestEvent } from '../../support/pr-events.js';
 
 async function post(ci: CiCluster, payload: unknown): Promise<number> {
   const body = JSON.stringify(payload);
@@ -46,10 +32,7 @@ describe('labels and docs-only builds, end to end', () => {
     const running = await ci.waitForBuilds((b) => b.find((x) => x.builder === 'long')?.state === 'running');
     const long = running.find((b) => b.builder === 'long') as { id: number; sha: string };
     for (let i = 0; i < 100 && !(await ci.log(long.id, '0')).includes('working'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await post(ci, prEvent('labeled', 1, long.sha, (p) => {
-      p.label = { ...p.label, name: 'no_long' };
-      p.pull_request.labels = [{ ...p.label }];
-    }))).toBe(200);
+    expect(await post(ci, labeledEvent({ number: 1, sha: long.sha }, 'no_long'))).toBe(200);
     const builds = await ci.waitForBuilds(allFinished(2), 15_000);
     expect(builds.map((b) => [b.builder, b.result, b.result_reason])).toEqual([
       ['long', 'skipped', 'skipped: label no_long added'],
@@ -68,7 +51,7 @@ describe('labels and docs-only builds, end to end', () => {
     await ci.startWorker('w1');
     const sha = ci.repo.commit({ 'README.md': 'typo fixed\n' }, 'Fix a typo');
     ci.repo.setRef('refs/pull/2/head', sha);
-    expect(await post(ci, prEvent('opened', 2, sha, (p) => (p.pull_request.title = '[CI:DOCS] Fix a typo')))).toBe(200);
+    expect(await post(ci, pullRequestEvent('opened', { number: 2, sha }, (p) => (p.pull_request.title = '[CI:DOCS] Fix a typo')))).toBe(200);
     const [build] = await ci.waitForBuilds(allFinished(1), 15_000);
     expect(build).toMatchObject({ result: 'success' });
     const api = await ci.api<{ builds: Array<{ reason: string; docs_only: boolean }> }>(`/api/v2/builds/${build?.id}`);

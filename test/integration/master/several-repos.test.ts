@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config.js';
 import { TEST_REPO, TEST_SECRETS } from '../../support/test-config.js';
-import { examplePayload, postPrOpened } from '../../support/sign-webhook.js';
+import { postPrOpened } from '../../support/sign-webhook.js';
+import { pullRequestEvent } from '../../support/pr-events.js';
 import { startGitHubStandIn, type GitHubStandIn, type PullInput } from '../../support/github-api-stand-in.js';
 import { createTestGitHubClient } from '../../support/github-test-client.js';
 import { buildsOf, startReportMaster, waitUntil, type ReportMaster } from '../../support/report-test-master.js';
@@ -18,23 +19,8 @@ const OTHER = 'octo-org/other-repo';
 const step = [{ name: 'test', run: 'true' }];
 const sha = (c: string) => c.repeat(40);
 
-/** A real pull_request.opened, edited to this repository's PR. */
-function opened(repo: string, n: number, head: string, edit: (p: Record<string, any>) => void = () => {}) {
-  const p = examplePayload('pull_request', 'opened');
-  p.number = n;
-  p.repository.full_name = repo;
-  p.repository.clone_url = `https://github.com/${repo}.git`;
-  p.pull_request.number = n;
-  p.pull_request.head.sha = head;
-  p.pull_request.head.repo.full_name = repo;
-  p.pull_request.base.ref = 'master';
-  p.pull_request.draft = false;
-  p.pull_request.labels = [];
-  p.pull_request.user.login = 'octocat';
-  p.pull_request.author_association = 'OWNER';
-  edit(p);
-  return p;
-}
+/** A real pull_request.opened of this repository's PR. */
+const opened = (repo: string, number: number, head: string, edit?: (p: Record<string, any>) => void) => pullRequestEvent('opened', { repo, number, sha: head }, edit);
 
 const github = (extra: Partial<ConfigInput['github']> = {}): ConfigInput['github'] => ({
   repo: TEST_REPO, webhookSecret: { env: 'GH_WEBHOOK_SECRET' }, reconcileInterval: 0,

@@ -5,40 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { TEST_REPO, TEST_SECRETS } from '../../support/test-config.js';
-import { examplePayload } from '../../support/sign-webhook.js';
+import { labeledEvent, pullCommentEvent as comment } from '../../support/pr-events.js';
 import { startGitHubStandIn, type GitHubStandIn, type PullInput } from '../../support/github-api-stand-in.js';
 import { createTestGitHubClient } from '../../support/github-test-client.js';
 
 const HEAD = 'a'.repeat(40);
 const step = [{ name: 'test', run: 'true' }];
 type Builds = { builds: Array<{ id: number; builder: string; state: string; result: string | null; result_reason: string | null; reason: string }> };
-
-function comment(pr: number, body: string, author: string, association = 'MEMBER') {
-  const p = examplePayload('issue_comment', 'created');
-  p.repository.full_name = TEST_REPO;
-  p.issue.number = pr;
-  p.issue.pull_request = { url: `https://api.github.com/repos/${TEST_REPO}/pulls/${pr}` };
-  p.comment.body = body;
-  p.comment.user.login = author;
-  p.comment.author_association = association;
-  return p;
-}
-
-function labeled(pull: PullInput, label: string) {
-  const p = examplePayload('pull_request', 'labeled');
-  p.number = pull.number;
-  p.repository.full_name = TEST_REPO;
-  p.pull_request.number = pull.number;
-  p.pull_request.head.sha = pull.head.sha;
-  p.pull_request.head.repo.full_name = TEST_REPO;
-  p.pull_request.base.ref = 'master';
-  p.pull_request.draft = false;
-  p.pull_request.user.login = 'octocat';
-  p.pull_request.author_association = 'OWNER';
-  p.label = { ...p.label, name: label };
-  p.pull_request.labels = [{ ...p.label }];
-  return p;
-}
 
 describe('labels and commands, consistently', () => {
   let gh: GitHubStandIn;
@@ -109,7 +82,7 @@ describe('labels and commands, consistently', () => {
     await start([{ name: 'unit', steps: step }, { name: 'lint', steps: step }]);
     await master.send('issue_comment', comment(7, '/retest --force', 'boss'));
     expect((await builds()).map((b) => [b.builder, b.state])).toEqual([['unit', 'queued'], ['lint', 'queued']]);
-    await master.send('pull_request', labeled(labelledPr, 'no_unit'));
+    await master.send('pull_request', labeledEvent({ number: labelledPr.number, sha: labelledPr.head.sha }, 'no_unit'));
     expect((await builds()).map((b) => [b.builder, b.state, b.result, b.result_reason])).toEqual([
       ['unit', 'finished', 'skipped', 'skipped: label no_unit added'],
       ['lint', 'queued', null, null],
