@@ -51,7 +51,7 @@ async function repositoryChecks(octokit: GatehouseOctokit, auth: NonNullable<Ret
     const { detail, status } = explain(error, auth.apiUrl);
     const fix =
       status === 401 ? 'the token is wrong or expired: create a new one and update the secret'
-      : status === 404 || status === 403 ? `check github.repo ("${repoName}") and that the token's owner (or the App installation) has access to it`
+      : status === 404 || status === 403 ? `check the repository "${repoName}" (github.repo or github.repos) and that the token's owner (or the App installation) has access to it`
       : `check github.apiUrl (${auth.apiUrl}) and this host's network`;
     return [fail('github: repository', detail, fix)];
   }

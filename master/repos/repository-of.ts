@@ -1,10 +1,9 @@
 // Which repository a build or change belongs to, with that repository's settings. Rows carry
 // their repository ("owner/name"); a row without one (or code that has no row) means the first
 // served repository, which is the only one of a single-repository config.
-import type { BuilderConfig, Config } from '../../shared/config.js';
-import type { ServedRepo } from '../../shared/config/schema.js';
+import type { BuilderConfig, Config, ServedRepo } from '../../shared/config.js';
 
-export type { ServedRepo } from '../../shared/config/schema.js';
+export type { ServedRepo } from '../../shared/config.js';
 
 const sameRepo = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
