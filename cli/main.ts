@@ -217,7 +217,7 @@ program
     try {
       const { config } = await loadConfig(file);
       console.log(`${file}: OK`);
-      console.log(`  repository: ${config.github.repo}`);
+      console.log(`  ${config.github.repos.length > 1 ? 'repositories' : 'repository'}: ${config.github.repos.map((r) => r.repo).join(', ')}`);
       console.log(`  port: ${config.http.port}, data: ${config.dataDir}`);
       console.log(`  workers: ${config.workers.map((w) => `${w.name} (${w.slots} slot${w.slots > 1 ? 's' : ''})`).join(', ') || 'none'}`);
       for (const b of config.builders) console.log(`  builder ${b.name}: ${b.executor}${b.vm ? ` on ${b.vm.image}` : ''}, steps: ${b.steps.map((s) => s.name).join(' → ')}`);

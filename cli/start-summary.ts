@@ -18,7 +18,7 @@ const local = (address: string) => address.replace(/^http:\/\/(0\.0\.0\.0|\[::\]
 
 export function startSummary({ config, address, secretSources }: StartSummaryInput): string {
   const url = local(address);
-  const lines = [`gatehouse: master ready for ${config.github.repo}`, `  UI and API     ${config.http.publicUrl ?? `${url}/`}${config.http.publicUrl ? ` (listening on ${address})` : ''}`];
+  const lines = [`gatehouse: master ready for ${config.github.repos.map((r) => r.repo).join(', ')}`, `  UI and API     ${config.http.publicUrl ?? `${url}/`}${config.http.publicUrl ? ` (listening on ${address})` : ''}`];
   lines.push(`  webhooks       POST ${url}/change_hook/github${config.smee ? `, forwarded from ${config.smee.url}` : ' (GitHub must reach this port, or set smee.url)'}`);
   const admin = secretSources?.find((s) => s.name === 'GATEHOUSE_ADMIN_TOKEN');
   lines.push(`  admin token    ${!config.http.adminToken ? 'none: rebuild and cancel are refused (set http.adminToken)' : admin ? describeSource(admin) : 'from the environment (http.adminToken)'}`);

@@ -22,11 +22,21 @@ export function expectedHookUrl(config: Config): string | undefined {
 
 export async function githubChecks(config: Config): Promise<CheckResult[]> {
   const auth = githubAuthFromConfig(config.github);
-  const repoName = config.github.repo;
   if (!auth) {
     return [warn('github: credentials', 'no github.token or github.app: no statuses will be posted and fork PRs cannot be checked for trust', 'set github.token: { env: "GH_TOKEN" } (classic scopes repo:status + public_repo, or fine-grained: Commit statuses write, Pull requests read, Metadata read)')];
   }
   const octokit = createOctokit(auth, { retries: 0, rateLimitRetries: 0, timeoutMs: 10_000, logger: { debug() {}, warn() {} } });
+  const several = config.github.repos.length > 1;
+  const results: CheckResult[] = [];
+  for (const { repo } of config.github.repos) {
+    const checks = await repositoryChecks(octokit, auth, repo, config);
+    // With several repositories, each check names the one it is about.
+    results.push(...(several ? checks.map((c) => ({ ...c, name: `${c.name} (${repo})` })) : checks));
+  }
+  return results;
+}
+
+async function repositoryChecks(octokit: GatehouseOctokit, auth: NonNullable<ReturnType<typeof githubAuthFromConfig>>, repoName: string, config: Config): Promise<CheckResult[]> {
   const [owner = '', repo = ''] = repoName.split('/');
   const results: CheckResult[] = [];
 
@@ -41,7 +51,7 @@ export async function githubChecks(config: Config): Promise<CheckResult[]> {
     const { detail, status } = explain(error, auth.apiUrl);
     const fix =
       status === 401 ? 'the token is wrong or expired: create a new one and update the secret'
-      : status === 404 || status === 403 ? `check github.repo ("${repoName}") and that the token's owner (or the App installation) has access to it`
+      : status === 404 || status === 403 ? `check the repository "${repoName}" (github.repo or github.repos) and that the token's owner (or the App installation) has access to it`
       : `check github.apiUrl (${auth.apiUrl}) and this host's network`;
     return [fail('github: repository', detail, fix)];
   }

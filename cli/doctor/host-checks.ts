@@ -12,6 +12,7 @@ import { imageReport } from '../../worker/images/image-report.js';
 import { isVersioned } from '../../worker/images/image-source.js';
 import { resolveImage } from '../../worker/executor/vm/vm-image.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
+import { repositoryOf } from '../../master/repos/repository-of.js';
 
 const GiB = 1024 ** 3;
 
@@ -141,6 +142,6 @@ export async function portCheck(config: Config): Promise<CheckResult> {
   const info = await fetch(`http://${local.includes(':') ? `[${local}]` : local}:${port}/api/v2/ui/info`, { signal: AbortSignal.timeout(5000) })
     .then((r) => r.json() as Promise<{ repo?: unknown }>)
     .catch(() => undefined);
-  if (info?.repo === config.github.repo) return ok('port', `${host}:${port}: this CI's master already runs there`);
+  if (info?.repo === repositoryOf(config).repo) return ok('port', `${host}:${port}: this CI's master already runs there`);
   return fail('port', `${host}:${port} is in use by something else`, 'stop it, or choose another port with http.port (or --port)');
 }

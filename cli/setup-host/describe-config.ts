@@ -88,7 +88,7 @@ export async function describeConfig(file: string): Promise<{ lines: string[]; p
     `port\t${c.http.port}`,
     `host\t${c.http.host}`,
     `publicUrl\t${c.http.publicUrl ?? '-'}`,
-    `repo\t${c.github.repo}`,
+    ...c.github.repos.map((r) => `repo\t${r.repo}`),
     `statusContext\t${c.github.statusContext}`,
     `logsBranch\t${c.logs?.branch ?? '-'}`,
     ...c.workers.map((w) => `worker\t${w.name}`),

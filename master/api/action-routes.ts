@@ -51,7 +51,8 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
         kind: 'rebuild', event: 'api', action: 'rebuild', repo: source.repo, cloneUrl: source.clone_url ?? '',
         pr: source.pr, sha: source.sha, ref: source.ref, baseRef: null, headRepo: null, author: 'admin',
         authorAssociation: null, title: null, draft: false, labels: [], label: null, headCommitMessage: null,
-        changedFiles: null, comment: null, builder: name, reason: `rebuild of #${source.number} requested ${from}`,
+        changedFiles: null, comment: null, builder: name, reason: `rebuild of #${source.number} requested ${from}${body.force ? ' (forced)' : ''}`,
+        ...(body.force ? { force: true } : {}),
       };
       const changeId = changes.insert(null, change);
       await processor.kick();

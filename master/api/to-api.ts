@@ -10,7 +10,7 @@ export function buildToApi(b: BuildRow): ApiBuild {
     id: b.id, builder: b.builder, number: b.number, state: b.state, result: b.result, result_reason: b.result_reason,
     reason: b.reason, repo: b.repo, pr: b.pr, pr_title: b.pr_title ?? null, pr_author: b.pr_author ?? null, sha: b.sha, ref: b.ref, worker: b.worker,
     cancel_requested: b.cancel_requested, created_at: b.created_at, started_at: b.started_at, finished_at: b.finished_at,
-    image: b.image, image_version: b.image_version, image_used_at: b.image_used_at,
+    image: b.image, image_version: b.image_version, image_used_at: b.image_used_at, docs_only: b.docs_only === 1,
   };
 }
 

@@ -24,6 +24,7 @@ import { queueList, queueQuery } from './schemas/buildrequests.js';
 import { artifactContent, artifactList, artifactParams } from './schemas/artifacts.js';
 import { apiJunit, type ApiJunit } from './schemas/junit.js';
 import { apiBuildReporting, type ApiBuildReporting } from './schemas/reporting.js';
+import { repositoryOf } from '../repos/repository-of.js';
 
 export interface UiReadRouteDeps {
   stores: Stores;
@@ -51,7 +52,8 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
   const { builds, requests } = stores;
   const info: ApiInfo = {
     title: config.title,
-    repo: config.github.repo,
+    repo: repositoryOf(config).repo,
+    repos: config.github.repos.map((r) => r.repo),
     web_url: config.github.webUrl.replace(/\/$/, ''),
     approve_command: config.github.approveCommand,
     logs: config.logs ? { branch: config.logs.branch, web_url: logsBranchUrl(config.logs) ?? null } : null,

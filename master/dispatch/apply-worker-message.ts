@@ -12,6 +12,7 @@ import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../../shared/logger.js';
 import type { UploadStaging } from '../artifacts/upload-staging.js';
 import { sequenceOrder } from './sequence-order.js';
+import { resultAfterCancel } from '../triggers/cancel-result.js';
 
 export interface ApplierDeps {
   stores: Stores;
@@ -111,7 +112,10 @@ export function createMessageApplier(deps: ApplierDeps) {
         }
         case 'build.finished':
           if (msg.image) builds.setImage(msg.buildId, msg.image.image, msg.image.version ?? null, msg.image.at);
-          if (builds.finish(msg.buildId, msg.result, msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
+          {
+            const final = resultAfterCancel(msg.result, builds.get(msg.buildId)?.cancel_requested ?? null);
+            if (builds.finish(msg.buildId, final.result, final.reason ?? msg.reason ?? null)) deps.onFinished?.(builds.get(msg.buildId) as BuildRow);
+          }
           emitted = () => {
             const build = builds.get(msg.buildId) as BuildRow;
             if (msg.image?.start && msg.image.startMs !== undefined) deps.onVmStart?.(build.builder, msg.image.start, msg.image.startMs);

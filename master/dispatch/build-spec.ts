@@ -7,6 +7,7 @@ import type { BuildSpec, StepSpec, UploadFile } from '../../shared/protocol.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { DownloadResolver } from './resolve-download.js';
 import type { MergeBaseResolver } from './resolve-merge-base.js';
+import { repositoryOf } from '../repos/repository-of.js';
 
 interface SpecContext {
   build: BuildRow;
@@ -69,9 +70,10 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     GATEHOUSE_PR: build.pr === null ? '' : String(build.pr),
     GATEHOUSE_SHA: build.sha ?? '',
     GATEHOUSE_REF: build.ref ?? '',
+    ...(build.docs_only ? { GATEHOUSE_DOCS_ONLY: '1' } : {}),
     ...(base !== undefined ? { GATEHOUSE_BASE_REF: `refs/heads/${base}` } : {}),
   };
-  const cloneUrl = config.github.cloneUrl ?? build.clone_url;
+  const cloneUrl = repositoryOf(config, build).cloneUrl ?? build.clone_url;
   return {
     buildId: build.id,
     builder: build.builder,
@@ -85,6 +87,7 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     timeoutMs: builder.timeout,
     env,
     secrets,
-    steps: builder.steps.map((s, i) => toStepSpec(s, String(i), { build, configDir, resolveDownload })),
+    // A docs-only build runs the docs steps alone; they keep their ids, so logs name them as always.
+    steps: builder.steps.flatMap((s, i) => (build.docs_only && !s.docs ? [] : [toStepSpec(s, String(i), { build, configDir, resolveDownload })])),
   };
 }

@@ -24,6 +24,7 @@ import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
 import { downloadContent, downloadParams, uploadedFile, uploadQuery, workerErrors } from '../api/schemas/worker-files.js';
+import { resultAfterCancel } from '../triggers/cancel-result.js';
 
 export interface WorkerHubDeps {
   stores: Stores;
@@ -74,7 +75,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   /** A worker that is gone for good: its builds end, or are queued again if nothing ran yet. */
   function buildLost(build: BuildRow, why: string): void {
     const request = stores.requests.get(build.request_id);
-    if (build.cancel_requested) builds.finish(build.id, 'cancelled', build.cancel_requested);
+    if (build.cancel_requested) builds.finish(build.id, resultAfterCancel('cancelled', build.cancel_requested).result, build.cancel_requested);
     else if (stores.steps.startedCount(build.id) === 0 && (request?.attempts ?? 0) < 2) {
       builds.requeue(build);
       logger.warn({ build: build.id }, `${why}: no step had started, queued again`);

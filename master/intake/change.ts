@@ -32,6 +32,8 @@ export interface Change {
   reason?: string;
   /** For 'after': the build that succeeded. */
   upstreamBuild?: number;
+  /** For rebuilds: run even where a no_<builder> label or a skip string says not to (an admin asked). */
+  force?: boolean;
   /** For reconcile: only these builders (the ones with no build for this head yet). */
   builders?: string[];
 }

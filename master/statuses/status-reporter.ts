@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { BuildSummaryReader } from '../logs/build-summary.js';
 import { transitionFor } from './build-status.js';
 import { targetUrlFor } from './target-url.js';
+import { repositoryOf } from '../repos/repository-of.js';
 
 export interface StatusReporterDeps {
   config: Config;
@@ -24,8 +25,9 @@ export interface StatusReporterDeps {
   onAdded: () => void;
 }
 
-export function statusContext(template: string, builder: string): string {
-  return template.replaceAll('{builder}', builder);
+/** The context of a builder's statuses: {builder} and {repo} ("owner/name") are replaced. */
+export function statusContext(template: string, builder: string, repo: string): string {
+  return template.replaceAll('{builder}', builder).replaceAll('{repo}', repo);
 }
 
 export function createStatusReporter(deps: StatusReporterDeps) {
@@ -41,7 +43,7 @@ export function createStatusReporter(deps: StatusReporterDeps) {
       transition: transition.key,
       repo: build.repo,
       sha: build.sha as string,
-      context: statusContext(config.github.statusContext, build.builder),
+      context: statusContext(config.github.statusContext, build.builder, repositoryOf(config, build).repo),
       state: transition.state,
       // Reasons come from webhooks, workers and the API: masked like a log line before they go public.
       description: maskSecrets(transition.description, deps.secrets),

@@ -164,4 +164,7 @@ export const MIGRATIONS: readonly string[] = [
       (SELECT c.author FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.author IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_author
     FROM builds b;
   `,
+  /* 7: docs-only builds (a skip string that means "run the docs steps"); builds already carry their repository */ `
+  ALTER TABLE builds ADD COLUMN docs_only INTEGER NOT NULL DEFAULT 0; -- 1: only the builder's docs steps run
+  `,
 ];

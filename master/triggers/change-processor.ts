@@ -83,6 +83,16 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
     const runningToCancel: { id: number; reason: string }[] = [];
     stores.transaction(() => {
       if (outcome.approve) created.push(...approveAwaiting(outcome.change));
+      for (const s of outcome.skipOpen ?? []) {
+        const c = outcome.change;
+        for (const old of builds.openForPr(c.repo, c.pr as number, s.builder)) {
+          // A running build is cancelled; the worker's "cancelled" then ends it as skipped (cancel-result.ts).
+          if (old.state === 'running') {
+            builds.requestCancel(old.id, s.reason);
+            runningToCancel.push({ id: old.id, reason: s.reason });
+          } else if (builds.finish(old.id, 'skipped', s.reason)) cancelled.push(old);
+        }
+      }
       for (const d of outcome.decisions) {
         const c = outcome.change;
         if (c.pr !== null && c.sha) {
@@ -109,14 +119,14 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
         const initial = d.verdict === 'skip' ? { state: 'skipped' as const, why: d.reason } : { state: d.verdict === 'queue' ? ('queued' as const) : ('awaiting-approval' as const) };
         created.push(builds.create({
           changeId: stored.id, builder: d.builder, reason: d.verdict === 'skip' ? describeReason(c) : d.reason,
-          repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, initial,
+          repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, docsOnly: d.docsOnly, initial,
         }));
       }
       changes.markProcessed(stored.id);
       if (stored.deliveryId) {
         const queued = created.filter((b) => b.result !== 'skipped').length;
         const skipped = created.length - queued;
-        const outcomeName = queued > 0 ? 'queued' : skipped > 0 ? 'skipped' : 'ignored';
+        const outcomeName = queued > 0 ? 'queued' : skipped > 0 || (outcome.skipOpen?.length ?? 0) > 0 ? 'skipped' : 'ignored';
         const detail = created.length > 0
           ? created.map((b) => `${b.builder}: ${b.result === 'skipped' ? b.result_reason : b.state === 'queued' ? 'queued' : 'waiting'}`).join('; ')
           : already.length > 0 ? already.join('; ') : (outcome.note ?? 'nothing to do');

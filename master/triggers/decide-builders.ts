@@ -6,12 +6,16 @@ import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { needsApproval, isTrustedUser } from './trust.js';
 import { parseCommentCommands } from './parse-comment-commands.js';
+import { findSkipString, skipStringsFor } from './skip-strings.js';
+import { builderServes, repositoryOf, type ServedRepo } from '../repos/repository-of.js';
 
 export type Verdict = 'queue' | 'await-approval' | 'skip';
 export interface Decision {
   builder: string;
   verdict: Verdict;
   reason: string;
+  /** Run only the builder's docs steps (a skip string that means "docs"). */
+  docsOnly?: boolean;
 }
 
 export interface Outcome {
@@ -22,6 +26,8 @@ export interface Outcome {
   approve: boolean;
   /** Why nothing happens, when nothing does. */
   note: string | null;
+  /** Builders whose queued or running builds of this PR end as skipped (their no_<builder> label was just added). */
+  skipOpen?: Array<{ builder: string; reason: string }>;
 }
 
 function globMatcher(globs: string[]): (path: string) => boolean {
@@ -52,6 +58,7 @@ function lookupsFor(change: Change, github: GitHubLookups | undefined) {
 /** Is this builder concerned by the event at all? */
 export function concerns(b: BuilderConfig, change: Change): boolean {
   const t = b.triggers;
+  if (!builderServes(b, change.repo)) return false;
   if (change.kind === 'pull_request') {
     if (t.pullRequest === false || !change.action) return false;
     if (!t.pullRequest.actions.includes(change.action as never)) return false;
@@ -73,18 +80,43 @@ export function concerns(b: BuilderConfig, change: Change): boolean {
   return false;
 }
 
-/** The reason to skip this builder for this change, or null to build it. */
-async function skipReason(b: BuilderConfig, change: Change, facts: ReturnType<typeof lookupsFor>): Promise<string | null> {
+/** What a label or a skip string says about a builder: skip it, or run its docs steps only. */
+interface Holdback {
+  then: 'skip' | 'docs';
+  why: string;
+}
+
+/**
+ * A no_<builder> label or a skip string of the change: these hold for every way a build is asked
+ * for (webhooks, /retest, rebuilds), unless forced.
+ */
+async function holdback(b: BuilderConfig, change: Change, repo: ServedRepo, facts: ReturnType<typeof lookupsFor>): Promise<Holdback | null> {
+  if (change.labels.includes(`no_${b.name}`)) return { then: 'skip', why: `label no_${b.name}` };
+  const strings = skipStringsFor(b, repo);
+  const inTitle = findSkipString(strings, change.title);
+  if (inTitle) return { then: inTitle.then, why: `${inTitle.match} in the title` };
+  if (strings.length > 0) {
+    const inMessage = findSkipString(strings, await facts.headMessage());
+    if (inMessage) return { then: inMessage.then, why: `${inMessage.match} in the head commit message` };
+  }
+  return null;
+}
+
+/** A docs-only build of a builder without docs steps would run nothing: it is skipped instead. */
+const hasDocsSteps = (b: BuilderConfig) => b.steps.some((s) => s.docs);
+
+/** Turn a holdback into the decision for a builder that would otherwise be queued with `queued`. */
+function heldBack(b: BuilderConfig, held: Holdback | null, queued: Decision): Decision {
+  if (!held) return queued;
+  if (held.then === 'docs' && hasDocsSteps(b)) return { ...queued, reason: `${queued.reason}; docs only: ${held.why}`, docsOnly: true };
+  const why = held.then === 'docs' ? `${held.why} and no docs steps` : held.why;
+  return { builder: b.name, verdict: 'skip', reason: `skipped: ${why}` };
+}
+
+/** The reason to skip this builder for this change before any holdback (draft, paths), or null. */
+async function triggerSkip(b: BuilderConfig, change: Change, facts: ReturnType<typeof lookupsFor>): Promise<string | null> {
   const t = b.triggers;
   if (change.draft && !(t.pullRequest !== false && t.pullRequest.drafts)) return 'draft pull request';
-  if (change.labels.includes(`no_${b.name}`)) return `label no_${b.name}`;
-  const inTitle = t.skipTitle.find((s) => change.title?.toLowerCase().includes(s.toLowerCase()));
-  if (inTitle) return `${inTitle} in the title`;
-  if (t.skipTitle.length > 0) {
-    const message = await facts.headMessage();
-    const inMessage = t.skipTitle.find((s) => message?.toLowerCase().includes(s.toLowerCase()));
-    if (inMessage) return `${inMessage} in the head commit message`;
-  }
   if (t.paths || t.ignorePaths) {
     const files = await facts.files();
     // Without the file list (API down), build rather than miss a change.
@@ -97,28 +129,50 @@ async function skipReason(b: BuilderConfig, change: Change, facts: ReturnType<ty
   return null;
 }
 
+/** For pull_request.labeled: builders whose no_<builder> label this is. */
+function labelledOff(change: Change, config: Config): Array<{ builder: string; reason: string }> {
+  if (change.kind !== 'pull_request' || change.action !== 'labeled' || !change.label) return [];
+  return config.builders
+    .filter((b) => change.label === `no_${b.name}` && builderServes(b, change.repo))
+    .map((b) => ({ builder: b.name, reason: `skipped: label no_${b.name} added` }));
+}
+
+/** A rebuild of a PR build sees the PR as it is now (its labels and title); without the API, as stored. */
+async function currentPull(change: Change, github: GitHubLookups | undefined): Promise<Change> {
+  if (!github || change.pr === null) return change;
+  const pull = await github.getPull(change.repo, change.pr).catch(() => null);
+  return pull ? { ...change, title: pull.title, labels: pull.labels } : change;
+}
+
 export async function decideBuilders(change: Change, config: Config, github: GitHubLookups | undefined): Promise<Outcome> {
-  if (change.kind === 'comment') return decideForComment(change, config, github);
+  const repo = repositoryOf(config, change);
+  if (change.kind === 'comment') return decideForComment(change, config, repo, github);
   if (change.kind === 'after') {
     const decisions = config.builders
-      .filter((b) => b.triggers.after === change.builder)
+      .filter((b) => b.triggers.after === change.builder && builderServes(b, change.repo))
       .map((b) => ({ builder: b.name, verdict: 'queue' as const, reason: change.reason ?? `after ${change.builder}` }));
     return { change, approve: false, note: decisions.length ? null : 'no builder runs after this one', decisions };
   }
   if (change.kind === 'rebuild') {
-    return { change, approve: false, note: null, decisions: [{ builder: change.builder as string, verdict: 'queue', reason: change.reason ?? 'rebuild' }] };
+    const b = config.builders.find((x) => x.name === change.builder);
+    const queued: Decision = { builder: change.builder as string, verdict: 'queue', reason: change.reason ?? 'rebuild' };
+    if (!b || change.force) return { change, approve: false, note: null, decisions: [queued] };
+    const current = await currentPull(change, github);
+    return { change, approve: false, note: null, decisions: [heldBack(b, await holdback(b, current, repo, lookupsFor(current, github)), queued)] };
   }
   const facts = lookupsFor(change, github);
-  const gated = change.pr !== null && (await needsApproval(change, config.github, github));
+  const gated = change.pr !== null && (await needsApproval(change, repo, github));
   const decisions: Decision[] = [];
   for (const b of config.builders) {
     if (!concerns(b, change)) continue;
-    const skip = await skipReason(b, change, facts);
+    const skip = await triggerSkip(b, change, facts);
     const reason = change.reason ?? describeChange(change);
     if (skip) decisions.push({ builder: b.name, verdict: 'skip', reason: `skipped: ${skip}` });
-    else decisions.push({ builder: b.name, verdict: gated ? 'await-approval' : 'queue', reason });
+    else decisions.push(heldBack(b, await holdback(b, change, repo, facts), { builder: b.name, verdict: gated ? 'await-approval' : 'queue', reason }));
   }
-  return { change, decisions, approve: false, note: decisions.length === 0 ? 'no builder is triggered by this change' : null };
+  const skipOpen = labelledOff(change, config);
+  const note = decisions.length > 0 ? null : skipOpen.length > 0 ? skipOpen.map((s) => `${s.builder}: ${s.reason}`).join('; ') : 'no builder is triggered by this change';
+  return { change, decisions, approve: false, note, ...(skipOpen.length > 0 ? { skipOpen } : {}) };
 }
 
 function describeChange(c: Change): string {
@@ -127,7 +181,7 @@ function describeChange(c: Change): string {
   return `pull request #${c.pr} ${c.action}`;
 }
 
-async function decideForComment(change: Change, config: Config, github: GitHubLookups | undefined): Promise<Outcome> {
+async function decideForComment(change: Change, config: Config, repo: ServedRepo, github: GitHubLookups | undefined): Promise<Outcome> {
   const comment = change.comment as NonNullable<Change['comment']>;
   const none = (note: string): Outcome => ({ change, decisions: [], approve: false, note });
   const allCommands = [...new Set(config.builders.flatMap((b) => b.triggers.comments))];
@@ -140,19 +194,28 @@ async function decideForComment(change: Change, config: Config, github: GitHubLo
     ...change, sha: pull.headSha, baseRef: pull.baseRef, headRepo: pull.headRepo, author: pull.author,
     authorAssociation: pull.authorAssociation, title: pull.title, draft: pull.draft, labels: pull.labels,
   };
-  const commenterTrusted = await isTrustedUser(comment.author, comment.association, config.github.trusted, github);
+  const commenterTrusted = await isTrustedUser(comment.author, comment.association, repo.trusted, github);
   const approve = commenterTrusted && commands.some((c) => c.command === config.github.approveCommand);
   // The PR's own author may re-run a PR that needs no approval; anyone trusted may re-run any.
-  const prGated = await needsApproval(full, config.github, github);
+  const prGated = await needsApproval(full, repo, github);
   const mayRetest = commenterTrusted || (!prGated && comment.author.toLowerCase() === pull.author.toLowerCase());
+  // --force overrides labels and skip strings; only the repository's admins may use it.
+  const forceAsked = commands.some((c) => c.force);
+  const isAdmin = forceAsked && (await github.getCollaboratorPermission(change.repo, comment.author).catch(() => 'none')) === 'admin';
+  const facts = lookupsFor(full, github);
   const decisions: Decision[] = [];
   for (const b of config.builders) {
-    const asked = commands.some((c) => b.triggers.comments.includes(c.command) && (c.target === null || c.target === b.name));
+    if (!builderServes(b, change.repo)) continue;
+    const mine = commands.filter((c) => b.triggers.comments.includes(c.command) && (c.target === null || c.target === b.name));
+    const asked = mine.length > 0;
     const approved = approve && b.triggers.pullRequest !== false;
     if (!(asked && mayRetest) && !approved) continue;
-    const label = asked ? commands.find((c) => b.triggers.comments.includes(c.command))?.command : config.github.approveCommand;
-    decisions.push({ builder: b.name, verdict: 'queue', reason: `${label} by ${comment.author}` });
+    const forced = asked && mayRetest && isAdmin && mine.some((c) => c.force);
+    const label = asked ? `${mine[0]?.command}${forced ? ' --force' : ''}` : config.github.approveCommand;
+    const queued: Decision = { builder: b.name, verdict: 'queue', reason: `${label} by ${comment.author}` };
+    decisions.push(forced ? queued : heldBack(b, await holdback(b, full, repo, facts), queued));
   }
-  const note = decisions.length > 0 || approve ? null : mayRetest ? 'the command names no builder of this CI' : `${comment.author} is not allowed to trigger builds`;
+  const refusedForce = forceAsked && !isAdmin && decisions.length > 0 ? `--force ignored: ${comment.author} is not an admin of ${change.repo}` : null;
+  const note = decisions.length > 0 || approve ? refusedForce : mayRetest ? 'the command names no builder of this CI' : `${comment.author} is not allowed to trigger builds`;
   return { change: full, decisions, approve, note };
 }

@@ -10,6 +10,8 @@ import type { Stores } from '../store/stores.js';
 import type { ChangeProcessor } from './change-processor.js';
 import { concerns } from './decide-builders.js';
 import type { Logger } from '../../shared/logger.js';
+import { repositoryOf } from '../repos/repository-of.js';
+import { notServedReason } from '../intake/served-repos.js';
 
 export const RECONCILE_REASON = 'reconcile: no webhook seen for this head';
 
@@ -24,15 +26,17 @@ export interface ReconcileDeps {
 }
 
 export interface ReconcileResult {
-  /** PR numbers a reconcile change was queued for. */
+  /** PR numbers a reconcile change was queued for (of every served repository). */
   queued: number[];
+  /** The same, as "owner/name#number". */
+  queuedPulls: string[];
   open: number;
 }
 
 export function reconcileChange(config: Config, pull: PullSummary, builders: string[]): Change {
   return {
     kind: 'reconcile', event: 'reconcile', action: null,
-    repo: pull.baseRepo, cloneUrl: `${config.github.webUrl.replace(/\/+$/, '')}/${pull.baseRepo}.git`,
+    repo: pull.baseRepo, cloneUrl: repositoryOf(config, { repo: pull.baseRepo }).cloneUrl ?? `${config.github.webUrl.replace(/\/+$/, '')}/${pull.baseRepo}.git`,
     pr: pull.number, sha: pull.headSha, ref: `refs/pull/${pull.number}/head`, baseRef: pull.baseRef,
     headRepo: pull.headRepo, author: pull.author, authorAssociation: pull.authorAssociation,
     title: pull.title, draft: pull.draft, labels: pull.labels, label: null,
@@ -63,23 +67,31 @@ export function createReconciler(deps: ReconcileDeps) {
     async pass(): Promise<ReconcileResult> {
       // Changes already accepted are evaluated first, so their builds count as seen.
       await processor.kick();
-      const pulls = await github.listOpenPulls(config.github.repo);
-      const queued: number[] = [];
-      if (deps.signal?.aborted) return { queued, open: pulls.length };
-      // Oldest first: their builds queue in the order the PRs were opened.
-      for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
-        if (pull.baseRepo.toLowerCase() !== config.github.repo.toLowerCase()) continue;
-        if (changes.pendingForHead(pull.baseRepo, pull.number, pull.headSha) > 0) continue;
-        const missing = missingBuilders(pull);
-        if (missing.length === 0) continue;
-        changes.insert(null, reconcileChange(config, pull, missing));
-        queued.push(pull.number);
+      const queued: PullSummary[] = [];
+      let open = 0;
+      for (const { repo } of config.github.repos) {
+        const pulls = await github.listOpenPulls(repo);
+        open += pulls.length;
+        if (deps.signal?.aborted) break;
+        // Oldest first: their builds queue in the order the PRs were opened.
+        for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
+          if (pull.baseRepo.toLowerCase() !== repo.toLowerCase()) {
+            logger.info({ pr: pull.number, listed: repo }, `reconcile: ${notServedReason(pull.baseRepo)}`);
+            continue;
+          }
+          if (changes.pendingForHead(pull.baseRepo, pull.number, pull.headSha) > 0) continue;
+          const missing = missingBuilders(pull);
+          if (missing.length === 0) continue;
+          changes.insert(null, reconcileChange(config, pull, missing));
+          queued.push(pull);
+        }
       }
+      const queuedPulls = queued.map((p) => `${p.baseRepo}#${p.number}`);
       if (queued.length > 0) {
-        logger.warn({ prs: queued, builders: config.builders.length }, 'reconcile: queued pull request heads no webhook had announced');
+        logger.warn({ prs: queuedPulls, builders: config.builders.length }, 'reconcile: queued pull request heads no webhook had announced');
         await processor.kick();
       }
-      return { queued, open: pulls.length };
+      return { queued: queued.map((p) => p.number), queuedPulls, open };
     },
   };
 }

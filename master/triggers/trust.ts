@@ -1,7 +1,7 @@
-import type { Config } from '../../shared/config.js';
+import type { ServedRepo } from '../../shared/config/schema.js';
 import type { GitHubLookups } from './github-lookups.js';
 
-type TrustConfig = Config['github']['trusted'];
+type TrustConfig = ServedRepo['trusted'];
 
 /** Is this user trusted to run code on our hardware (or to approve someone else's)? */
 export async function isTrustedUser(login: string, association: string | null, trusted: TrustConfig, github: GitHubLookups | undefined): Promise<boolean> {
@@ -13,10 +13,10 @@ export async function isTrustedUser(login: string, association: string | null, t
   return false;
 }
 
-/** A PR needs approval when the gate is on, it comes from a fork, and its author is not trusted. */
+/** A PR needs approval when its repository's gate is on, it comes from a fork, and its author is not trusted. */
 export async function needsApproval(
   pr: { repo: string; headRepo: string | null; author: string | null; authorAssociation: string | null },
-  github: Config['github'],
+  github: Pick<ServedRepo, 'trustGate' | 'trusted'>,
   lookups: GitHubLookups | undefined,
 ): Promise<boolean> {
   if (!github.trustGate) return false;

@@ -64,7 +64,7 @@ export function formatIssue(issue: Issue, input: unknown, schema?: Schema): stri
     case 'invalid_value':
       return `${at}: expected ${issue.values.length > 1 ? 'one of ' : ''}${issue.values.map((o) => JSON.stringify(o)).join(', ')}, got ${got}`;
     case 'invalid_union':
-      return `${at}: ${unionMessage(issue, input, schema)}`;
+      return unionMessage(issue, input, schema);
     case 'invalid_format':
       return issue.message.startsWith('Invalid') ? `${at}: ${issue.message}, got ${got}` : `${at}: expected ${issue.message}, got ${got}`;
     case 'too_small':
@@ -77,12 +77,12 @@ export function formatIssue(issue: Issue, input: unknown, schema?: Schema): stri
   }
 }
 
-/** A union's own message says little; report the branch that got furthest. */
+/** A union's own message says little; report the branch that got furthest, at its own key. */
 function unionMessage(issue: Extract<Issue, { code: 'invalid_union' }>, input: unknown, schema?: Schema): string {
   const branches = issue.errors.flat();
   const deepest = [...branches].sort((a, b) => b.path.length - a.path.length)[0];
   // A branch's issue paths are relative to the union's place.
-  if (deepest && deepest.path.length > 0) return formatIssue({ ...deepest, path: [...issue.path, ...deepest.path] }, input, schema).slice(formatPath(issue.path).length + 2);
+  if (deepest && deepest.path.length > 0) return formatIssue({ ...deepest, path: [...issue.path, ...deepest.path] }, input, schema);
   const expected = branches.map((i) => (i.code === 'invalid_type' ? i.expected : i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)).join(' or ') : i.message));
-  return `expected ${[...new Set(expected)].join(' or ')}, got ${describe(valueAt(input, issue.path))}`;
+  return `${formatPath(issue.path)}: expected ${[...new Set(expected)].join(' or ')}, got ${describe(valueAt(input, issue.path))}`;
 }

@@ -39,6 +39,7 @@ interface StepInput {
   download?: { from: string; paths?: string | string[] };
   parallel?: StepInput[];
   maxParallel?: number;
+  docs?: boolean;
 }
 
 const stepBase = z.object({
@@ -60,6 +61,8 @@ const stepBase = z.object({
   junit: globList.optional(),
   /** Other files collected after the step, as artifacts. */
   artifacts: globList.optional(),
+  /** Also run in a docs-only build (a `then: 'docs'` skip string); other steps are left out of it (default false). */
+  docs: z.boolean().prefault(false),
   /** How many children of a parallel group run at once (default: all). */
   maxParallel: z.number().int().positive().optional(),
   /**
@@ -95,6 +98,108 @@ export const stepSchema: z.ZodType<StepOutput, StepInput> = stepBase
     if (step.parallel && step.download) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['download'], message: 'expected "download" on a step that runs, not on a parallel group (put it on a step before the group)' });
   });
 
+// ---- Several repositories per master, and what skip strings mean (issue 17) ----
+
+/**
+ * A string that, in a PR's title or head commit message, changes what a builder does: `skip` it
+ * (a final "skipped" status), or run only its `docs` steps. A plain string means `skip`.
+ */
+const skipStringSchema = z
+  .union([
+    z.string().min(1),
+    z.object({ match: z.string().min(1), then: z.enum(['skip', 'docs']) }).strict(),
+  ])
+  .transform((s) => (typeof s === 'string' ? { match: s, then: 'skip' as const } : s));
+export type SkipString = z.output<typeof skipStringSchema>;
+
+const trustedSchema = z
+  .object({
+    /** Author associations that are trusted (default OWNER, MEMBER, COLLABORATOR). */
+    associations: z.array(z.string()).prefault(['OWNER', 'MEMBER', 'COLLABORATOR']),
+    users: z.array(z.string()).prefault([]),
+    orgs: z.array(z.string()).prefault([]),
+  })
+  .strict();
+
+/** One repository of `github.repos`; what it leaves out comes from the `github` section. */
+const servedRepoSchema = z
+  .object({
+    /** "owner/name". */
+    repo: repoSchema,
+    /** Where workers fetch its source (default: github.cloneUrl, else the clone_url in each webhook). */
+    cloneUrl: z.string().min(1).optional(),
+    /** Its trust gate and trusted users (default: github.trustGate and github.trusted). */
+    trust: z
+      .object({
+        gate: z.boolean().optional(),
+        associations: z.array(z.string()).optional(),
+        users: z.array(z.string()).optional(),
+        orgs: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Skip strings for its changes; one with the same `match` as a builder's `triggers.skipTitle` entry replaces it, others are added. */
+    skip: z.array(skipStringSchema).prefault([]),
+  })
+  .strict();
+export type ServedRepoInput = z.input<typeof servedRepoSchema>;
+
+/** A served repository with every setting filled in (from the `github` section where it left one out). */
+export interface ServedRepo {
+  repo: string;
+  cloneUrl?: string;
+  trustGate: boolean;
+  trusted: z.output<typeof trustedSchema>;
+  skip: SkipString[];
+}
+
+interface GithubRepoSettings {
+  repo?: string;
+  repos: z.output<typeof servedRepoSchema>[];
+  cloneUrl?: string;
+  trustGate: boolean;
+  trusted: z.output<typeof trustedSchema>;
+}
+
+/** `github.repo` (first, with the section's own settings) and `github.repos`, resolved. */
+function resolveServedRepos(github: GithubRepoSettings): ServedRepo[] {
+  const fromSection = (repo: string): ServedRepo => ({ repo, cloneUrl: github.cloneUrl, trustGate: github.trustGate, trusted: github.trusted, skip: [] });
+  const listed = github.repos.map((r): ServedRepo => ({
+    repo: r.repo,
+    cloneUrl: r.cloneUrl ?? github.cloneUrl,
+    trustGate: r.trust?.gate ?? github.trustGate,
+    trusted: {
+      associations: r.trust?.associations ?? github.trusted.associations,
+      users: r.trust?.users ?? github.trusted.users,
+      orgs: r.trust?.orgs ?? github.trusted.orgs,
+    },
+    skip: r.skip,
+  }));
+  const first = github.repo;
+  if (first === undefined || listed.some((r) => r.repo.toLowerCase() === first.toLowerCase())) return listed;
+  return [fromSection(first), ...listed];
+}
+
+/** Problems with the served repositories and the builders' `repos`, as [path, message]. */
+function servedRepoProblems(github: GithubRepoSettings, builders: Array<{ repos?: string[] }>): Array<[Array<string | number>, string]> {
+  const problems: Array<[Array<string | number>, string]> = [];
+  if (github.repo === undefined && github.repos.length === 0) problems.push([['github', 'repo'], 'expected a repository as "owner/name" (or a list in github.repos)']);
+  const seen = new Map<string, number>();
+  github.repos.forEach((r, i) => {
+    const key = r.repo.toLowerCase();
+    if (seen.has(key)) problems.push([['github', 'repos', i, 'repo'], `duplicate repository "${r.repo}" (also github.repos[${seen.get(key)}])`]);
+    seen.set(key, i);
+  });
+  const served = resolveServedRepos(github).map((r) => r.repo);
+  builders.forEach((b, i) =>
+    b.repos?.forEach((name, j) => {
+      if (!served.some((r) => r.toLowerCase() === name.toLowerCase())) problems.push([['builders', i, 'repos', j], `expected one of the served repositories (${served.join(', ')}), got "${name}"`]);
+    }));
+  return problems;
+}
+
+// ---- end of issue 17's block ----
+
 const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled'] as const;
 
 const triggersSchema = z
@@ -121,8 +226,8 @@ const triggersSchema = z
       .prefault(false),
     /** Comment commands that re-run this builder: alone, or followed by this builder's name. */
     comments: z.array(z.string().min(1)).prefault(['/retest', 'recheck']),
-    /** A PR whose title or head commit message contains one of these is skipped. */
-    skipTitle: z.array(z.string().min(1)).prefault(['[CI:DOCS]', '[skip ci]']),
+    /** A PR whose title or head commit message contains one of these is skipped (or, for `{ match, then: 'docs' }`, runs only its `docs` steps). */
+    skipTitle: z.array(skipStringSchema).prefault(['[CI:DOCS]', '[skip ci]']),
     /** Only build when a changed file matches one of these globs (default: any change). */
     paths: globList.optional(),
     /** Changed files matching these globs do not count (e.g. docs/**). */
@@ -152,6 +257,8 @@ const vmSchema = z
 const builderSchema = z
   .object({
     name: nameSchema,
+    /** The repositories (of github.repo / github.repos) this builder runs for (default: all). */
+    repos: z.array(repoSchema).min(1).optional(),
     /** Where steps run: `vm` (a throwaway VM, the default when `vm` is set) or `host` (dev and demos). */
     executor: z.enum(['vm', 'host']).optional(),
     vm: vmSchema.optional(),
@@ -344,8 +451,10 @@ export const configSchema = z
     dataDir: z.string().prefault('./.gatehouse'),
     github: z
       .object({
-        /** The upstream repository whose pull requests are tested. */
-        repo: repoSchema,
+        /** The upstream repository whose pull requests are tested (or list several in `repos`). */
+        repo: repoSchema.optional(),
+        /** Several repositories served by this master, each with its own settings where needed; `repo`, when also set, is the first. */
+        repos: z.array(servedRepoSchema).prefault([]),
         /** A token (PAT) for the REST API. */
         token: secretSchema.optional(),
         /** Or a GitHub App. */
@@ -360,7 +469,7 @@ export const configSchema = z
         apiUrl: z.string().url().prefault('https://api.github.com'),
         /** Web base for links (default https://github.com). */
         webUrl: z.string().url().prefault('https://github.com'),
-        /** Commit status context; {builder} is replaced (default gatehouse/{builder}). */
+        /** Commit status context; {builder} and {repo} ("owner/name") are replaced (default gatehouse/{builder}). */
         statusContext: z.string().prefault('gatehouse/{builder}'),
         /** Hold fork PRs of untrusted authors until a trusted user comments the approve command (default true). */
         trustGate: z.boolean().prefault(true),
@@ -368,15 +477,7 @@ export const configSchema = z
         approveCommand: z.string().prefault('/ok-to-test'),
         /** How often open pull requests are listed to queue heads whose webhook never arrived (also at start); 0 turns it off (default 5m). */
         reconcileInterval: durationSchema.prefault('5m'),
-        trusted: z
-          .object({
-            /** Author associations that are trusted (default OWNER, MEMBER, COLLABORATOR). */
-            associations: z.array(z.string()).prefault(['OWNER', 'MEMBER', 'COLLABORATOR']),
-            users: z.array(z.string()).prefault([]),
-            orgs: z.array(z.string()).prefault([]),
-          })
-          .strict()
-          .prefault({}),
+        trusted: trustedSchema.prefault({}),
       })
       .strict(),
     smee: z.object({ url: z.string().url() }).strict().optional(),
@@ -435,6 +536,13 @@ export const configSchema = z
     if (!config.github.token && !config.github.app) {
       // Allowed: intake and the queue work without API access; statuses and path filters need it.
     }
+    for (const [path, message] of servedRepoProblems(config.github, config.builders)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+  })
+  // After validation: `github.repos` lists every served repository resolved, and `github.repo` is
+  // the first of them, so code written for one repository keeps working.
+  .transform((config) => {
+    const repos = resolveServedRepos(config.github);
+    return { ...config, github: { ...config.github, repo: (repos[0] as ServedRepo).repo, repos } };
   });
 
 export type ConfigInput = z.input<typeof configSchema>;

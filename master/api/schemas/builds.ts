@@ -30,6 +30,8 @@ export const apiBuild = z.object({
   image: z.string().nullable(),
   image_version: z.string().nullable(),
   image_used_at: nullableTime,
+  /** Only the builder's docs steps run (a skip string that means "docs"). */
+  docs_only: z.boolean(),
 });
 export type ApiBuild = z.infer<typeof apiBuild>;
 

@@ -5,6 +5,7 @@ import type { ConfigInput } from '../../../shared/config.js';
 import { startTestMaster, type TestMaster } from '../../support/test-master.js';
 import { TEST_REPO } from '../../support/test-config.js';
 import { examplePayload } from '../../support/sign-webhook.js';
+import { pullCommentEvent as comment } from '../../support/pr-events.js';
 import { startGitHubStandIn, type GitHubStandIn, type PullInput } from '../../support/github-api-stand-in.js';
 import { createTestGitHubClient } from '../../support/github-test-client.js';
 
@@ -27,17 +28,6 @@ function prEvent(action: string, pull: PullInput) {
   p.pull_request.base.ref = 'master';
   p.pull_request.draft = false;
   p.pull_request.labels = [];
-  return p;
-}
-
-function comment(pr: number, body: string, author: string, association: string) {
-  const p = examplePayload('issue_comment', 'created');
-  p.repository.full_name = TEST_REPO;
-  p.issue.number = pr;
-  p.issue.pull_request = { url: `https://api.github.com/repos/${TEST_REPO}/pulls/${pr}` };
-  p.comment.body = body;
-  p.comment.user.login = author;
-  p.comment.author_association = association;
   return p;
 }
 

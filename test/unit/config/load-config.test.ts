@@ -29,7 +29,7 @@ describe('config validation', () => {
     expect(config.dataDir).toBe('./.gatehouse');
     const b = config.builders[0];
     expect(b?.triggers.comments).toEqual(['/retest', 'recheck']);
-    expect(b?.triggers.skipTitle).toEqual(['[CI:DOCS]', '[skip ci]']);
+    expect(b?.triggers.skipTitle).toEqual([{ match: '[CI:DOCS]', then: 'skip' }, { match: '[skip ci]', then: 'skip' }]);
     expect(b?.steps[0]?.haltOnFailure).toBe(true);
     expect(b?.timeout).toBe(3 * 3600_000);
     expect(config.github.statusContext).toBe('gatehouse/{builder}');

@@ -7,7 +7,7 @@ const build: BuildRow = {
   id: 3, request_id: 3, builder: 'lvm', number: 7, state: 'finished', result: 'failure', result_reason: 'step test | failed\nbadly', reason: 'pull request #12 opened',
   repo: 'o/r', pr: 12, sha: 'f'.repeat(40), ref: 'refs/pull/12/head', clone_url: null, worker: 'host1', cancel_requested: null,
   created_at: 0, started_at: Date.parse('2024-05-01T10:00:00Z'), finished_at: Date.parse('2024-05-01T10:03:05Z'),
-  image: null, image_version: null, image_used_at: null,
+  image: null, image_version: null, image_used_at: null, docs_only: 0,
 };
 
 describe('README of a build folder', () => {

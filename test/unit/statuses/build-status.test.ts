@@ -8,7 +8,7 @@ import { emptyJunitSummary } from '../../../master/logs/junit-summary.js';
 const build = (over: Partial<BuildRow> = {}): BuildRow => ({
   id: 1, request_id: 1, builder: 'unit', number: 1, state: 'queued', result: null, result_reason: null, reason: 'pull request #1 opened',
   repo: 'o/r', pr: 1, sha: 'a'.repeat(40), ref: 'refs/pull/1/head', clone_url: null, worker: null, cancel_requested: null,
-  created_at: 1, started_at: null, finished_at: null, image: null, image_version: null, image_used_at: null, ...over,
+  created_at: 1, started_at: null, finished_at: null, image: null, image_version: null, image_used_at: null, docs_only: 0, ...over,
 });
 const step = (over: Partial<StepRow>): StepRow => ({ step: '0', name: 'test', state: 'finished', result: 'success', exit_code: 0, reason: null, started_at: 1, finished_at: 2, duration_ms: 1, log_bytes: 0, ...over });
 const summary = (over: Partial<BuildSummary> = {}) => () => ({ steps: [], failedStep: undefined, junitFiles: [], junit: undefined, ...over });

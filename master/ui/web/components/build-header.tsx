@@ -6,6 +6,7 @@ import { href } from '../lib/router';
 import { useNow } from '../lib/use-now';
 import { CommitLink } from './commit-link';
 import { PrLink } from './pr-link';
+import { RepoLink } from './repo-link';
 import { RelTime } from './rel-time';
 
 export function BuildHeader({ build: b, image }: { build: ApiBuild; image: string | null }) {
@@ -14,6 +15,12 @@ export function BuildHeader({ build: b, image }: { build: ApiBuild; image: strin
   const took = buildDuration(b, now);
   return (
     <dl class="facts">
+      <div>
+        <dt>Repository</dt>
+        <dd>
+          <RepoLink repo={b.repo} />
+        </dd>
+      </div>
       <div>
         <dt>Pull request</dt>
         <dd>

@@ -4,6 +4,7 @@ import { prUrl, useInfo } from '../lib/info-context';
 import { href } from '../lib/router';
 import { CommitLink } from './commit-link';
 import { PrLink } from './pr-link';
+import { RepoLink } from './repo-link';
 import { RelTime } from './rel-time';
 import { StatusPill } from './status-pill';
 
@@ -17,6 +18,11 @@ export function QueueRow({ entry: r }: { entry: ApiQueueEntry }) {
           {r.builder} #{r.number}
         </a>
         <span>
+          {info.repos.length > 1 ? (
+            <>
+              <RepoLink repo={r.repo} /> ·{' '}
+            </>
+          ) : null}
           PR <PrLink repo={r.repo} pr={r.pr} /> · <CommitLink repo={r.repo} sha={r.sha} />
         </span>
         <span class="muted small">

@@ -32,6 +32,7 @@ export interface BuildQuery {
   state?: string;
   result?: string;
   pr?: number;
+  repo?: string;
   limit: number;
   offset: number;
 }

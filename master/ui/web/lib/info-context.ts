@@ -3,9 +3,10 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiInfo } from '../../../api/schemas';
 
-export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', web_url: 'https://github.com', approve_command: '/ok-to-test', logs: null, actions: true };
+export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', repos: [], web_url: 'https://github.com', approve_command: '/ok-to-test', logs: null, actions: true };
 export const InfoContext = createContext<ApiInfo>(FALLBACK_INFO);
 export const useInfo = () => useContext(InfoContext);
 
+export const repoUrl = (info: ApiInfo, repo: string) => `${info.web_url}/${repo}`;
 export const prUrl = (info: ApiInfo, repo: string, pr: number) => `${info.web_url}/${repo}/pull/${pr}`;
 export const commitUrl = (info: ApiInfo, repo: string, sha: string) => `${info.web_url}/${repo}/commit/${sha}`;

@@ -1,4 +1,4 @@
-// #/builders/:name: the builder's history, newest first, paged, filtered by status and PR.
+// #/builders/:name: the builder's history, newest first, paged, filtered by status, repository and PR.
 import { useState } from 'preact/hooks';
 import type { ApiBuild } from '../../../api/schemas';
 import { api, type BuildQuery } from '../lib/api';
@@ -19,16 +19,16 @@ const PAGE = 25;
 function toQuery(name: string, f: HistoryFilter, offset: number): BuildQuery {
   const isState = f.status === 'running' || f.status === 'queued';
   const pr = /^\d+$/.test(f.pr) ? Number(f.pr) : undefined;
-  return { builder: name, state: isState ? f.status : undefined, result: isState ? undefined : f.status || undefined, pr, limit: PAGE, offset };
+  return { builder: name, state: isState ? f.status : undefined, result: isState ? undefined : f.status || undefined, pr, repo: f.repo || undefined, limit: PAGE, offset };
 }
 
 export function BuilderPage({ name, query }: { name: string; query: URLSearchParams }) {
   usePageTitle(name);
   const status = (STATUSES as readonly string[]).includes(query.get('status') ?? '') ? (query.get('status') as string) : '';
-  const filter: HistoryFilter = { status, pr: query.get('pr') ?? '' };
+  const filter: HistoryFilter = { status, pr: query.get('pr') ?? '', repo: query.get('repo') ?? '' };
   const offset = Math.max(0, Number(query.get('offset')) || 0);
   const [newer, setNewer] = useState<{ key: string; n: number }>({ key: '', n: 0 });
-  const key = `${name}|${filter.status}|${filter.pr}|${offset}`;
+  const key = `${name}|${filter.status}|${filter.pr}|${filter.repo}|${offset}`;
 
   const summary = useLive('builders', (s) => api.builderSummaries(s), (e) => e.type === 'build' || e.type === 'worker' || e.type === 'queue');
   const builder = summary.data?.builders.find((b) => b.name === name);
@@ -43,7 +43,7 @@ export function BuilderPage({ name, query }: { name: string; query: URLSearchPar
   const builds = useLive(key, (s) => api.builds(toQuery(name, filter, offset), s), relevant);
   builds.data?.builds.forEach((b: ApiBuild) => shown.add(b.id));
 
-  const link = (f: HistoryFilter, o: number) => href.builder(name, { status: f.status, pr: f.pr, offset: o || undefined });
+  const link = (f: HistoryFilter, o: number) => href.builder(name, { status: f.status, pr: f.pr, repo: f.repo, offset: o || undefined });
   const unknown = summary.data && !builder;
   return (
     <>
@@ -72,7 +72,7 @@ export function BuilderPage({ name, query }: { name: string; query: URLSearchPar
           builds.data.builds.length > 0 ? (
             <BuildsTable builds={builds.data.builds} caption={`Builds of ${name}`} />
           ) : (
-            <p class="empty-state">{filter.status || filter.pr ? 'No build matches these filters.' : 'No builds yet.'}</p>
+            <p class="empty-state">{filter.status || filter.pr || filter.repo ? 'No build matches these filters.' : 'No builds yet.'}</p>
           )
         ) : (
           <p class="muted">Loading…</p>
