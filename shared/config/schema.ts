@@ -446,7 +446,7 @@ export const configSchema = z
             z
               .object({
                 /** The URL; a secret reference when the URL carries a token (as Slack's do). */
-                url: z.union([z.string().url(), secretSchema]),
+                url: z.union([z.string().url('an http(s) URL, or a secret reference such as { env: \'SLACK_HOOK_URL\' }'), secretSchema]),
                 format: z.enum(['json', 'slack', 'mattermost', 'matrix']).prefault('json'),
               })
               .strict(),

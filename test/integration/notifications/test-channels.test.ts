@@ -1,6 +1,12 @@
 // `gatehouse notify test`'s work: a test message through each channel, one line each, exit 1 when
 // any failed. Real channels: a webhook receiver that takes it, one that refuses, and real SMTP.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI } from '../../support/master-process.js';
+import { makeTempDir } from '../../support/temp-dir.js';
 import { configuredChannels } from '../../../master/notifications/configured-channels.js';
 import { testChannels } from '../../../master/notifications/test-channels.js';
 import { parseConfig } from '../../../shared/config.js';
@@ -45,5 +51,20 @@ describe('notify test', () => {
     const lines: string[] = [];
     expect(await testChannels([], (l) => lines.push(l))).toBe(1);
     expect(lines).toEqual(['no notification channel is configured (notifications.email, notifications.irc, notifications.webhooks)']);
+  });
+
+  it('runs as `gatehouse notify test` (from dist/: run `npm run build` first), exit 0 when every channel took it', async () => {
+    const target = await startRecordingTarget('/hook');
+    targets.push(target);
+    const dir = makeTempDir('gatehouse-notify-cli-');
+    try {
+      const file = path.join(dir.path, 'gatehouse.json');
+      writeFileSync(file, JSON.stringify(testConfig({ notifications: { webhooks: [{ url: { env: 'HOOK_URL' }, format: 'mattermost' }] } })));
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'notify', 'test', '--config', file], { env: { ...process.env, ...TEST_SECRETS, HOOK_URL: target.url } });
+      expect(stdout).toBe(`ok      mattermost webhook at ${new URL(target.url).origin}\n`);
+      expect(target.requests).toHaveLength(1);
+    } finally {
+      dir.remove();
+    }
   });
 });
