@@ -9,6 +9,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { NotificationRow, NotificationStore, PendingGroup } from '../store/notification-store.js';
 import { retryDelay, DEFAULT_RETRY, type RetryPolicy } from '../retry-delay.js';
+import { backgroundDrain } from '../background-drain.js';
 import type { Channel } from './channel.js';
 import { coalesce, type Notice } from './notice.js';
 
@@ -26,28 +27,9 @@ export function createNotificationSender(deps: NotificationSenderDeps) {
   const { outbox, logger, now, minIntervalMs } = deps;
   const policy = deps.retry ?? DEFAULT_RETRY;
   const channels = new Map(deps.channels.map((c) => [c.id, c]));
-  let running: Promise<void> | null = null;
-  let again = false;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-
   const dueAt = (g: PendingGroup) => Math.max(g.retryAt, g.lastSentAt === null ? 0 : g.lastSentAt + minIntervalMs);
-
-  function schedule(at: number): void {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(wake, Math.min(Math.max(at - now(), 0), 2 ** 31 - 1));
-    timer.unref?.();
-  }
-
-  /** After close() the database may be gone: the rows stay pending for the next start. */
-  function record(update: () => void): void {
-    try {
-      update();
-    } catch (error) {
-      if (!closed) throw error;
-    }
-  }
+  const drain = backgroundDrain('notification sender', pass, { now, logger });
+  const { record } = drain;
 
   async function sendGroup(group: PendingGroup): Promise<void> {
     const rows = outbox.pendingOf(group.channel, group.topic);
@@ -79,47 +61,25 @@ export function createNotificationSender(deps: NotificationSenderDeps) {
     logger.warn({ channel: channel.label, topic: rows[0]?.topic, attempt: attempts, retryInMs: at - now(), err: message }, 'notification not sent; will retry');
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      const due = outbox.pendingGroups().filter((g) => dueAt(g) <= now());
-      const byChannel = new Map<string, PendingGroup[]>();
-      for (const g of due) byChannel.set(g.channel, [...(byChannel.get(g.channel) ?? []), g]);
-      await Promise.all(
-        [...byChannel.values()].map(async (groups) => {
-          for (const group of groups) if (!closed) await sendGroup(group);
-        }),
-      );
-    } while (again && !closed);
-    if (closed) return;
+  async function pass(): Promise<void> {
+    const due = outbox.pendingGroups().filter((g) => dueAt(g) <= now());
+    const byChannel = new Map<string, PendingGroup[]>();
+    for (const g of due) byChannel.set(g.channel, [...(byChannel.get(g.channel) ?? []), g]);
+    await Promise.all(
+      [...byChannel.values()].map(async (groups) => {
+        for (const group of groups) if (!drain.closed) await sendGroup(group);
+      }),
+    );
+    if (drain.closed) return;
     const next = Math.min(...outbox.pendingGroups().map(dueAt));
-    if (Number.isFinite(next)) schedule(next);
-  }
-
-  function wake(): void {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    // On the next turn: wake() is called from inside events, which must not wait for a channel.
-    running = new Promise((r) => setImmediate(r))
-      .then(drain)
-      .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'notification sender failed'))
-      .finally(() => {
-        running = null;
-      });
+    if (Number.isFinite(next)) drain.schedule(next);
   }
 
   return {
     /** Send what is due, now (in the background). */
-    wake,
+    wake: drain.wake,
     /** Stop; waits up to `waitMs` for messages in flight. */
-    async close(waitMs = 5_000): Promise<void> {
-      closed = true;
-      clearTimeout(timer);
-      if (running) await Promise.race([running, new Promise((r) => setTimeout(r, waitMs).unref())]);
-    },
+    close: (waitMs?: number) => drain.close(waitMs),
   };
 }
 export type NotificationSender = ReturnType<typeof createNotificationSender>;

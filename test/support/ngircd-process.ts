@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { requirePrerequisite } from './require-prerequisite.js';
 import { makeTempDir } from './temp-dir.js';
+import { childStopper } from './child-stopper.js';
 
 export const NGIRCD = '/usr/sbin/ngircd';
 
@@ -41,13 +42,9 @@ export async function startIrcServer(): Promise<IrcServer> {
   ].join('\n'));
   const child = spawn(NGIRCD, ['--nodaemon', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const stopper = childStopper(child);
   const stop = async () => {
-    if (!exited) child.kill('SIGTERM');
-    await Promise.race([exit, new Promise((r) => setTimeout(r, 5_000))]);
-    if (!exited) child.kill('SIGKILL');
-    await exit;
+    await stopper.stop();
     dir.remove();
   };
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +52,7 @@ export async function startIrcServer(): Promise<IrcServer> {
   try {
     // Listening once a TCP connection is taken.
     for (const started = Date.now(); ; ) {
-      if (exited) throw new Error(`ngircd exited before listening:\n${output}`);
+      if (stopper.exited()) throw new Error(`ngircd exited before listening:\n${output}`);
       const ok = await new Promise<boolean>((resolve) => {
         const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
         socket.on('error', () => resolve(false));

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './master-process.js';
+import { childStopper } from './child-stopper.js';
 
 export interface ReceivedMail {
   from: string;
@@ -23,13 +24,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/scripts/smtp-receiver.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const mail: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const stop = async () => {
-    if (!exited) child.kill('SIGTERM');
-    await Promise.race([exit, new Promise((r) => setTimeout(r, 5_000))]);
-    if (!exited) child.kill('SIGKILL');
-  };
+  const { stop } = childStopper(child);
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the SMTP receiver did not start within 20 s')), 20_000);

@@ -1,17 +1,10 @@
 // The notifications section: defaults, and mistakes named by key with what was expected.
 import { describe, expect, it } from 'vitest';
-import { parseConfig, ConfigError } from '../../../shared/config.js';
+import { parseConfig } from '../../../shared/config.js';
 import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
+import { configProblems } from '../../support/config-problems.js';
 
-function problems(input: unknown, env: NodeJS.ProcessEnv = TEST_SECRETS): string[] {
-  try {
-    parseConfig(input, 'cfg', { env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('notifications config', () => {
   it('has no channel and production timings by default', () => {
