@@ -45,7 +45,7 @@ function say(settings: IrcSettings, lines: string[], timeoutMs: number): Promise
     // After QUIT the server says ERROR ("Closing connection"): only errors before it count.
     client.on('irc error', (event: { error: string; reason?: string; channel?: string }) => said || settle(new Error(`IRC: ${event.error}${event.channel ? ` ${event.channel}` : ''}${event.reason ? `: ${event.reason}` : ''}`)));
     client.on('socket error', (error: Error) => settle(new Error(`IRC: ${error.message}`)));
-    // The server closes the connection after QUIT, once it has read the messages before it.
+    // quit() writes QUIT and closes the socket; the server reads the messages before it in order.
     client.on('close', () => settle(said ? undefined : new Error(`IRC: the connection to ${settings.host}:${settings.port} closed before the message was said`)));
     client.connect({
       host: settings.host, port: settings.port, tls: settings.tls, nick: settings.nick, username: settings.nick, gecos: 'gatehouse CI',

@@ -3,6 +3,7 @@
 // have gone on for `failingAfterMs` and one more when the backlog is empty again. Kept in memory: a
 // restart starts the clock again, and the first failure after it sets it going.
 import type { Notify } from './worker-watch.js';
+import { formatDuration } from '../../shared/duration.js';
 
 export type ReportingPart = 'statuses' | 'logs';
 
@@ -37,7 +38,7 @@ export function createReportingWatch(deps: ReportingWatchDeps) {
         } else if (!s.told && now() - s.since >= deps.failingAfterMs) {
           s.told = true;
           notify(topic, `${part}-failing@${s.since}`, {
-            kind: 'reporting-failing', title: `${LABELS[part]} have been failing for ${Math.round((now() - s.since) / 60_000)} min`,
+            kind: 'reporting-failing', title: `${LABELS[part]} have been failing for ${formatDuration(now() - s.since)}`,
             detail: `${deps.backlog[part]()} still owed; see the master's log and gatehouse_${part === 'statuses' ? 'status_post' : 'logs_push'}_failures_total`, at: now(),
           });
         }

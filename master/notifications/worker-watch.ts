@@ -9,6 +9,7 @@ import type { ImageFamilyReport } from '../../shared/protocol.js';
 import type { WorkerSessions } from '../dispatch/worker-session.js';
 import type { WorkerStore } from '../store/worker-store.js';
 import type { Notice } from './notice.js';
+import { formatDuration } from '../../shared/duration.js';
 
 /** Queue a notice of `topic`, once per `key`. */
 export type Notify = (topic: string, key: string, notice: Notice) => void;
@@ -38,7 +39,7 @@ export function createWorkerWatch(deps: WorkerWatchDeps) {
       lost.add(name);
       const since = workers.get(name)?.last_seen ?? now();
       notify(`worker:${name}`, `worker-lost:${name}@${since}`, {
-        kind: 'worker-lost', title: `worker ${name} is lost (away for over ${Math.round(worker.gracePeriod / 1000)} s)`,
+        kind: 'worker-lost', title: `worker ${name} is lost (away for over ${formatDuration(worker.gracePeriod)})`,
         detail: `last seen ${new Date(since).toISOString()}; builds it was running were ended or queued again`, ...link, at: now(),
       });
     }, worker.gracePeriod);

@@ -16,12 +16,12 @@ describe('notifications from a master', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  async function setUp(notifications: ConfigInput['notifications'], dataDir?: string) {
+  async function setUp(notifications: ConfigInput['notifications'], dataDir?: string, over: Partial<ConfigInput> = {}) {
     const dir = dataDir ?? makeTempDir('gatehouse-notify-').path;
     if (!dataDir) cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const input = { ...testConfig({ notifications, http: { port: 0, host: '127.0.0.1', publicUrl: 'https://ci.example.org' } }), dataDir: dir };
+    const input = { ...testConfig({ notifications, http: { port: 0, host: '127.0.0.1', publicUrl: 'https://ci.example.org' }, ...over }), dataDir: dir };
     const { config, secrets } = parseConfig(input, 'test config', { env: { ...TEST_SECRETS, HOOK_URL: hookUrl } });
-    const master = await createMaster({ config, secrets, notifications: { retry: { baseMs: 50, maxMs: 200 } } });
+    const master = await createMaster({ config, secrets, notifications: { retry: { baseMs: 50, maxMs: 200 }, checkIntervalMs: 50 } });
     await master.app.ready();
     let closed = false;
     const close = async () => {
@@ -72,6 +72,7 @@ describe('notifications from a master', () => {
     finish(master, 'success');
     finish(master, 'failure');
     await target.waitForRequests(1);
+    await expect.poll(() => master.stores.notifications.pendingCount()).toBe(0); // marked sent
     for (let i = 0; i < 5; i++) {
       finish(master, 'success');
       finish(master, 'failure');
@@ -107,6 +108,24 @@ describe('notifications from a master', () => {
     expect(third.master.stores.notifications.all().map((r) => [r.dedupe_key, r.state])).toEqual([['build:1', 'sent']]);
     await third.close();
     expect(target.requests).toHaveLength(refused + 1);
+  });
+
+  it('tells of a worker that stays away past its grace period, and of statuses that keep failing', async () => {
+    const target = await receiver();
+    const workers = [{ name: 'w1', secret: { env: 'WORKER_SECRET' }, gracePeriod: '100ms' }];
+    const { master } = await setUp({ minInterval: '0s', reportingFailingAfter: '0s', webhooks: [{ url: hookUrl, format: 'json' }] }, undefined, { workers });
+    master.stores.workers.markConnected({ name: 'w1', instanceId: 'i', at: 1_000, version: '1', slots: 1, arch: '[]', labels: '[]', images: '[]' });
+    master.stores.workers.markDisconnected('w1', 2_000);
+    master.bus.emit({ type: 'worker', name: 'w1' });
+    const build = master.stores.builds.create(newBuild('unit'));
+    master.stores.statuses.add({ buildId: build.id, transition: 'queued@0', repo: 'o/r', sha: 'a'.repeat(40), context: 'gatehouse/unit', state: 'pending', description: 'queued', targetUrl: undefined });
+    master.notifications.reportingFailed('statuses');
+    await target.waitForRequests(2);
+    const kinds = target.requests.map((r) => (JSON.parse(r.body.toString()) as { kind: string; title: string }));
+    expect(kinds).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'worker-lost', title: 'worker w1 is lost (away for over 100ms)', link: 'https://ci.example.org/#/workers' }),
+      expect.objectContaining({ kind: 'reporting-failing', title: expect.stringMatching(/^commit statuses have been failing for \d+ms$/) }),
+    ]));
   });
 
   it('writes nothing when no channel is configured', async () => {

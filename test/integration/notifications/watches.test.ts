@@ -54,7 +54,7 @@ describe('worker watch', () => {
     t.clock.now += 1000;
     disconnect();
     await expect.poll(() => told.length).toBe(1);
-    expect(told[0]).toMatchObject({ topic: 'worker:w1', key: 'worker-lost:w1@1001000', notice: { kind: 'worker-lost', title: 'worker w1 is lost (away for over 0 s)', link: 'https://ci/#/workers' } });
+    expect(told[0]).toMatchObject({ topic: 'worker:w1', key: 'worker-lost:w1@1001000', notice: { kind: 'worker-lost', title: 'worker w1 is lost (away for over 100ms)', link: 'https://ci/#/workers' } });
     t.clock.now += 1000;
     connect();
     expect(told[1]).toMatchObject({ topic: 'worker:w1', key: 'worker-back:w1@1002000', notice: { kind: 'worker-back', title: 'worker w1 is back' } });
@@ -101,7 +101,7 @@ describe('reporting watch', () => {
     now = 16 * 60_000;
     watch.check();
     watch.check();
-    expect(told.map((x) => [x.topic, x.key, x.notice.title])).toEqual([['reporting:statuses', 'statuses-failing@0', 'commit statuses have been failing for 16 min']]);
+    expect(told.map((x) => [x.topic, x.key, x.notice.title])).toEqual([['reporting:statuses', 'statuses-failing@0', 'commit statuses have been failing for 16m0s']]);
     backlog = 0;
     watch.check();
     watch.check();
