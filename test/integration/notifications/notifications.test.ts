@@ -93,6 +93,8 @@ describe('notifications from a master', () => {
     const first = await setUp({ minInterval: '0s', webhooks: [{ url: hookUrl, format: 'mattermost' }] });
     finish(first.master, 'error', { pr: null, ref: 'refs/heads/main' });
     await target.waitForRequests(2); // the first try and a retry, both refused
+    const metrics = await first.master.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/^gatehouse_notification_backlog 1$/m);
     await first.close();
     const refused = target.requests.length;
 
