@@ -41,6 +41,8 @@ import { sweepUploads } from './artifacts/sweep-uploads.js';
 import { createWorkerHub, type WorkerHub } from './dispatch/worker-hub.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 import { startReporting, type Reporting, type ReportingGitHub, type ReportingOptions } from './start-reporting.js';
+import { startNotifications, type Notifications, type NotificationsDeps } from './notifications/start-notifications.js';
+import { badgeRoutes } from './badges/badge-routes.js';
 import { STORAGE_RETRY_AFTER_S, createStorageAlarm, storageFailure } from './storage-full.js';
 import { dataDiskFull, storageHealth } from './storage-health.js';
 
@@ -59,6 +61,8 @@ export interface MasterDeps {
   configDir?: string;
   /** WebSocket ping interval for workers (default 10 s). */
   pingIntervalMs?: number;
+  /** Notification channels (default: those the config names) and timings; tests pass their own. */
+  notifications?: Pick<NotificationsDeps, 'channels' | 'retry' | 'checkIntervalMs'>;
   /** Step logs (default: files under <dataDir>/logs); fault tests wrap it to fail on cue. */
   logs?: LogStore;
 }
@@ -75,6 +79,7 @@ export interface Master {
   sessions: WorkerSessions;
   forwarder: ForwarderSlot;
   reporting: Reporting;
+  notifications: Notifications;
   metrics: Metrics;
   /** Refuse webhooks from now on (503), for a shutdown; the rest keeps serving until close(). */
   drain(): void;
@@ -103,7 +108,13 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const sessions: WorkerSessions = new Map();
   const metrics = createMetrics({ stores, bus, sessions, builders: config.builders.map((b) => b.name) });
   const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: part('triggers') });
-  const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics });
+  const notifications = startNotifications({ config, stores, bus, sessions, logger: part('notify'), now, ...deps.notifications });
+  // The metrics count failed posts and pushes; notifications hear of them too.
+  const reportingSignals = {
+    statusPostFailed: () => (metrics.statusPostFailed(), notifications.reportingFailed('statuses')),
+    logsPushFailed: () => (metrics.logsPushFailed(), notifications.reportingFailed('logs')),
+  };
+  const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics: reportingSignals });
 
   const alarm = createStorageAlarm(part('storage'));
   // Every answer to a webhook, refusals before routing included.
@@ -169,6 +180,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const forwarder: ForwarderSlot = {};
   await app.register(forwarderRoutes, { slot: forwarder });
   await app.register(uiReadRoutes, { stores, config, sessions, artifactFiles });
+  await app.register(badgeRoutes, { builds, config });
   await app.register(openApiRoute);
   await app.register(uiRoutes);
   const offBus = bus.on((event) => {
@@ -229,9 +241,10 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     metrics.close();
     await processor.kick().catch(() => undefined);
     await reporting.close();
+    await notifications.close();
     await uploader?.close();
     db.close();
   });
 
-  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, metrics, drain: () => void (draining = true), close: () => app.close() };
+  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, notifications, metrics, drain: () => void (draining = true), close: () => app.close() };
 }

@@ -8,7 +8,7 @@ import type { Stores } from './store/stores.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
 
 export interface MetricsDeps {
-  stores: Pick<Stores, 'builds' | 'statuses' | 'publications'>;
+  stores: Pick<Stores, 'builds' | 'statuses' | 'publications' | 'notifications'>;
   bus: EventBus;
   sessions: WorkerSessions;
   /** The configured builders: each has its series from the start, at 0. */
@@ -60,6 +60,7 @@ export function createMetrics(deps: MetricsDeps) {
     },
   });
   new Gauge({ name: 'gatehouse_status_backlog', help: 'Commit statuses waiting to be posted', registers, collect() { this.set(stores.statuses.pendingCount()); } });
+  new Gauge({ name: 'gatehouse_notification_backlog', help: 'Notifications waiting to be sent (rate-limited, or retried after a channel refused)', registers, collect() { this.set(stores.notifications.pendingCount()); } });
   new Gauge({ name: 'gatehouse_logs_backlog', help: 'Builds the logs branch does not show as they are yet', registers, collect() { this.set(stores.publications.owedCount()); } });
   new Gauge({ name: 'gatehouse_workers_connected', help: 'Workers connected now', registers, collect() { this.set(sessions.size); } });
 

@@ -1,7 +1,8 @@
 // Retention in the database: finished builds older than the cutoff go, with their steps, artifacts
-// rows, outbox rows and requests; then the changes and deliveries nothing refers to any more. The
-// newest build of each builder is kept whatever its age, so build numbers never start again at 1
-// (a folder name on the logs branch must not be reused).
+// rows, outbox rows and requests; then the changes and deliveries nothing refers to any more, and
+// notifications sent or given up before the cutoff. The newest build of each builder is kept
+// whatever its age, so build numbers never start again at 1 (a folder name on the logs branch must
+// not be reused).
 import type { Stores } from '../store/stores.js';
 
 export interface DatabasePruneResult {
@@ -24,6 +25,7 @@ export function pruneDatabase(stores: Stores, cutoff: number): DatabasePruneResu
     changes = stores.changes.deleteUnusedBefore(cutoff);
     deliveries = stores.deliveries.deleteUnusedBefore(cutoff);
     stores.statuses.deleteSettledBefore(cutoff);
+    stores.notifications.deleteSettledBefore(cutoff);
   });
   return { buildIds: old, changes, deliveries };
 }

@@ -9,6 +9,7 @@ import { GitHubApiError } from '../github/github-api-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { OutboxRow, StatusStore } from '../store/status-store.js';
 import { retryDelay, DEFAULT_RETRY, type RetryPolicy } from '../retry-delay.js';
+import { backgroundDrain } from '../background-drain.js';
 
 export interface StatusPoster {
   createStatus(repo: string, sha: string, status: CommitStatusInput): Promise<void>;
@@ -33,28 +34,9 @@ export function createStatusSender(deps: StatusSenderDeps) {
   const { outbox, github, logger, now } = deps;
   const policy = deps.retry ?? DEFAULT_RETRY;
   const giveUpAfter = deps.giveUpAfterMs ?? 3 * 86_400_000;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   let pausedUntil = 0;
-
-  function schedule(at: number): void {
-    if (closed) return;
-    clearTimeout(timer);
-    // Timers hold at most ~24.8 days; a far reset simply wakes up early and re-checks.
-    timer = setTimeout(wake, Math.min(Math.max(at - now(), 0), 2 ** 31 - 1));
-    timer.unref?.();
-  }
-
-  /** Record the outcome; after close() timed out the database may be gone, and the row stays pending for the next start. */
-  function record(update: () => void): void {
-    try {
-      update();
-    } catch (error) {
-      if (!closed) throw error;
-    }
-  }
+  const drain = backgroundDrain('status sender', pass, { now, logger });
+  const { record, schedule } = drain;
 
   async function post(row: OutboxRow): Promise<void> {
     try {
@@ -89,50 +71,26 @@ export function createStatusSender(deps: StatusSenderDeps) {
     }
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (;;) {
-        if (closed) return;
-        if (pausedUntil > now()) return schedule(pausedUntil);
-        // One row at a time: what is newest may change during each post.
-        const [row] = outbox.due(1);
-        if (!row) break;
-        await post(row);
-        // Yield to timers and I/O between posts, whatever the poster does.
-        await new Promise((r) => setImmediate(r));
-      }
-    } while (again && !closed);
-    if (closed) return;
+  async function pass(): Promise<void> {
+    for (;;) {
+      if (drain.closed) return;
+      if (pausedUntil > now()) return schedule(pausedUntil);
+      // One row at a time: what is newest may change during each post.
+      const [row] = outbox.due(1);
+      if (!row) break;
+      await post(row);
+      // Yield to timers and I/O between posts, whatever the poster does.
+      await new Promise((r) => setImmediate(r));
+    }
     const next = outbox.nextDueAt();
     if (next !== undefined) schedule(Math.max(next, pausedUntil));
   }
 
-  function wake(): void {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    // Started on the next turn: wake() is called from inside build events, which must not wait
-    // for (or see the errors of) anything here. Rows added in the same turn go out in one pass.
-    running = new Promise((r) => setImmediate(r))
-      .then(drain)
-      .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'status sender failed'))
-      .finally(() => {
-        running = null;
-      });
-  }
-
   return {
     /** Post what is due, now (in the background). */
-    wake,
+    wake: drain.wake,
     /** Stop; waits up to `waitMs` for a post in flight (a row cut off is posted again after the next start). */
-    async close(waitMs = 5_000): Promise<void> {
-      closed = true;
-      clearTimeout(timer);
-      if (running) await Promise.race([running, new Promise((r) => setTimeout(r, waitMs).unref())]);
-    },
+    close: (waitMs = 5_000) => drain.close(waitMs),
   };
 }
 export type StatusSender = ReturnType<typeof createStatusSender>;

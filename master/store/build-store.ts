@@ -113,6 +113,16 @@ export function createBuildStore(db: Db, now: () => number) {
     `SELECT id FROM builds WHERE state = 'finished' AND COALESCE(finished_at, created_at) < ?
      AND id NOT IN (SELECT MAX(id) FROM builds GROUP BY builder) ORDER BY id`,
   );
+  // A verdict: a finished build that says something of the builder (success, failure, error; not
+  // cancelled or skipped), in the order they finished.
+  const VERDICT = `state = 'finished' AND result IN ('success', 'failure', 'error')`;
+  const verdictBefore = db.prepare<[string, number, number, number], BuildRow>(
+    `SELECT * FROM build_view WHERE builder = ? AND ${VERDICT} AND (finished_at < ? OR (finished_at = ? AND id < ?)) ORDER BY finished_at DESC, id DESC LIMIT 1`,
+  );
+  const latestVerdict = db.prepare<[string], BuildRow>(`SELECT * FROM build_view WHERE builder = ? AND ${VERDICT} ORDER BY finished_at DESC, id DESC LIMIT 1`);
+  const latestVerdictOnRef = db.prepare<[string, string], BuildRow>(
+    `SELECT * FROM build_view WHERE builder = ? AND pr IS NULL AND ref = ? AND ${VERDICT} ORDER BY finished_at DESC, id DESC LIMIT 1`,
+  );
   const deleteIn = db.prepare<[string]>('DELETE FROM builds WHERE id IN (SELECT value FROM json_each(?))');
 
   return {
@@ -183,6 +193,11 @@ export function createBuildStore(db: Db, now: () => number) {
     latestWithSha: (builder: string): BuildRow | undefined => latestWithSha.get(builder),
     /** The builder's newest build of this PR. */
     latestForPr: (builder: string, pr: number): BuildRow | undefined => latestForPr.get(builder, pr),
+    /** The builder's verdict (success, failure or error) that finished just before this finished build. */
+    verdictBefore: (build: Pick<BuildRow, 'builder' | 'id' | 'finished_at'>): BuildRow | undefined =>
+      verdictBefore.get(build.builder, build.finished_at ?? 0, build.finished_at ?? 0, build.id),
+    /** The builder's newest verdict: of any build, or of pushes to one ref (a badge's branch). */
+    latestVerdict: (builder: string, ref?: string): BuildRow | undefined => (ref === undefined ? latestVerdict.get(builder) : latestVerdictOnRef.get(builder, ref)),
     /** The build that this change's request became, if any. */
     fromChange: (changeId: number): BuildRow | undefined => fromChange.get(changeId),
     setImage: (buildId: number, image: string, version: string | null, at: number) => void setImage.run(image, version, at, buildId),

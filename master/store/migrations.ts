@@ -167,4 +167,22 @@ export const MIGRATIONS: readonly string[] = [
   /* 7: docs-only builds (a skip string that means "run the docs steps"); builds already carry their repository */ `
   ALTER TABLE builds ADD COLUMN docs_only INTEGER NOT NULL DEFAULT 0; -- 1: only the builder's docs steps run
   `,
+  /* 8: notifications to send (email, IRC, webhooks): a durable outbox, coalesced per channel and topic */ `
+  CREATE TABLE notification_outbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,               -- email | irc | webhook:<hash of its URL>
+    topic TEXT NOT NULL,                 -- what is coalesced and rate-limited: builder:<name> | worker:<name> | image:<name> | reporting:<part>
+    dedupe_key TEXT NOT NULL,            -- the event, so a replay (a restart, a sweep) adds nothing: build:<id> | worker-lost:<name>@<ms> ...
+    notice TEXT NOT NULL,                -- JSON Notice (master/notifications/notice.ts)
+    state TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed (gave up)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    UNIQUE (channel, dedupe_key)
+  );
+  CREATE INDEX notification_outbox_pending ON notification_outbox(channel, topic, id) WHERE state = 'pending';
+  CREATE INDEX notification_outbox_sent ON notification_outbox(channel, topic, sent_at) WHERE state = 'sent';
+  `,
 ];

@@ -5,6 +5,7 @@ import { createBuildRequestStore } from './build-request-store.js';
 import { createBuildStore } from './build-store.js';
 import { createChangeStore } from './change-store.js';
 import { createDeliveryStore } from './delivery-store.js';
+import { createNotificationStore } from './notification-store.js';
 import { createPublicationStore } from './publication-store.js';
 import { createStatusStore } from './status-store.js';
 import { createStepStore } from './step-store.js';
@@ -21,6 +22,7 @@ export function createStores(db: Db, now: () => number = Date.now) {
     statuses: createStatusStore(db, now),
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
+    notifications: createNotificationStore(db, now),
     /** Run `fn` in one transaction (nested: a savepoint); what it throws rolls everything back. */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };

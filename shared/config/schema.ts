@@ -495,6 +495,67 @@ export const configSchema = z
       .strict()
       .optional(),
     artifacts: artifactsSchema,
+    // Notifications (issue 18): who hears of builders failing and passing again, lost workers, VM
+    // images that failed to rebuild, and statuses or logs that cannot be pushed. See docs/notifications.md.
+    notifications: z
+      .object({
+        /** Messages of one topic (a builder, a worker, an image) go out at most this often; what happens meanwhile is sent as one message (default 10m). */
+        minInterval: durationSchema.prefault('10m'),
+        /** Commit statuses or logs-branch updates failing for this long are reported, and again when they go through (default 15m). */
+        reportingFailingAfter: durationSchema.prefault('15m'),
+        /** A notification that cannot be sent is retried with backoff for this long, then given up (default 1d). */
+        giveUpAfter: durationSchema.prefault('1d'),
+        /** Mail over SMTP. */
+        email: z
+          .object({
+            host: z.string().min(1),
+            /** Default 587 (submission; STARTTLS when the server offers it). */
+            port: z.number().int().min(1).max(65535).prefault(587),
+            /** TLS from the first byte (port 465) instead of STARTTLS (default false). */
+            secure: z.boolean().prefault(false),
+            user: z.string().optional(),
+            password: secretSchema.optional(),
+            /** The From: address, e.g. "gatehouse <ci@example.org>". */
+            from: z.string().min(1),
+            /** Recipients. */
+            to: z.array(z.string().min(1)).min(1),
+          })
+          .strict()
+          .optional(),
+        /** A message in one IRC channel (the client joins, says it, and quits). */
+        irc: z
+          .object({
+            host: z.string().min(1),
+            /** Default 6697 (TLS). */
+            port: z.number().int().min(1).max(65535).prefault(6697),
+            /** Default true. */
+            tls: z.boolean().prefault(true),
+            /** Default gatehouse. */
+            nick: z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]{0,29}$/, 'an IRC nickname').prefault('gatehouse'),
+            /** The channel, e.g. "#openstack-cinder". */
+            channel: z.string().regex(/^[#&][^\s,\x07]{1,49}$/, 'an IRC channel such as "#ci"'),
+            /** The server password (PASS), if the network wants one. */
+            password: secretSchema.optional(),
+            /** The channel key (+k), if the channel has one. */
+            channelKey: secretSchema.optional(),
+          })
+          .strict()
+          .optional(),
+        /** JSON POSTs: `slack` and `mattermost` send { text }, `matrix` { text, html } (a hookshot generic webhook), `json` the whole notice. */
+        webhooks: z
+          .array(
+            z
+              .object({
+                /** The URL; a secret reference when the URL carries a token (as Slack's do). */
+                url: z.union([z.string().url('an http(s) URL, or a secret reference such as { env: \'SLACK_HOOK_URL\' }'), secretSchema]),
+                format: z.enum(['json', 'slack', 'mattermost', 'matrix']).prefault('json'),
+              })
+              .strict(),
+          )
+          .prefault([]),
+      })
+      .strict()
+      .prefault({}),
     workers: z.array(workerSchema).prefault([]),
     /** VM images by name; relative paths are relative to vm.imagesDir. */
     images: z.record(nameSchema, imageSchema).prefault({}),

@@ -31,6 +31,8 @@ describe('retention in the database and on disk', () => {
       const b = builds.create({ changeId, builder, reason: 'test', repo: 'o/r', pr: null, sha: 'a'.repeat(40), ref: null, cloneUrl: null, initial: { state: 'queued' } });
       builds.finish(b.id, 'success', null);
       db.prepare(`INSERT INTO steps (build_id, step, name, state) VALUES (?, '0', 'test', 'finished')`).run(b.id);
+      stores.notifications.add({ channel: 'email', topic: `builder:${builder}`, dedupeKey: `build:${b.id}`, notice: '{}' });
+      stores.notifications.markSent(stores.notifications.pendingOf('email', `builder:${builder}`).map((r) => r.id));
       db.prepare(`INSERT INTO status_outbox (build_id, transition, repo, sha, context, github_state, description, state, next_attempt_at, created_at) VALUES (?, 'finished', 'o/r', 'a', 'c', 'success', 'd', 'sent', 0, ?)`).run(b.id, clock);
       return b.id;
     };
@@ -49,6 +51,7 @@ describe('retention in the database and on disk', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM steps').get()).toEqual({ n: 2 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM status_outbox').get()).toEqual({ n: 1 }); // lint's newest (old) row goes by age, recent's stays
     expect(result.changes).toBe(2);
+    expect(stores.notifications.all().map((r) => r.dedupe_key)).toEqual([`build:${ids.recent}`]); // sent ones go by age, whatever their build
     expect(db.prepare('SELECT COUNT(*) AS n FROM build_requests').get()).toEqual({ n: 3 });
   });
 
