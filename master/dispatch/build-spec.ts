@@ -70,6 +70,7 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     GATEHOUSE_SHA: build.sha ?? '',
     GATEHOUSE_REF: build.ref ?? '',
     ...(base !== undefined ? { GATEHOUSE_BASE_REF: `refs/heads/${base}` } : {}),
+    ...propertyEnv(builder, build),
   };
   const cloneUrl = config.github.cloneUrl ?? build.clone_url;
   return {
@@ -87,4 +88,10 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     secrets,
     steps: builder.steps.map((s, i) => toStepSpec(s, String(i), { build, configDir, resolveDownload })),
   };
+}
+
+/** Every property the builder declares, as GATEHOUSE_PROP_<name>: what a forced build set, else its default. */
+function propertyEnv(builder: BuilderConfig, build: BuildRow): Record<string, string> {
+  const set = build.properties ? (JSON.parse(build.properties) as Record<string, string>) : {};
+  return Object.fromEntries(Object.entries(builder.properties).map(([name, p]) => [`GATEHOUSE_PROP_${name}`, set[name] ?? p.default]));
 }

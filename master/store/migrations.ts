@@ -164,4 +164,14 @@ export const MIGRATIONS: readonly string[] = [
       (SELECT c.author FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.author IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_author
     FROM builds b;
   `,
+  /* 7: scheduled and forced builds (the last slot each schedule ran; the properties a forced build set) */ `
+  CREATE TABLE schedule_runs (
+    builder TEXT PRIMARY KEY,
+    slot_at INTEGER NOT NULL,            -- the newest slot handled (built, or skipped as unchanged)
+    sha TEXT,                            -- what that slot's ref pointed at (for onlyIfChanged)
+    build_id INTEGER,                    -- the build it started, if any
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE builds ADD COLUMN properties TEXT; -- JSON { name: value } a forced build set; NULL otherwise
+  `,
 ];

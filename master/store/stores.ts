@@ -6,6 +6,7 @@ import { createBuildStore } from './build-store.js';
 import { createChangeStore } from './change-store.js';
 import { createDeliveryStore } from './delivery-store.js';
 import { createPublicationStore } from './publication-store.js';
+import { createScheduleRunStore } from './schedule-run-store.js';
 import { createStatusStore } from './status-store.js';
 import { createStepStore } from './step-store.js';
 import { createWorkerStore } from './worker-store.js';
@@ -21,6 +22,7 @@ export function createStores(db: Db, now: () => number = Date.now) {
     statuses: createStatusStore(db, now),
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
+    scheduleRuns: createScheduleRunStore(db, now),
     /** Run `fn` in one transaction (nested: a savepoint); what it throws rolls everything back. */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };

@@ -105,8 +105,9 @@ export async function decideBuilders(change: Change, config: Config, github: Git
       .map((b) => ({ builder: b.name, verdict: 'queue' as const, reason: change.reason ?? `after ${change.builder}` }));
     return { change, approve: false, note: decisions.length ? null : 'no builder runs after this one', decisions };
   }
-  if (change.kind === 'rebuild') {
-    return { change, approve: false, note: null, decisions: [{ builder: change.builder as string, verdict: 'queue', reason: change.reason ?? 'rebuild' }] };
+  // Asked for by name (an admin, or the builder's own schedule): no trigger rule applies.
+  if (change.kind === 'rebuild' || change.kind === 'force' || change.kind === 'schedule') {
+    return { change, approve: false, note: null, decisions: [{ builder: change.builder as string, verdict: 'queue', reason: change.reason ?? change.kind }] };
   }
   const facts = lookupsFor(change, github);
   const gated = change.pr !== null && (await needsApproval(change, config.github, github));
