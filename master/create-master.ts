@@ -12,6 +12,7 @@ import { DebugAccessLog } from './access-log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
+import type { RefLookups } from './triggers/resolve-ref.js';
 import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
 import { servedRepos } from './intake/served-repos.js';
 import { readRoutes } from './api/read-routes.js';
@@ -49,7 +50,7 @@ export interface MasterDeps {
   /** Every secret value in the config, masked in logs. */
   secrets: string[];
   /** The GitHub client: triggers look things up; with createStatus/listOpenPulls, statuses and reconcile run. */
-  github?: GitHubLookups & ReportingGitHub;
+  github?: GitHubLookups & ReportingGitHub & Partial<Pick<RefLookups, 'getCommitSha'>>;
   /** Timings of statuses, the logs branch, reconcile and retention (tests shorten them). */
   reporting?: ReportingOptions;
   now?: () => number;
@@ -105,6 +106,10 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: part('triggers') });
   const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics });
 
+  // Forced and scheduled builds resolve refs; a client without getCommitSha (some tests') cannot.
+  const gh = deps.github;
+  const refLookups: RefLookups | undefined = gh?.getCommitSha ? { getPull: gh.getPull.bind(gh), getCommitSha: gh.getCommitSha.bind(gh) } : undefined;
+
   const alarm = createStorageAlarm(part('storage'));
   // Every answer to a webhook, refusals before routing included.
   app.addHook('onResponse', async (request, reply) => {
@@ -134,7 +139,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     onChange: () => kick(),
   });
   await app.register(readRoutes, { stores, config });
-  await app.register(actionRoutes, { stores, config, processor, bus });
+  await app.register(actionRoutes, { stores, config, processor, bus, github: refLookups });
 
   const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
   const dispatcher = createDispatcher({
