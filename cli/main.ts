@@ -11,6 +11,7 @@ import { startSummary } from './start-summary.js';
 import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
 import { imagesCommand } from './images-command.js';
+import { buildsCommand } from './builds/builds-command.js';
 import { createLogger, isLogLevel, LOG_LEVELS, LogLevelError, type LogLevel } from '../shared/logger.js';
 import { exitOnSignals } from './shutdown.js';
 
@@ -232,5 +233,6 @@ program
 
 program.addCommand(importEmberConfigCommand());
 program.addCommand(imagesCommand());
+program.addCommand(buildsCommand());
 
 await program.parseAsync(process.argv);

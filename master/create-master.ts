@@ -11,6 +11,7 @@ import { createEventBus, type EventBus } from './event-bus.js';
 import { DebugAccessLog } from './access-log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
+import { createScheduler, type Scheduler } from './schedules/scheduler.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
 import type { RefLookups } from './triggers/resolve-ref.js';
 import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
@@ -71,6 +72,7 @@ export interface Master {
   bus: EventBus;
   builds: BuildStore;
   processor: ChangeProcessor;
+  scheduler: Scheduler;
   dispatcher: Dispatcher;
   hub: WorkerHub;
   sessions: WorkerSessions;
@@ -109,6 +111,8 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   // Forced and scheduled builds resolve refs; a client without getCommitSha (some tests') cannot.
   const gh = deps.github;
   const refLookups: RefLookups | undefined = gh?.getCommitSha ? { getPull: gh.getPull.bind(gh), getCommitSha: gh.getCommitSha.bind(gh) } : undefined;
+
+  const scheduler = createScheduler({ config, stores, github: refLookups, now, logger: part('schedule'), onChange: () => kick() });
 
   const alarm = createStorageAlarm(part('storage'));
   // Every answer to a webhook, refusals before routing included.
@@ -221,9 +225,11 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     uploader?.kick();
     kick();
     dispatcher.wake();
+    scheduler.start();
   });
   app.addHook('preClose', async () => {
     draining = true;
+    scheduler.close();
     clearInterval(sweeper);
     clearTimeout(kickRetry);
     alarm.close();
@@ -238,5 +244,5 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     db.close();
   });
 
-  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, metrics, drain: () => void (draining = true), close: () => app.close() };
+  return { app, db, stores, bus, builds, processor, scheduler, dispatcher, hub, sessions, forwarder, reporting, metrics, drain: () => void (draining = true), close: () => app.close() };
 }

@@ -169,7 +169,7 @@ export const MIGRATIONS: readonly string[] = [
     builder TEXT PRIMARY KEY,
     slot_at INTEGER NOT NULL,            -- the newest slot handled (built, or skipped as unchanged)
     sha TEXT,                            -- what that slot's ref pointed at (for onlyIfChanged)
-    build_id INTEGER,                    -- the build it started, if any
+    change_id INTEGER,                   -- the change it stored (its build follows from it), if it built
     updated_at INTEGER NOT NULL
   );
   ALTER TABLE builds ADD COLUMN properties TEXT; -- JSON { name: value } a forced build set; NULL otherwise

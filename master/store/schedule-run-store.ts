@@ -8,21 +8,21 @@ export interface ScheduleRun {
   slot_at: number;
   /** The commit the scheduled ref pointed at then (null when it was not looked up). */
   sha: string | null;
-  /** The build that slot started, if it started one. */
-  build_id: number | null;
+  /** The change that slot stored, if it asked for a build (the build follows from it). */
+  change_id: number | null;
   updated_at: number;
 }
 
 export function createScheduleRunStore(db: Db, now: () => number) {
   const get = db.prepare<[string], ScheduleRun>('SELECT * FROM schedule_runs WHERE builder = ?');
   const upsert = db.prepare<[string, number, string | null, number | null, number]>(
-    `INSERT INTO schedule_runs (builder, slot_at, sha, build_id, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (builder) DO UPDATE SET slot_at = excluded.slot_at, sha = excluded.sha, build_id = excluded.build_id, updated_at = excluded.updated_at`,
+    `INSERT INTO schedule_runs (builder, slot_at, sha, change_id, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (builder) DO UPDATE SET slot_at = excluded.slot_at, sha = excluded.sha, change_id = excluded.change_id, updated_at = excluded.updated_at`,
   );
   return {
     get: (builder: string): ScheduleRun | undefined => get.get(builder),
-    /** This slot is handled; `sha` and `buildId` say what it saw and started. */
-    record: (builder: string, slotAt: number, sha: string | null, buildId: number | null) => void upsert.run(builder, slotAt, sha, buildId, now()),
+    /** This slot is handled; `sha` and `changeId` say what it saw and asked for. */
+    record: (builder: string, slotAt: number, sha: string | null, changeId: number | null) => void upsert.run(builder, slotAt, sha, changeId, now()),
   };
 }
 export type ScheduleRunStore = ReturnType<typeof createScheduleRunStore>;
