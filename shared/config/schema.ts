@@ -153,7 +153,12 @@ const propertySchema = z
     choices: z.array(z.string()).min(1).optional(),
   })
   .strict();
-const propertyName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a property name of letters, digits and "_" (an environment variable suffix)');
+/** Properties by name; a name becomes part of an environment variable, so it must be one. */
+const propertiesSchema = z.record(z.string(), propertySchema).superRefine((props, ctx) => {
+  for (const name of Object.keys(props)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a property name of letters, digits and "_" (it becomes GATEHOUSE_PROP_<name>), got "${name}"` });
+  }
+});
 
 // --- end of scheduled and forced builds ---
 
@@ -233,7 +238,7 @@ const builderSchema = z
     mergeBase: z.boolean().prefault(false),
     triggers: triggersSchema.prefault({}),
     /** Properties a forced build may set (name → { description, default, choices }) (default none). */
-    properties: z.record(propertyName, propertySchema).prefault({}),
+    properties: propertiesSchema.prefault({}),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
