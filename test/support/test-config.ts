@@ -1,5 +1,6 @@
 // A valid config for tests, built through the real schema; pieces are overridden per test.
 import type { ConfigInput } from '../../shared/config.js';
+import { ConfigError, parseConfig } from '../../shared/config.js';
 
 export const TEST_SECRETS = {
   GH_WEBHOOK_SECRET: 'test-webhook-secret-1234',
@@ -18,4 +19,15 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
     builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'true' }] }],
     ...overrides,
   };
+}
+
+/** What parseConfig says is wrong with `input`, one line per problem (empty when it is valid). */
+export function configProblems(input: unknown, env: NodeJS.ProcessEnv = TEST_SECRETS): string[] {
+  try {
+    parseConfig(input, 'cfg', { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }

@@ -4,23 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { loadConfig, parseConfig, ConfigError } from '../../../shared/config.js';
+import { loadConfig, parseConfig } from '../../../shared/config.js';
 import { makeTempDir } from '../../support/temp-dir.js';
-import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
+import { TEST_SECRETS, configProblems as problems, testConfig } from '../../support/test-config.js';
 import { CLI } from '../../support/master-process.js';
 
 const dir = makeTempDir();
 afterAll(() => dir.remove());
-
-function problems(input: unknown, env: NodeJS.ProcessEnv = TEST_SECRETS): string[] {
-  try {
-    parseConfig(input, 'cfg', { env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('config validation', () => {
   it('fills in defaults', () => {

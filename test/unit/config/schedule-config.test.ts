@@ -1,21 +1,11 @@
 // triggers.schedule and a builder's properties: what they become, and mistakes named by key.
 import { describe, expect, it } from 'vitest';
-import { parseConfig, ConfigError } from '../../../shared/config.js';
+import { parseConfig } from '../../../shared/config.js';
 import type { ConfigInput } from '../../../shared/config.js';
-import { TEST_SECRETS, testConfig } from '../../support/test-config.js';
+import { TEST_SECRETS, configProblems as problems, testConfig } from '../../support/test-config.js';
 
 type BuilderInput = ConfigInput['builders'][number];
 const withBuilder = (over: Partial<BuilderInput>) => testConfig({ builders: [{ name: 'nightly', executor: 'host', steps: [{ name: 's', run: 'true' }], ...over }] });
-
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input, 'cfg', { env: TEST_SECRETS });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('schedule and properties config', () => {
   it('reads a bare pattern as main in the master time zone, and the long form as given', () => {
