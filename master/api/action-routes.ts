@@ -62,6 +62,8 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       const change = requestedChange({
         kind: 'rebuild', builder: name, repo: source.repo, cloneUrl: source.clone_url ?? '', pr: source.pr, sha: source.sha, ref: source.ref,
         author: 'admin', reason: `rebuild of #${source.number} requested ${from}`,
+        // A forced build's properties are part of what it built.
+        ...(source.properties ? { properties: JSON.parse(source.properties) as Record<string, string> } : {}),
       });
       return reply.code(202).send(await queue(changes.insert(null, change)));
     },

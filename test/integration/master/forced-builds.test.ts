@@ -64,6 +64,9 @@ describe('forced builds', () => {
     const { config } = parseConfig(testConfig({ builders }), 'test config', { env: TEST_SECRETS });
     const spec = buildSpec(build, config.builders[1]!, config, { secrets: [], configDir: '.' });
     expect(spec.env).toMatchObject({ GATEHOUSE_PROP_channel: 'stable', GATEHOUSE_PROP_note: '' });
+    // A rebuild of it sets them again.
+    const again = await master.app.inject({ method: 'POST', url: '/api/v2/builders/release/rebuild', headers: admin, payload: { buildId: build.id } });
+    expect(master.builds.get(again.json().builds[0].id)).toMatchObject({ sha: MAIN, ref: 'refs/heads/main', properties: JSON.stringify({ channel: 'stable' }) });
   });
 
   it('refuses what cannot be built, with a code a client can test', async () => {
