@@ -400,7 +400,7 @@ export const configSchema = z
         host: z.string().prefault('0.0.0.0'),
         /** How others reach this master: the UI link of statuses whose build has no logs-branch folder, and of all statuses without a `logs` web page (default none: such statuses carry no link; `gatehouse doctor` warns). */
         publicUrl: z.string().url().optional(),
-        /** Token for the API's actions (rebuild, cancel); without it those are refused. */
+        /** Token for the API's actions (rebuild, force, cancel); without it those are refused. */
         adminToken: secretSchema.optional(),
         /** Webhook bytes held in memory before their signature is checked, all requests together; a delivery that does not fit is answered 503 with Retry-After (default 32, at least 25: GitHub's largest payload). */
         webhookBufferMiB: z.number().int().min(25).prefault(32),
