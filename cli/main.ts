@@ -12,6 +12,7 @@ import { ensureDemoRepo } from './demo-repo.js';
 import { importEmberConfigCommand } from './import-ember-config.js';
 import { imagesCommand } from './images-command.js';
 import { notifyCommand } from './notify-command.js';
+import { buildsCommand } from './builds/builds-command.js';
 import { createLogger, isLogLevel, LOG_LEVELS, LogLevelError, type LogLevel } from '../shared/logger.js';
 import { exitOnSignals } from './shutdown.js';
 
@@ -234,5 +235,6 @@ program
 program.addCommand(importEmberConfigCommand());
 program.addCommand(imagesCommand());
 program.addCommand(notifyCommand());
+program.addCommand(buildsCommand());
 
 await program.parseAsync(process.argv);

@@ -11,7 +11,9 @@ import { createEventBus, type EventBus } from './event-bus.js';
 import { DebugAccessLog } from './access-log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
+import { createScheduler, type Scheduler } from './schedules/scheduler.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
+import type { RefLookups } from './triggers/resolve-ref.js';
 import { WEBHOOK_PATH, webhookRoute } from './intake/webhook-route.js';
 import { servedRepos } from './intake/served-repos.js';
 import { readRoutes } from './api/read-routes.js';
@@ -51,7 +53,7 @@ export interface MasterDeps {
   /** Every secret value in the config, masked in logs. */
   secrets: string[];
   /** The GitHub client: triggers look things up; with createStatus/listOpenPulls, statuses and reconcile run. */
-  github?: GitHubLookups & ReportingGitHub;
+  github?: GitHubLookups & ReportingGitHub & Partial<Pick<RefLookups, 'getCommitSha'>>;
   /** Timings of statuses, the logs branch, reconcile and retention (tests shorten them). */
   reporting?: ReportingOptions;
   now?: () => number;
@@ -74,6 +76,7 @@ export interface Master {
   bus: EventBus;
   builds: BuildStore;
   processor: ChangeProcessor;
+  scheduler: Scheduler;
   dispatcher: Dispatcher;
   hub: WorkerHub;
   sessions: WorkerSessions;
@@ -116,6 +119,12 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   };
   const reporting = startReporting({ config, secrets: deps.secrets, stores, bus, processor, github: deps.github, logger: part('report'), now, options: deps.reporting, metrics: reportingSignals });
 
+  // Forced and scheduled builds resolve refs; a client without getCommitSha (some tests') cannot.
+  const gh = deps.github;
+  const refLookups: RefLookups | undefined = gh?.getCommitSha ? { getPull: gh.getPull.bind(gh), getCommitSha: gh.getCommitSha.bind(gh) } : undefined;
+
+  const scheduler = createScheduler({ config, stores, github: refLookups, now, logger: part('schedule'), onChange: () => kick() });
+
   const alarm = createStorageAlarm(part('storage'));
   // Every answer to a webhook, refusals before routing included.
   app.addHook('onResponse', async (request, reply) => {
@@ -145,7 +154,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     onChange: () => kick(),
   });
   await app.register(readRoutes, { stores, config });
-  await app.register(actionRoutes, { stores, config, processor, bus });
+  await app.register(actionRoutes, { stores, config, processor, bus, github: refLookups });
 
   const logs = deps.logs ?? createLogStore(path.join(config.dataDir, 'logs'));
   const dispatcher = createDispatcher({
@@ -228,9 +237,11 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     uploader?.kick();
     kick();
     dispatcher.wake();
+    scheduler.start();
   });
   app.addHook('preClose', async () => {
     draining = true;
+    scheduler.close();
     clearInterval(sweeper);
     clearTimeout(kickRetry);
     alarm.close();
@@ -246,5 +257,5 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     db.close();
   });
 
-  return { app, db, stores, bus, builds, processor, dispatcher, hub, sessions, forwarder, reporting, notifications, metrics, drain: () => void (draining = true), close: () => app.close() };
+  return { app, db, stores, bus, builds, processor, scheduler, dispatcher, hub, sessions, forwarder, reporting, notifications, metrics, drain: () => void (draining = true), close: () => app.close() };
 }

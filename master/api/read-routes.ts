@@ -29,7 +29,7 @@ export async function readRoutes(fastify: FastifyInstance, { stores, config }: R
     const counts = buildStore.openCounts();
     const count = (builder: string, state: string) => counts.find((c) => c.builder === builder && c.state === state)?.n ?? 0;
     const builders = config.builders.map((b) => ({
-      ...describeBuilder(b, config),
+      ...describeBuilder(b, config, stores.scheduleRuns),
       running: count(b.name, 'running'),
       queued: count(b.name, 'queued'),
     }));

@@ -91,7 +91,7 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
       const queued = count(b.name, (c) => c.state === 'queued' && c.request !== 'awaiting-approval');
       const able: ApiBuilderWorker[] = workers.filter((w) => workerMatches(w, builderNeeds(b, config))).map((w) => ({ name: w.name, connected: w.connected }));
       return {
-        ...describeBuilder(b, config),
+        ...describeBuilder(b, config, stores.scheduleRuns),
         state: running > 0 ? 'running' : queued + awaiting > 0 ? 'waiting' : 'idle',
         running,
         queued,

@@ -72,6 +72,7 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     GATEHOUSE_REF: build.ref ?? '',
     ...(build.docs_only ? { GATEHOUSE_DOCS_ONLY: '1' } : {}),
     ...(base !== undefined ? { GATEHOUSE_BASE_REF: `refs/heads/${base}` } : {}),
+    ...propertyEnv(builder, build),
   };
   const cloneUrl = repositoryOf(config, build).cloneUrl ?? build.clone_url;
   return {
@@ -90,4 +91,10 @@ export function buildSpec(build: BuildRow, builder: BuilderConfig, config: Confi
     // A docs-only build runs the docs steps alone; they keep their ids, so logs name them as always.
     steps: builder.steps.flatMap((s, i) => (build.docs_only && !s.docs ? [] : [toStepSpec(s, String(i), { build, configDir, resolveDownload })])),
   };
+}
+
+/** Every property the builder declares, as GATEHOUSE_PROP_<name>: what a forced build set, else its default. */
+function propertyEnv(builder: BuilderConfig, build: BuildRow): Record<string, string> {
+  const set = build.properties ? (JSON.parse(build.properties) as Record<string, string>) : {};
+  return Object.fromEntries(Object.entries(builder.properties).map(([name, p]) => [`GATEHOUSE_PROP_${name}`, set[name] ?? p.default]));
 }

@@ -39,6 +39,8 @@ export interface GitHubClient {
   createStatus(repo: string, sha: string, status: CommitStatusInput): Promise<void>;
   /** The full message of a commit (for [skip ci] in the head commit). */
   getHeadCommitMessage(repo: string, sha: string): Promise<string>;
+  /** The commit a sha, `heads/NAME` or `tags/NAME` names (a tag peeled to its commit); undefined when there is none. */
+  getCommitSha(repo: string, ref: string): Promise<string | undefined>;
 }
 
 const MAX_DESCRIPTION = 140;
@@ -138,6 +140,19 @@ export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOption
         // per_page bounds the list of files that comes with the commit; only the message is used.
         const { data } = await octokit.rest.repos.getCommit({ ...splitRepo(repo), ref: sha, per_page: 1 });
         return data.commit.message;
+      }),
+
+    getCommitSha: (repo, ref) =>
+      call(`getCommitSha ${repo} ${ref}`, async () => {
+        try {
+          const { data } = await octokit.rest.repos.getCommit({ ...splitRepo(repo), ref, per_page: 1 });
+          return data.sha;
+        } catch (error) {
+          // GitHub answers 422 "No commit found for SHA" for a name it does not know, 404 for some others.
+          const status = (error as { status?: number }).status;
+          if (status === 404 || status === 422) return undefined;
+          throw error;
+        }
       }),
   };
 }

@@ -1,6 +1,6 @@
-/** A webhook (or a reconcile pass, or a rebuild) normalized to what the triggers need. */
+/** A webhook (or a reconcile pass, a rebuild, a forced or a scheduled build) normalized to what the triggers need. */
 export interface Change {
-  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild' | 'after';
+  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild' | 'after' | 'force' | 'schedule';
   event: string;
   action: string | null;
   /** "owner/name" of the repository the PR targets (or was pushed to). */
@@ -26,10 +26,12 @@ export interface Change {
   changedFiles: string[] | null;
   /** For issue_comment: the comment. */
   comment: { body: string; author: string; association: string } | null;
-  /** For rebuilds: the builder asked for; for 'after': the builder whose build succeeded. */
+  /** For rebuild, force and schedule: the builder asked for; for 'after': the builder whose build succeeded. */
   builder?: string;
-  /** Why, for rebuild and reconcile changes. */
+  /** Why, for rebuild, force, schedule and reconcile changes. */
   reason?: string;
+  /** For force: the builder's properties the request set. */
+  properties?: Record<string, string>;
   /** For 'after': the build that succeeded. */
   upstreamBuild?: number;
   /** For rebuilds: run even where a no_<builder> label or a skip string says not to (an admin asked). */

@@ -31,6 +31,8 @@ export interface BuildRow {
   image_used_at: number | null;
   /** 1 when only the builder's docs steps run (a skip string that means "docs"). */
   docs_only: number;
+  /** JSON { name: value }: the properties a forced build set (null for others). */
+  properties?: string | null;
   /** The pull request's title and author, as the newest webhook or reconcile of it said (read through build_view). */
   pr_title?: string | null;
   pr_author?: string | null;
@@ -47,6 +49,8 @@ export interface NewBuild {
   cloneUrl: string | null;
   /** Run only the builder's docs steps (default false). */
   docsOnly?: boolean;
+  /** What a forced build set (name → value), given to its steps. */
+  properties?: Record<string, string>;
   /** queued, awaiting approval, or recorded at once as skipped with this reason. */
   initial: { state: 'queued' } | { state: 'awaiting-approval' } | { state: 'skipped'; why: string };
 }
@@ -57,8 +61,8 @@ export function createBuildStore(db: Db, now: () => number) {
     'INSERT INTO build_requests (change_id, builder, state, created_at) VALUES (?, ?, ?, ?)',
   );
   const insertBuild = db.prepare(
-    `INSERT INTO builds (request_id, builder, number, state, result, result_reason, reason, repo, pr, sha, ref, clone_url, docs_only, created_at, finished_at)
-     VALUES (@request_id, @builder, @number, @state, @result, @result_reason, @reason, @repo, @pr, @sha, @ref, @clone_url, @docs_only, @created_at, @finished_at)`,
+    `INSERT INTO builds (request_id, builder, number, state, result, result_reason, reason, repo, pr, sha, ref, clone_url, docs_only, properties, created_at, finished_at)
+     VALUES (@request_id, @builder, @number, @state, @result, @result_reason, @reason, @repo, @pr, @sha, @ref, @clone_url, @docs_only, @properties, @created_at, @finished_at)`,
   );
   const byId = db.prepare<[number], BuildRow>('SELECT * FROM build_view WHERE id = ?');
   const openForPr = db.prepare<[string, number, string], BuildRow>(
@@ -141,6 +145,7 @@ export function createBuildStore(db: Db, now: () => number) {
         result_reason: b.initial.state === 'skipped' ? b.initial.why : null,
         reason: b.reason,
         repo: b.repo, pr: b.pr, sha: b.sha, ref: b.ref, clone_url: b.cloneUrl, docs_only: b.docsOnly ? 1 : 0,
+        properties: b.properties && Object.keys(b.properties).length > 0 ? JSON.stringify(b.properties) : null,
         created_at: t,
         finished_at: skipped ? t : null,
       }).lastInsertRowid;

@@ -185,4 +185,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX notification_outbox_pending ON notification_outbox(channel, topic, id) WHERE state = 'pending';
   CREATE INDEX notification_outbox_sent ON notification_outbox(channel, topic, sent_at) WHERE state = 'sent';
   `,
+  /* 9: scheduled and forced builds (the last slot each schedule ran; the properties a forced build set) */ `
+  CREATE TABLE schedule_runs (
+    builder TEXT PRIMARY KEY,
+    slot_at INTEGER NOT NULL,            -- the newest slot handled (built, or skipped as unchanged)
+    sha TEXT,                            -- what that slot's ref pointed at (for onlyIfChanged)
+    change_id INTEGER,                   -- the change it stored (its build follows from it), if it built
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE builds ADD COLUMN properties TEXT; -- JSON { name: value } a forced build set; NULL otherwise
+  `,
 ];

@@ -7,6 +7,7 @@ import { createChangeStore } from './change-store.js';
 import { createDeliveryStore } from './delivery-store.js';
 import { createNotificationStore } from './notification-store.js';
 import { createPublicationStore } from './publication-store.js';
+import { createScheduleRunStore } from './schedule-run-store.js';
 import { createStatusStore } from './status-store.js';
 import { createStepStore } from './step-store.js';
 import { createWorkerStore } from './worker-store.js';
@@ -23,6 +24,7 @@ export function createStores(db: Db, now: () => number = Date.now) {
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
     notifications: createNotificationStore(db, now),
+    scheduleRuns: createScheduleRunStore(db, now),
     /** Run `fn` in one transaction (nested: a savepoint); what it throws rolls everything back. */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };

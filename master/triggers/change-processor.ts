@@ -119,7 +119,7 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
         const initial = d.verdict === 'skip' ? { state: 'skipped' as const, why: d.reason } : { state: d.verdict === 'queue' ? ('queued' as const) : ('awaiting-approval' as const) };
         created.push(builds.create({
           changeId: stored.id, builder: d.builder, reason: d.verdict === 'skip' ? describeReason(c) : d.reason,
-          repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, docsOnly: d.docsOnly, initial,
+          repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, docsOnly: d.docsOnly, properties: c.properties, initial,
         }));
       }
       changes.markProcessed(stored.id);

@@ -153,6 +153,10 @@ export async function decideBuilders(change: Change, config: Config, github: Git
       .map((b) => ({ builder: b.name, verdict: 'queue' as const, reason: change.reason ?? `after ${change.builder}` }));
     return { change, approve: false, note: decisions.length ? null : 'no builder runs after this one', decisions };
   }
+  // Asked for by name by an admin's force or the builder's own schedule: no trigger rule applies.
+  if (change.kind === 'force' || change.kind === 'schedule') {
+    return { change, approve: false, note: null, decisions: [{ builder: change.builder as string, verdict: 'queue', reason: change.reason ?? change.kind }] };
+  }
   if (change.kind === 'rebuild') {
     const b = config.builders.find((x) => x.name === change.builder);
     const queued: Decision = { builder: change.builder as string, verdict: 'queue', reason: change.reason ?? 'rebuild' };

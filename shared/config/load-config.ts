@@ -36,6 +36,8 @@ export interface LoadOptions {
   overrides?: { port?: number; dataDir?: string };
   /** Resolve only the secrets this worker needs (its own), instead of all of them. */
   forWorker?: string;
+  /** Resolve only the secrets at these paths (e.g. the CLI wants http.adminToken alone); the others are left as references. */
+  onlySecrets?: (path: (string | number)[]) => boolean;
 }
 
 /** A JSON syntax error with its line and column (Node 20 gives only the position). */
@@ -81,8 +83,8 @@ export function parseConfig(input: unknown, source: string, options: LoadOptions
     // Every problem in one pass: the missing environment variables of the secrets written as
     // references, beside what the schema found.
     const rawWorkers = (withOverrides as { workers?: unknown } | null)?.workers;
-    const ownWorker = (p: (string | number)[]) =>
-      options.forWorker === undefined || (p[0] === 'workers' && Array.isArray(rawWorkers) && (rawWorkers[p[1] as number] as { name?: unknown } | undefined)?.name === options.forWorker);
+    const ownWorker = options.onlySecrets ?? ((p: (string | number)[]) =>
+      options.forWorker === undefined || (p[0] === 'workers' && Array.isArray(rawWorkers) && (rawWorkers[p[1] as number] as { name?: unknown } | undefined)?.name === options.forWorker));
     const missing = resolveSecrets(withOverrides, options.env ?? process.env, ownWorker).errors;
     throw new ConfigError(source, [...result.error.issues.map((i) => formatIssue(i, withOverrides, configSchema)), ...missing]);
   }
@@ -90,7 +92,7 @@ export function parseConfig(input: unknown, source: string, options: LoadOptions
   if (options.forWorker !== undefined && workerIndex < 0) {
     throw new ConfigError(source, [`workers: no worker named "${options.forWorker}" (known: ${result.data.workers.map((w) => w.name).join(', ') || 'none'})`]);
   }
-  const wanted = (p: (string | number)[]) => workerIndex < 0 || (p[0] === 'workers' && p[1] === workerIndex);
+  const wanted = options.onlySecrets ?? ((p: (string | number)[]) => workerIndex < 0 || (p[0] === 'workers' && p[1] === workerIndex));
   const resolved = resolveSecrets(result.data, options.env ?? process.env, wanted);
   if (resolved.errors.length > 0) throw new ConfigError(source, resolved.errors);
   return { config: resolved.value, secrets: resolved.secrets };

@@ -2,6 +2,7 @@
 // The file a user writes is `ConfigInput`; `Config` is what it becomes after validation, defaults
 // and secret resolution (see load-config.ts).
 import { z } from 'zod';
+import { Cron } from 'croner';
 import { parseDuration } from '../duration.js';
 
 /** A secret is never a literal in the config: it names an environment variable. */
@@ -200,6 +201,72 @@ function servedRepoProblems(github: GithubRepoSettings, builders: Array<{ repos?
 
 // ---- end of issue 17's block ----
 
+// --- Scheduled and forced builds (issue 18): `triggers.schedule` and a builder's `properties`. ---
+
+/** A cron pattern croner reads (5 fields, or 6 with seconds first; @daily, @hourly…), checked now rather than at 03:00. */
+const cronSchema = z.string().min(1).superRefine((pattern, ctx) => {
+  try {
+    new Cron(pattern, { paused: true });
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a cron pattern such as '0 3 * * *' or '@daily', got ${JSON.stringify(pattern)} (${(error as Error).message.replace(/^CronPattern: /, '')})` });
+  }
+});
+
+const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, { error: (issue) => `expected an IANA time zone such as 'Europe/Berlin', got ${JSON.stringify(issue.input)}` });
+
+const scheduleSchema = z
+  .union([
+    /** Just the pattern: the default branch below, in the master's time zone, every time. */
+    cronSchema,
+    z
+      .object({
+        cron: cronSchema,
+        /** IANA time zone the pattern is read in (default: the master's). */
+        timezone: timeZoneSchema.optional(),
+        /** The branch to build (default main); or give `tag` instead. */
+        branch: z.string().min(1).optional(),
+        /** A tag to build instead of a branch. */
+        tag: z.string().min(1).optional(),
+        /** Build only when the branch moved since this builder's last scheduled build (default false). */
+        onlyIfChanged: z.boolean().prefault(false),
+      })
+      .strict()
+      .superRefine((s, ctx) => {
+        if (s.branch !== undefined && s.tag !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tag'], message: 'expected "branch" or "tag", not both' });
+      }),
+  ])
+  .transform((s) => {
+    const full = typeof s === 'string' ? { cron: s, onlyIfChanged: false } : s;
+    return { cron: full.cron, timezone: full.timezone, ref: full.tag !== undefined ? `refs/tags/${full.tag}` : `refs/heads/${full.branch ?? 'main'}`, onlyIfChanged: full.onlyIfChanged };
+  });
+
+/** A property a forced build may set: given to every step as GATEHOUSE_PROP_<name>. */
+const propertySchema = z
+  .object({
+    /** Shown beside the field of the forced-build form. */
+    description: z.string().optional(),
+    /** The value when the form or the API leaves it out (default empty). */
+    default: z.string().prefault(''),
+    /** The only values allowed (default: any text). */
+    choices: z.array(z.string()).min(1).optional(),
+  })
+  .strict();
+/** Properties by name; a name becomes part of an environment variable, so it must be one. */
+const propertiesSchema = z.record(z.string(), propertySchema).superRefine((props, ctx) => {
+  for (const name of Object.keys(props)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `expected a property name of letters, digits and "_" (it becomes GATEHOUSE_PROP_<name>), got "${name}"` });
+  }
+});
+
+// --- end of scheduled and forced builds ---
+
 const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled'] as const;
 
 const triggersSchema = z
@@ -236,6 +303,8 @@ const triggersSchema = z
     label: z.string().min(1).optional(),
     /** Run after a build of this builder succeeds, on the same commit (a chain: build, then test). */
     after: nameSchema.optional(),
+    /** Build on a schedule: a cron pattern, or { cron, timezone, branch | tag, onlyIfChanged } (default none). See docs/scheduled-builds.md. */
+    schedule: scheduleSchema.optional(),
   })
   .strict();
 
@@ -275,6 +344,8 @@ const builderSchema = z
     /** Test the merge of the PR into its base instead of its head (default false). */
     mergeBase: z.boolean().prefault(false),
     triggers: triggersSchema.prefault({}),
+    /** Properties a forced build may set (name → { description, default, choices }) (default none). */
+    properties: propertiesSchema.prefault({}),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
@@ -436,7 +507,7 @@ export const configSchema = z
         host: z.string().prefault('0.0.0.0'),
         /** How others reach this master: the UI link of statuses whose build has no logs-branch folder, and of all statuses without a `logs` web page (default none: such statuses carry no link; `gatehouse doctor` warns). */
         publicUrl: z.string().url().optional(),
-        /** Token for the API's actions (rebuild, cancel); without it those are refused. */
+        /** Token for the API's actions (rebuild, force, cancel); without it those are refused. */
         adminToken: secretSchema.optional(),
         /** Webhook bytes held in memory before their signature is checked, all requests together; a delivery that does not fit is answered 503 with Retry-After (default 32, at least 25: GitHub's largest payload). */
         webhookBufferMiB: z.number().int().min(25).prefault(32),

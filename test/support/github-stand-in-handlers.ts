@@ -161,8 +161,9 @@ export const routes: Route[] = [
     method: 'GET',
     template: '/repos/{owner}/{repo}/commits/{ref}',
     handle(ctx) {
-      const message = ctx.state.repos.get(repoName(ctx.params).toLowerCase())?.commits.get(String(ctx.params.ref));
-      return message === undefined ? notFound() : { status: 200, body: commitBody(repoName(ctx.params), String(ctx.params.ref), message) };
+      const sha = ctx.state.resolveCommit(repoName(ctx.params), String(ctx.params.ref));
+      const message = sha === undefined ? undefined : ctx.state.repos.get(repoName(ctx.params).toLowerCase())?.commits.get(sha);
+      return sha === undefined || message === undefined ? notFound() : { status: 200, body: commitBody(repoName(ctx.params), sha, message) };
     },
   },
   {

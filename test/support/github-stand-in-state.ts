@@ -44,6 +44,8 @@ export interface RepoInput {
   collaborators?: Record<string, Permission>;
   /** sha → commit message. */
   commits?: Record<string, string>;
+  /** Branches and tags: "refs/heads/main" or "refs/tags/v1" → the commit's sha (GET commits/{ref} resolves them). */
+  refs?: Record<string, string>;
   /** The repository's webhooks, as GET /repos/{owner}/{repo}/hooks lists them. */
   hooks?: HookInput[];
   /** What the token's owner may do on the repository (GET /repos/{owner}/{repo} `permissions`; hooks need admin) (default admin). */
@@ -80,6 +82,7 @@ export interface RepoState {
   pulls: Map<number, PullState>;
   collaborators: Map<string, Permission>;
   commits: Map<string, string>;
+  refs: Map<string, string>;
   hooks: HookInput[];
   tokenPermission: Permission;
 }
@@ -109,7 +112,7 @@ export class GitHubState {
   repo(fullName: string): RepoState {
     let repo = this.repos.get(fullName.toLowerCase());
     if (!repo) {
-      repo = { fullName, pulls: new Map(), collaborators: new Map(), commits: new Map(), hooks: [], tokenPermission: 'admin' };
+      repo = { fullName, pulls: new Map(), collaborators: new Map(), commits: new Map(), refs: new Map(), hooks: [], tokenPermission: 'admin' };
       this.repos.set(fullName.toLowerCase(), repo);
     }
     return repo;
@@ -120,6 +123,7 @@ export class GitHubState {
     for (const pull of input.pulls ?? []) this.addPull(fullName, pull);
     for (const [login, permission] of Object.entries(input.collaborators ?? {})) this.setPermission(fullName, login, permission);
     for (const [sha, message] of Object.entries(input.commits ?? {})) this.setCommitMessage(fullName, sha, message);
+    for (const [ref, sha] of Object.entries(input.refs ?? {})) this.setRef(fullName, ref, sha);
     if (input.hooks) repo.hooks = [...input.hooks];
     if (input.tokenPermission) repo.tokenPermission = input.tokenPermission;
     return repo;
@@ -160,6 +164,21 @@ export class GitHubState {
 
   setCommitMessage(fullName: string, sha: string, message: string): void {
     this.repo(fullName).commits.set(sha, message);
+  }
+
+  /** Point a branch or tag ("refs/heads/main") at a commit (a push); the commit is known from then on. */
+  setRef(fullName: string, ref: string, sha: string): void {
+    const repo = this.repo(fullName);
+    repo.refs.set(ref, sha);
+    if (!repo.commits.has(sha)) repo.commits.set(sha, `commit ${sha.slice(0, 7)}`);
+  }
+
+  /** What GET commits/{ref} accepts: a sha, heads/NAME, tags/NAME, or a bare branch or tag name. */
+  resolveCommit(fullName: string, ref: string): string | undefined {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) return undefined;
+    if (repo.commits.has(ref)) return ref;
+    return repo.refs.get(`refs/${ref}`) ?? repo.refs.get(`refs/heads/${ref}`) ?? repo.refs.get(`refs/tags/${ref}`);
   }
 
   addOrg(org: string, input: OrgInput): void {

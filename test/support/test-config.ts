@@ -19,3 +19,4 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
     ...overrides,
   };
 }
+

@@ -1,6 +1,7 @@
 // The real master for browser tests: test config with three builders, listening on 127.0.0.1:0
 // so Chromium can load the UI and its event stream.
 import type { ConfigInput } from '../../shared/config.js';
+import type { GitHubLookups } from '../../master/triggers/github-lookups.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { examplePayload } from '../support/sign-webhook.js';
 import { TEST_REPO } from '../support/test-config.js';
@@ -15,8 +16,9 @@ export const UI_BUILDERS: ConfigInput['builders'] = [
   { name: 'docs', executor: 'host', triggers: { pullRequest: false }, steps: [{ name: 'build', run: 'make docs' }] },
 ];
 
-export async function startUiMaster(overrides: Partial<ConfigInput> = {}): Promise<UiMaster> {
-  const master = await startTestMaster({ title: 'Acme storage CI', builders: UI_BUILDERS, ...overrides });
+/** `github`: the client forced builds resolve refs with (default none). */
+export async function startUiMaster(overrides: Partial<ConfigInput> = {}, github?: GitHubLookups): Promise<UiMaster> {
+  const master = await startTestMaster({ title: 'Acme storage CI', builders: UI_BUILDERS, ...overrides }, github);
   const url = await master.app.listen({ port: 0, host: '127.0.0.1' });
   return { ...master, url };
 }

@@ -11,3 +11,16 @@ export const rebuildBody = z
   .nullable()
   .optional();
 export const builderParams = z.object({ name: z.string() });
+
+/** POST /api/v2/builders/:name/force: build a ref of the served repository. */
+export const forceBody = z.object({
+  /** A branch or tag (bare, or refs/heads/…, refs/tags/…), a sha, or a pull request (#12, pull/12). */
+  ref: z.string().min(1).max(255),
+  /** The repository ("owner/name"), when the master serves several (default: the builder's first). */
+  repo: z.string().min(3).max(200).optional(),
+  /** Values for properties the builder declares (the rest take their defaults). */
+  properties: z.record(z.string(), z.string().max(4096)).optional(),
+  /** Who asks, for the build's reason (the admin token says only that it is an admin). */
+  by: z.string().min(1).max(100).optional(),
+});
+export type ForceBody = z.infer<typeof forceBody>;

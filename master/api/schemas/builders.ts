@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiBuild } from './builds.js';
-import { listOf } from './common.js';
+import { listOf, nullableTime } from './common.js';
 
 /** A configured builder (both builder lists start with it). */
 export const apiBuilderConfig = z.object({
@@ -11,7 +11,14 @@ export const apiBuilderConfig = z.object({
   labels: z.array(z.string()),
   max_concurrent: z.number().int().nullable(),
   steps: z.array(z.string()),
+  /** What a forced build of it may set (its steps get GATEHOUSE_PROP_<name>). */
+  properties: z.array(z.object({ name: z.string(), description: z.string().nullable(), default: z.string(), choices: z.array(z.string()).nullable() })),
+  /** Its schedule (triggers.schedule): the next slot, and the newest slot handled (built or skipped). */
+  schedule: z
+    .object({ cron: z.string(), timezone: z.string().nullable(), ref: z.string(), only_if_changed: z.boolean(), next_at: nullableTime, last_slot_at: nullableTime })
+    .nullable(),
 });
+export type ApiBuilderConfig = z.infer<typeof apiBuilderConfig>;
 
 /** GET /api/v2/builders: a configured builder with its open builds counted. */
 export const apiBuilder = apiBuilderConfig.extend({ running: z.number().int(), queued: z.number().int() });

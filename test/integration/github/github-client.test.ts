@@ -24,6 +24,7 @@ beforeEach(async () => {
           { number: 9, head: { sha: 'c'.repeat(40), repo: null }, title: 'From a deleted fork', author: 'ghosted' },
         ],
         collaborators: { alice: 'admin', mo: 'maintain', tri: 'triage', rita: 'read' },
+        refs: { 'refs/heads/main': 'd'.repeat(40), 'refs/tags/v1.0': 'e'.repeat(40) },
       },
     },
     orgs: { acme: ['alice'], secretive: { members: ['alice'], requesterIsMember: false } },
@@ -104,6 +105,14 @@ describe('GitHub client against the stand-in', () => {
 
   it('reads the head commit message', async () => {
     expect(await client.getHeadCommitMessage(REPO, SHA)).toBe('Add gears\n\n[skip ci]');
+  });
+
+  it('resolves a branch, a tag or a sha to its commit, and says so when there is none', async () => {
+    expect(await client.getCommitSha(REPO, 'heads/main')).toBe('d'.repeat(40));
+    expect(await client.getCommitSha(REPO, 'tags/v1.0')).toBe('e'.repeat(40));
+    expect(await client.getCommitSha(REPO, SHA)).toBe(SHA);
+    expect(await client.getCommitSha(REPO, 'heads/gone')).toBeUndefined();
+    expect(gh.requests.map((r) => [r.operationId, r.status])).toEqual([['repos/get-commit', 200], ['repos/get-commit', 200], ['repos/get-commit', 200], ['repos/get-commit', 404]]);
   });
 });
 

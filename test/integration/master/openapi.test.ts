@@ -11,6 +11,9 @@ import { TEST_SECRETS } from '../../support/test-config.js';
 import { WORKER_NAME_HEADER } from '../../../shared/protocol.js';
 import { FakeWorker } from '../../ui/fake-worker.js';
 import { prPayload, startUiMaster, type UiMaster } from '../../ui/ui-master.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../../support/github-api-stand-in.js';
+import { createTestGitHubClient } from '../../support/github-test-client.js';
+import { TEST_REPO } from '../../support/test-config.js';
 
 const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites><testsuite name="volumes" tests="2" failures="1">
@@ -80,13 +83,16 @@ async function call(url: string, method: Method, headers: Record<string, string>
 
 describe('GET /api/v2/openapi.json', () => {
   let master: UiMaster;
+  let gh: GitHubStandIn;
   let worker: FakeWorker;
   let doc: OpenAPIV3_1.Document;
   const ids: Record<string, string> = {};
   const ajv = new Ajv2020({ strict: true, allErrors: true });
 
   beforeAll(async () => {
-    master = await startUiMaster();
+    // Forced builds resolve their ref through GitHub: the stand-in knows main.
+    gh = await startGitHubStandIn({ repos: { [TEST_REPO]: { refs: { 'refs/heads/main': 'f'.repeat(40) } } } });
+    master = await startUiMaster({}, createTestGitHubClient(gh));
     // PR 7 builds `unit` (on the worker, to the end) and `lvm` (no worker has its label: it waits).
     await master.send('pull_request', prPayload(7, 'a'.repeat(40)));
     worker = await FakeWorker.connect(master.url);
@@ -108,12 +114,13 @@ describe('GET /api/v2/openapi.json', () => {
   afterAll(async () => {
     worker?.close();
     await master?.stop();
+    await gh?.close();
   });
 
   it('is an OpenAPI 3.1 document describing every /api route', () => {
     expect(openApi31Problems(doc, ajv)).toEqual([]);
     const paths = Object.keys(doc.paths ?? {});
-    for (const path of ['/api/v2/builds', '/api/v2/builds/{id}/steps/{step}/log', '/api/v2/events', '/api/v2/ui/builders', '/api/v2/builders/{name}/rebuild', '/api/worker/uploads']) {
+    for (const path of ['/api/v2/builds', '/api/v2/builds/{id}/steps/{step}/log', '/api/v2/events', '/api/v2/ui/builders', '/api/v2/builders/{name}/rebuild', '/api/v2/builders/{name}/force', '/api/worker/uploads']) {
       expect(paths).toContain(path);
     }
     expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual([]);
@@ -136,7 +143,8 @@ describe('GET /api/v2/openapi.json', () => {
         const urlWith = (values: Record<string, string>) => `${master.url}${path.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] as string)}${query.length ? `?${query.join('&')}` : ''}`;
         const url = urlWith(params);
         const headers = path.startsWith('/api/worker/') ? worker : method === 'get' ? {} : admin;
-        const answer = await call(url, method, headers, method === 'get' ? undefined : method === 'put' ? 'bytes' : '{}');
+        const body = method === 'put' ? 'bytes' : path.endsWith('/force') ? JSON.stringify({ ref: 'main' }) : '{}';
+        const answer = await call(url, method, headers, method === 'get' ? undefined : body);
         calls++;
         // Real ids get a success (a schema stricter than the data would make it a documented 500);
         // the worker routes refuse (no build of theirs is running), which is what they can be asked here.

@@ -3,6 +3,7 @@
 import type {
   ApiArtifact, ApiBuild, ApiBuilderSummary, ApiBuildReporting, ApiDelivery, ApiForwarder, ApiInfo, ApiJunit, ApiList, ApiQueueEntry, ApiStep, ApiWorker,
 } from '../../../api/schemas';
+import type { ForceBody } from '../../../api/schemas/actions';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -63,6 +64,10 @@ export const api = {
   rebuild: (builder: string, buildId: number, token: string) =>
     request<ApiList<'builds', ApiBuild>>(`builders/${encodeURIComponent(builder)}/rebuild`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-gatehouse-client': 'ui' }, body: JSON.stringify({ buildId }),
+    }),
+  force: (builder: string, body: ForceBody, token: string) =>
+    request<ApiList<'builds', ApiBuild>>(`builders/${encodeURIComponent(builder)}/force`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-gatehouse-client': 'ui' }, body: JSON.stringify(body),
     }),
   cancel: (buildId: number, token: string) =>
     request<ApiList<'builds', ApiBuild>>(`builds/${buildId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-gatehouse-client': 'ui' } }),

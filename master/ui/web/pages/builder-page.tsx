@@ -13,6 +13,8 @@ import { BuildsTable } from '../components/builds-table';
 import { ErrorNote } from '../components/error-note';
 import { HistoryFilters, STATUSES, type HistoryFilter } from '../components/history-filters';
 import { Pager } from '../components/pager';
+import { ForceForm } from '../components/force-form';
+import { RelTime } from '../components/rel-time';
 
 const PAGE = 25;
 
@@ -58,6 +60,13 @@ export function BuilderPage({ name, query }: { name: string; query: URLSearchPar
             <BuilderWorkers builder={builder} />
           </div>
         ) : null}
+        {builder?.schedule ? (
+          <p class="schedule-note">
+            Scheduled <code>{builder.schedule.cron}</code>{builder.schedule.timezone ? ` (${builder.schedule.timezone})` : ''} on {builder.schedule.ref.replace(/^refs\/(heads|tags)\//, '')}
+            {builder.schedule.only_if_changed ? ', when it moved' : ''}; next <RelTime at={builder.schedule.next_at} />
+          </p>
+        ) : null}
+        {builder ? <ForceForm builder={builder} /> : null}
         {unknown ? <p class="warn">No builder named “{name}” is configured now; its past builds are still listed.</p> : null}
       </div>
       <HistoryFilters value={filter} onChange={(f) => (location.hash = link(f, 0))} />
