@@ -164,4 +164,24 @@ export const MIGRATIONS: readonly string[] = [
       (SELECT c.author FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.author IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_author
     FROM builds b;
   `,
+  /* 7: check runs (GitHub App): one per build, what it should show and what GitHub has, and the run's id once created */ `
+  CREATE TABLE check_runs (
+    build_id INTEGER PRIMARY KEY REFERENCES builds(id) ON DELETE CASCADE,
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    name TEXT NOT NULL,                  -- the check's name (the status context)
+    transition TEXT NOT NULL,            -- the newest to show: awaiting | queued@<attempts> | started@<attempts> | finished
+    version INTEGER NOT NULL DEFAULT 1,  -- bumped with each transition
+    sent_version INTEGER NOT NULL DEFAULT 0, -- the version GitHub shows
+    given_up INTEGER NOT NULL DEFAULT 0, -- 1: this version failed for good
+    github_id INTEGER,                   -- the run's id on GitHub; NULL until created
+    create_sent_at INTEGER,              -- a create was sent and may have reached GitHub: look for the run before creating another
+    annotations_sent INTEGER NOT NULL DEFAULT 0, -- how many of the finished run's annotations GitHub has
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    queued_at INTEGER NOT NULL           -- when this version was asked for
+  );
+  CREATE INDEX check_runs_todo ON check_runs(next_attempt_at) WHERE sent_version < version AND given_up = 0;
+  `,
 ];

@@ -4,6 +4,7 @@ import { createArtifactStore } from './artifact-store.js';
 import { createBuildRequestStore } from './build-request-store.js';
 import { createBuildStore } from './build-store.js';
 import { createChangeStore } from './change-store.js';
+import { createCheckRunStore } from './check-run-store.js';
 import { createDeliveryStore } from './delivery-store.js';
 import { createPublicationStore } from './publication-store.js';
 import { createStatusStore } from './status-store.js';
@@ -19,6 +20,7 @@ export function createStores(db: Db, now: () => number = Date.now) {
     changes: createChangeStore(db, now),
     workers: createWorkerStore(db),
     statuses: createStatusStore(db, now),
+    checkRuns: createCheckRunStore(db, now),
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
     /** Run `fn` in one transaction (nested: a savepoint); what it throws rolls everything back. */
