@@ -14,6 +14,8 @@ import { createLogStore } from './logs/log-store.js';
 import { createBuildSummaryReader } from './logs/build-summary.js';
 import { createStatusSender } from './statuses/status-sender.js';
 import { createStatusReporter } from './statuses/status-reporter.js';
+import { reportMode } from './checks/report-mode.js';
+import { startCheckRuns } from './checks/start-check-runs.js';
 import { openLogsRepo } from './logs-branch/open-logs-repo.js';
 import type { LogsRepo } from './logs-branch/logs-repo.js';
 import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publisher.js';
@@ -24,7 +26,7 @@ import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
 
 /** What reporting asks of GitHub; each part runs only when the client has its method. */
-export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls'>>;
+export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun'>>;
 
 /** Timings and limits; the defaults are for production, tests shorten them. */
 export interface ReportingOptions {
@@ -80,7 +82,8 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const timers: Repeating[] = [];
 
   const github = deps.github;
-  const createStatus = github?.createStatus?.bind(github);
+  const mode = reportMode(config.github);
+  const createStatus = mode === 'checks' ? undefined : github?.createStatus?.bind(github);
   const outbox = createStatus ? stores.statuses : undefined;
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
@@ -90,6 +93,8 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const reporter = outbox && sender
     ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
     : undefined;
+
+  const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, now });
 
   const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
 
@@ -102,6 +107,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const offBus = bus.on((event) => {
     if (event.type !== 'build') return;
     reporter?.onBuild(event.build);
+    checkRuns?.onBuild(event.build);
     publisher?.onBuild(event.build);
   });
 
@@ -109,6 +115,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const sweep = async () => {
     reporter?.sweep();
     sender?.wake();
+    checkRuns?.sweep();
     publisher?.sweep();
   };
   timers.push(repeat('reporting sweep', sweep, { firstDelayMs: 0, intervalMs: options.sweepIntervalMs ?? 60_000, logger }));
@@ -130,7 +137,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
       offBus();
       stopping.abort();
       await Promise.all(timers.map((t) => t.stop()));
-      await Promise.all([sender?.close(), publisher?.close()]);
+      await Promise.all([sender?.close(), checkRuns?.close(), publisher?.close()]);
     },
   };
 }

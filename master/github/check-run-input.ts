@@ -40,6 +40,9 @@ export interface CheckRunInput {
   output?: CheckRunOutput;
 }
 
+/** What an update sends: only the fields given change. */
+export type CheckRunUpdate = Partial<Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>>;
+
 /** GitHub takes at most this many annotations per request. */
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit on output.summary and output.text. */

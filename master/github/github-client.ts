@@ -5,11 +5,11 @@ import type { Config } from '../../shared/config/load-config.js';
 import { GitHubApiError, toGitHubApiError } from './github-api-error.js';
 import { authSecrets, createOctokit, type GitHubAuth, type GitHubClientOptions } from './create-octokit.js';
 import { toPullSummary, type PullSummary } from './pull-summary.js';
-import type { CheckAnnotation, CheckRunInput } from './check-run-input.js';
+import type { CheckAnnotation, CheckRunInput, CheckRunUpdate } from './check-run-input.js';
 
 export type { GitHubAuth, GitHubClientOptions, GitHubLogger } from './create-octokit.js';
 export type { PullSummary, AuthorAssociation } from './pull-summary.js';
-export type { CheckRunInput, CheckAnnotation, CheckRunOutput, CheckRunStatus, CheckConclusion } from './check-run-input.js';
+export type { CheckRunInput, CheckRunUpdate, CheckAnnotation, CheckRunOutput, CheckRunStatus, CheckConclusion } from './check-run-input.js';
 export { GitHubApiError } from './github-api-error.js';
 
 export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -43,8 +43,8 @@ export interface GitHubClient {
   getHeadCommitMessage(repo: string, sha: string): Promise<string>;
   /** Create a check run (GitHub App auth only); returns its id. */
   createCheckRun(repo: string, run: CheckRunInput): Promise<number>;
-  /** Update a check run; `name`, `headSha` and `externalId` of the input are not sent again. */
-  updateCheckRun(repo: string, id: number, run: Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>): Promise<void>;
+  /** Update a check run: only the fields given change (annotations are appended to the run's). */
+  updateCheckRun(repo: string, id: number, run: CheckRunUpdate): Promise<void>;
   /** The id of the check run of `sha` with this name and external id (this App's), if there is one. */
   findCheckRun(repo: string, sha: string, name: string, externalId: string): Promise<number | undefined>;
   /** Comment on an issue or pull request; returns the comment's id. */
@@ -198,9 +198,9 @@ const annotationFields = (a: CheckAnnotation) => ({
 });
 
 /** The fields a create and an update share, in GitHub's names; absent ones are not sent. */
-function checkRunFields(run: Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>) {
+function checkRunFields(run: CheckRunUpdate) {
   return {
-    status: run.status,
+    ...(run.status ? { status: run.status } : {}),
     ...(run.conclusion ? { conclusion: run.conclusion } : {}),
     ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
     ...(run.startedAt ? { started_at: isoSeconds(run.startedAt) } : {}),
