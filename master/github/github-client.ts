@@ -155,7 +155,9 @@ export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOption
 
     createCheckRun: (repo, run) =>
       call(`createCheckRun ${repo}@${run.headSha.slice(0, 7)} ${run.name}`, async () => {
-        const { data } = await octokit.rest.checks.create({ ...splitRepo(repo), name: run.name, head_sha: run.headSha, external_id: run.externalId, ...checkRunFields(run) });
+        // Not retried here: a create whose answer was lost may have made the run, and a second one
+        // would stay on the commit. The caller looks it up by external id before trying again.
+        const { data } = await octokit.rest.checks.create({ ...splitRepo(repo), name: run.name, head_sha: run.headSha, external_id: run.externalId, ...checkRunFields(run), request: NOT_RETRIED });
         return data.id;
       }),
 
@@ -173,7 +175,8 @@ export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOption
 
     createIssueComment: (repo, number, body) =>
       call(`createIssueComment ${repo}#${number}`, async () => {
-        const { data } = await octokit.rest.issues.createComment({ ...splitRepo(repo), issue_number: number, body });
+        // Not retried here either (see createCheckRun): the caller finds the comment by its marker.
+        const { data } = await octokit.rest.issues.createComment({ ...splitRepo(repo), issue_number: number, body, request: NOT_RETRIED });
         return data.id;
       }),
 
@@ -189,6 +192,9 @@ export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOption
       }),
   };
 }
+
+/** For creates that must not happen twice: plugin-retry's per-request count. */
+const NOT_RETRIED = { retries: 0 };
 
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -45,6 +45,15 @@ describe('check runs', () => {
     expect(gh.takeValidationErrors().join('\n')).toMatch(/annotations.*50/);
   });
 
+  it('does not send a create again when its answer was lost (the run may exist)', async () => {
+    gh = await startGitHubStandIn({ tokens: [], app: testApp().standIn, repos: { [REPO]: {} } });
+    const client = createTestAppClient(gh);
+    gh.failNext('POST', '/repos/{owner}/{repo}/check-runs', { loseAnswer: true });
+    await expect(client.createCheckRun(REPO, { name: 'x', headSha: SHA, externalId: '9', status: 'queued' })).rejects.toThrow(GitHubApiError);
+    expect(gh.state.checks.runsOf(REPO, SHA)).toHaveLength(1);
+    expect(await client.findCheckRun(REPO, SHA, 'x', '9')).toBe(gh.state.checks.runsOf(REPO, SHA)[0]?.id);
+  });
+
   it('is refused with a personal token (403), as GitHub refuses it', async () => {
     gh = await startGitHubStandIn({ repos: { [REPO]: {} } });
     const client = createTestGitHubClient(gh);
