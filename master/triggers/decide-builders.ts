@@ -6,6 +6,7 @@ import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { needsApproval, isTrustedUser } from './trust.js';
 import { parseCommentCommands } from './parse-comment-commands.js';
+import { decideForRerun } from './rerun.js';
 
 export type Verdict = 'queue' | 'await-approval' | 'skip';
 export interface Decision {
@@ -99,6 +100,7 @@ async function skipReason(b: BuilderConfig, change: Change, facts: ReturnType<ty
 
 export async function decideBuilders(change: Change, config: Config, github: GitHubLookups | undefined): Promise<Outcome> {
   if (change.kind === 'comment') return decideForComment(change, config, github);
+  if (change.kind === 'rerun') return decideForRerun(change, config, github);
   if (change.kind === 'after') {
     const decisions = config.builders
       .filter((b) => b.triggers.after === change.builder)

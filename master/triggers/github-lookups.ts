@@ -1,6 +1,7 @@
 // What the triggers ask GitHub: a narrow view of the master's GitHub client, so tests of the
 // trigger rules can plug in the client pointed at the local stand-in.
 import type { PullSummary } from '../github/pull-summary.js';
+import type { RepoPermission } from '../github/github-client.js';
 
 export type { PullSummary } from '../github/pull-summary.js';
 
@@ -9,4 +10,6 @@ export interface GitHubLookups {
   listPullFiles(repo: string, number: number): Promise<string[]>;
   isOrgMember(org: string, user: string): Promise<boolean>;
   getHeadCommitMessage(repo: string, sha: string): Promise<string>;
+  /** For Re-run buttons, whose webhooks carry no author association (without it, only trusted.users and orgs count). */
+  getCollaboratorPermission?(repo: string, user: string): Promise<RepoPermission>;
 }
