@@ -1,6 +1,6 @@
-// Reporting, wired: commit statuses (when a GitHub client can post them), the logs branch (when
-// `logs` is configured), reconcile (when the client can list pull requests), and retention. It
-// follows builds on the event bus and never calls back into them: nothing here can block or fail a
+// Reporting, wired: commit statuses and/or check runs (github.report), the pull request comment
+// (github.prComment), the logs branch (when `logs` is configured), reconcile (when the client can
+// list pull requests), and retention. It follows builds on the event bus and never calls back into them: nothing here can block or fail a
 // build. create-master.ts starts it and closes it before the database.
 import path from 'node:path';
 import type { Config } from '../shared/config.js';
@@ -16,6 +16,7 @@ import { createStatusSender } from './statuses/status-sender.js';
 import { createStatusReporter } from './statuses/status-reporter.js';
 import { reportMode } from './checks/report-mode.js';
 import { startCheckRuns } from './checks/start-check-runs.js';
+import { startPrComments } from './pr-comments/start-pr-comments.js';
 import { openLogsRepo } from './logs-branch/open-logs-repo.js';
 import type { LogsRepo } from './logs-branch/logs-repo.js';
 import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publisher.js';
@@ -26,7 +27,7 @@ import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
 
 /** What reporting asks of GitHub; each part runs only when the client has its method. */
-export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun'>>;
+export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun' | 'createIssueComment' | 'updateIssueComment' | 'findIssueComment'>>;
 
 /** Timings and limits; the defaults are for production, tests shorten them. */
 export interface ReportingOptions {
@@ -95,6 +96,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
     : undefined;
 
   const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, now });
+  const prComments = startPrComments({ ...deps, readSummary, now });
 
   const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
 
@@ -108,6 +110,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
     if (event.type !== 'build') return;
     reporter?.onBuild(event.build);
     checkRuns?.onBuild(event.build);
+    prComments?.onBuild(event.build);
     publisher?.onBuild(event.build);
   });
 
@@ -116,6 +119,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
     reporter?.sweep();
     sender?.wake();
     checkRuns?.sweep();
+    prComments?.sweep();
     publisher?.sweep();
   };
   timers.push(repeat('reporting sweep', sweep, { firstDelayMs: 0, intervalMs: options.sweepIntervalMs ?? 60_000, logger }));
@@ -137,7 +141,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
       offBus();
       stopping.abort();
       await Promise.all(timers.map((t) => t.stop()));
-      await Promise.all([sender?.close(), checkRuns?.close(), publisher?.close()]);
+      await Promise.all([sender?.close(), checkRuns?.close(), prComments?.close(), publisher?.close()]);
     },
   };
 }

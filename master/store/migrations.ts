@@ -164,7 +164,7 @@ export const MIGRATIONS: readonly string[] = [
       (SELECT c.author FROM changes c WHERE c.repo = b.repo AND c.pr = b.pr AND c.kind IN ('pull_request', 'reconcile') AND c.author IS NOT NULL ORDER BY c.id DESC LIMIT 1) AS pr_author
     FROM builds b;
   `,
-  /* 7: check runs (GitHub App): one per build, what it should show and what GitHub has, and the run's id once created */ `
+  /* 7: check runs (GitHub App) and pull request comments: what each should show, what GitHub has, and its id once created */ `
   CREATE TABLE check_runs (
     build_id INTEGER PRIMARY KEY REFERENCES builds(id) ON DELETE CASCADE,
     repo TEXT NOT NULL,
@@ -183,5 +183,22 @@ export const MIGRATIONS: readonly string[] = [
     queued_at INTEGER NOT NULL           -- when this version was asked for
   );
   CREATE INDEX check_runs_todo ON check_runs(next_attempt_at) WHERE sent_version < version AND given_up = 0;
+
+  CREATE TABLE pr_comments (           -- the one comment per pull request that lists each builder's result
+    repo TEXT NOT NULL,
+    pr INTEGER NOT NULL,
+    shown TEXT NOT NULL,                 -- what the comment should show (the head's builds and their states), to skip repeats
+    version INTEGER NOT NULL DEFAULT 1,  -- bumped when that changes
+    sent_version INTEGER NOT NULL DEFAULT 0,
+    given_up INTEGER NOT NULL DEFAULT 0,
+    comment_id INTEGER,                  -- the comment's id on GitHub; NULL until created
+    create_sent_at INTEGER,              -- a create was sent: look for the comment (by its marker) before creating another
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (repo, pr)
+  );
+  CREATE INDEX pr_comments_todo ON pr_comments(next_attempt_at) WHERE sent_version < version AND given_up = 0;
   `,
 ];

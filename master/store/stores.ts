@@ -6,6 +6,7 @@ import { createBuildStore } from './build-store.js';
 import { createChangeStore } from './change-store.js';
 import { createCheckRunStore } from './check-run-store.js';
 import { createDeliveryStore } from './delivery-store.js';
+import { createPrCommentStore } from './pr-comment-store.js';
 import { createPublicationStore } from './publication-store.js';
 import { createStatusStore } from './status-store.js';
 import { createStepStore } from './step-store.js';
@@ -21,6 +22,7 @@ export function createStores(db: Db, now: () => number = Date.now) {
     workers: createWorkerStore(db),
     statuses: createStatusStore(db, now),
     checkRuns: createCheckRunStore(db, now),
+    prComments: createPrCommentStore(db, now),
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
     /** Run `fn` in one transaction (nested: a savepoint); what it throws rolls everything back. */
