@@ -41,3 +41,22 @@ export function followBuilds(deps: BuildFollowerDeps) {
   };
 }
 export type BuildFollower = ReturnType<typeof followBuilds>;
+
+/** A follower and the sender that posts what it records: one part of reporting (check runs, the PR comment). */
+export interface ReportingPart {
+  onBuild(build: BuildRow): void;
+  /** Record missed transitions and post what is due. */
+  sweep(): void;
+  close(): Promise<void>;
+}
+
+export function reportingPart(follower: BuildFollower, sender: { wake(): void; close(): Promise<void> }): ReportingPart {
+  return {
+    onBuild: (build) => follower.onBuild(build),
+    sweep() {
+      follower.sweep();
+      sender.wake();
+    },
+    close: () => sender.close(),
+  };
+}

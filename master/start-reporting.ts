@@ -25,6 +25,14 @@ import { createReconciler, type ReconcileResult } from './triggers/reconcile.js'
 import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
 import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
+import type { OutboxSenderOptions } from './outbox-sender.js';
+
+/** What every outbox sender of reporting shares. */
+export interface SendingDeps extends OutboxSenderOptions {
+  logger: Logger;
+  now: () => number;
+  onPostFailed?: () => void;
+}
 
 /** What reporting asks of GitHub; each part runs only when the client has its method. */
 export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun' | 'createIssueComment' | 'updateIssueComment' | 'findIssueComment'>>;
@@ -95,8 +103,10 @@ export function startReporting(deps: ReportingDeps): Reporting {
     ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
     : undefined;
 
-  const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, now });
-  const prComments = startPrComments({ ...deps, readSummary, now });
+  // Check runs and the comment go out as statuses do: same backoff, same give-up, same metric.
+  const sending: SendingDeps = { logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs };
+  const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, sending });
+  const prComments = startPrComments({ ...deps, readSummary, sending });
 
   const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
 

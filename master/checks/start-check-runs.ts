@@ -1,25 +1,19 @@
 // Check runs, wired: the reporter hears builds and records what each run should show, the sender
 // posts it. Only when the client can post check runs (a GitHub App client).
 import path from 'node:path';
-import type { BuildRow } from '../store/build-store.js';
 import type { BuildSummaryReader } from '../logs/build-summary.js';
 import { createLogStore } from '../logs/log-store.js';
 import { readLogTail } from '../logs/log-tail.js';
-import type { ReportingDeps } from '../start-reporting.js';
+import type { ReportingDeps, SendingDeps } from '../start-reporting.js';
 import { targetUrlFor } from '../statuses/target-url.js';
 import { checkRunContent } from './check-run-content.js';
 import { createCheckRunReporter } from './check-run-reporter.js';
 import { createCheckRunSender } from './check-run-sender.js';
+import { reportingPart, type ReportingPart } from '../build-follower.js';
 
-export interface CheckRuns {
-  onBuild(build: BuildRow): void;
-  /** Record missed transitions and post what is due. */
-  sweep(): void;
-  close(): Promise<void>;
-}
-
-export function startCheckRuns(deps: ReportingDeps & { readSummary: BuildSummaryReader; now: () => number }): CheckRuns | undefined {
-  const { config, stores, logger, now } = deps;
+export function startCheckRuns(deps: ReportingDeps & { readSummary: BuildSummaryReader; sending: SendingDeps }): ReportingPart | undefined {
+  const { config, stores } = deps;
+  const { logger, now } = deps.sending;
   const github = deps.github;
   if (!github?.createCheckRun || !github.updateCheckRun || !github.findCheckRun) return undefined;
   const poster = { createCheckRun: github.createCheckRun.bind(github), updateCheckRun: github.updateCheckRun.bind(github), findCheckRun: github.findCheckRun.bind(github) };
@@ -38,19 +32,8 @@ export function startCheckRuns(deps: ReportingDeps & { readSummary: BuildSummary
         secrets: deps.secrets,
       }),
     github: poster,
-    logger,
-    now,
-    onPostFailed: deps.metrics?.statusPostFailed,
-    retry: deps.options?.statusRetry,
-    giveUpAfterMs: deps.options?.statusGiveUpAfterMs,
+    ...deps.sending,
   });
   const reporter = createCheckRunReporter({ config, builds: stores.builds, requests: stores.requests, store: stores.checkRuns, logger, now, onAdded: () => sender.wake() });
-  return {
-    onBuild: (build) => reporter.onBuild(build),
-    sweep() {
-      reporter.sweep();
-      sender.wake();
-    },
-    close: () => sender.close(),
-  };
+  return reportingPart(reporter, sender);
 }

@@ -4,20 +4,16 @@ import path from 'node:path';
 import type { BuildSummaryReader } from '../logs/build-summary.js';
 import { createLogStore } from '../logs/log-store.js';
 import { readLogTail } from '../logs/log-tail.js';
-import type { ReportingDeps } from '../start-reporting.js';
+import type { ReportingDeps, SendingDeps } from '../start-reporting.js';
 import { targetUrlFor } from '../statuses/target-url.js';
-import type { BuildFollower } from '../build-follower.js';
+import { reportingPart, type ReportingPart } from '../build-follower.js';
 import { headBuilds, prCommentBody } from './pr-comment-content.js';
 import { createPrCommentReporter } from './pr-comment-reporter.js';
 import { createPrCommentSender } from './pr-comment-sender.js';
 
-export interface PrComments extends Pick<BuildFollower, 'onBuild'> {
-  sweep(): void;
-  close(): Promise<void>;
-}
-
-export function startPrComments(deps: ReportingDeps & { readSummary: BuildSummaryReader; now: () => number }): PrComments | undefined {
-  const { config, stores, logger, now } = deps;
+export function startPrComments(deps: ReportingDeps & { readSummary: BuildSummaryReader; sending: SendingDeps }): ReportingPart | undefined {
+  const { config, stores } = deps;
+  const { logger, now } = deps.sending;
   const settings = config.github.prComment;
   const github = deps.github;
   if (!settings || !github?.createIssueComment || !github.updateIssueComment || !github.findIssueComment) return undefined;
@@ -42,19 +38,8 @@ export function startPrComments(deps: ReportingDeps & { readSummary: BuildSummar
         secrets: deps.secrets,
       }),
     github: poster,
-    logger,
-    now,
-    onPostFailed: deps.metrics?.statusPostFailed,
-    retry: deps.options?.statusRetry,
-    giveUpAfterMs: deps.options?.statusGiveUpAfterMs,
+    ...deps.sending,
   });
   const reporter = createPrCommentReporter({ builds: stores.builds, store: stores.prComments, listed, logger, now, onAdded: () => sender.wake() });
-  return {
-    onBuild: (build) => reporter.onBuild(build),
-    sweep() {
-      reporter.sweep();
-      sender.wake();
-    },
-    close: () => sender.close(),
-  };
+  return reportingPart(reporter, sender);
 }

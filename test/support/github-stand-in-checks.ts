@@ -151,6 +151,15 @@ function apply(run: CheckRunState, fields: CheckRunFields, now: string): void {
   run.history.push(run.status);
 }
 
+/** Apply `fields` to (a copy of) the run and keep it, unless that breaks one of GitHub's rules (422). */
+function applyAndKeep(ctx: HandlerContext, run: CheckRunState, fields: CheckRunFields, now: string, status: 200 | 201): Reply {
+  apply(run, fields, now);
+  const broken = ruleBroken(run, fields);
+  if (broken) return { status: 422, body: errorBody(422, broken), violation: broken };
+  ctx.state.checks.checkRuns.set(run.id, run);
+  return { status, body: checkRunBody(run, ctx.auth.appId) };
+}
+
 /** Check runs are for GitHub Apps: anything but an installation token is refused as GitHub does. */
 function notAnApp(ctx: HandlerContext): Reply | undefined {
   if (ctx.credentials.kind === 'installation') return undefined;
@@ -175,11 +184,7 @@ export const checkRoutes: Route[] = [
         id: ctx.state.checks.newId(), repo: repoName(ctx.params), headSha: fields.head_sha, name: fields.name, externalId: fields.external_id ?? '',
         status: 'queued', conclusion: null, detailsUrl: null, startedAt: now, completedAt: null, output: { title: null, summary: null, text: null }, annotations: [], history: [],
       };
-      apply(run, fields, now);
-      const broken = ruleBroken(run, fields);
-      if (broken) return { status: 422, body: errorBody(422, broken), violation: broken };
-      ctx.state.checks.checkRuns.set(run.id, run);
-      return { status: 201, body: checkRunBody(run, ctx.auth.appId) };
+      return applyAndKeep(ctx, run, fields, now, 201);
     },
   },
   {
@@ -190,13 +195,7 @@ export const checkRoutes: Route[] = [
       if (refused) return refused;
       const run = findRun(ctx);
       if (!run) return notFound();
-      const next = structuredClone(run);
-      const fields = ctx.body as CheckRunFields;
-      apply(next, fields, ctx.state.now());
-      const broken = ruleBroken(next, fields);
-      if (broken) return { status: 422, body: errorBody(422, broken), violation: broken };
-      ctx.state.checks.checkRuns.set(run.id, next);
-      return { status: 200, body: checkRunBody(next, ctx.auth.appId) };
+      return applyAndKeep(ctx, structuredClone(run), ctx.body as CheckRunFields, ctx.state.now(), 200);
     },
   },
   {
