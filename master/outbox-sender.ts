@@ -36,7 +36,15 @@ export interface OutboxSenderOptions {
   giveUpAfterMs?: number;
 }
 
-export interface OutboxSenderDeps<Row extends OutboxEntry> extends OutboxSenderOptions {
+/** What every outbox sender takes besides its outbox and its way of posting. */
+export interface SendingDeps extends OutboxSenderOptions {
+  logger: Logger;
+  now: () => number;
+  /** Told of each post GitHub did not take (the metrics count them). */
+  onPostFailed?: () => void;
+}
+
+export interface OutboxSenderDeps<Row extends OutboxEntry> extends SendingDeps {
   /** What a row is, for the logs: "commit status". */
   what: string;
   outbox: Outbox<Row>;
@@ -44,10 +52,6 @@ export interface OutboxSenderDeps<Row extends OutboxEntry> extends OutboxSenderO
   post(row: Row): Promise<void>;
   /** Log fields that name the row. */
   describe(row: Row): Record<string, unknown>;
-  logger: Logger;
-  now: () => number;
-  /** Told of each post GitHub did not take (the metrics count them). */
-  onPostFailed?: () => void;
 }
 
 export function createOutboxSender<Row extends OutboxEntry>(deps: OutboxSenderDeps<Row>) {

@@ -25,14 +25,7 @@ import { createReconciler, type ReconcileResult } from './triggers/reconcile.js'
 import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
 import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
-import type { OutboxSenderOptions } from './outbox-sender.js';
-
-/** What every outbox sender of reporting shares. */
-export interface SendingDeps extends OutboxSenderOptions {
-  logger: Logger;
-  now: () => number;
-  onPostFailed?: () => void;
-}
+import type { SendingDeps } from './outbox-sender.js';
 
 /** What reporting asks of GitHub; each part runs only when the client has its method. */
 export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun' | 'createIssueComment' | 'updateIssueComment' | 'findIssueComment'>>;

@@ -2,27 +2,23 @@
 // build shows now: created the first time (its intent written first, so after a crash the run is
 // looked up by its external id, the build id, instead of created twice), updated after that, and
 // once completed, its annotations in batches of 50, each batch recorded so none goes twice.
-import type { Logger } from '../../shared/logger.js';
 import type { GitHubClient } from '../github/github-client.js';
 import { MAX_ANNOTATIONS_PER_REQUEST } from '../github/check-run-input.js';
 import type { BuildRow, BuildStore } from '../store/build-store.js';
 import type { BuildRequestStore, RequestRow } from '../store/build-request-store.js';
 import type { CheckRunRow, CheckRunStore } from '../store/check-run-store.js';
-import { createOutboxSender, type OutboxSender, type OutboxSenderOptions } from '../outbox-sender.js';
+import { createOutboxSender, type OutboxSender, type SendingDeps } from '../outbox-sender.js';
 import type { CheckRunContent } from './check-run-content.js';
 
 export type CheckRunPoster = Pick<GitHubClient, 'createCheckRun' | 'updateCheckRun' | 'findCheckRun'>;
 
-export interface CheckRunSenderDeps extends OutboxSenderOptions {
+export interface CheckRunSenderDeps extends SendingDeps {
   store: CheckRunStore;
   builds: Pick<BuildStore, 'get'>;
   requests: Pick<BuildRequestStore, 'get'>;
   /** What the build's run shows now (see check-run-content.ts). */
   content(build: BuildRow, request: RequestRow | undefined): CheckRunContent | null;
   github: CheckRunPoster;
-  logger: Logger;
-  now: () => number;
-  onPostFailed?: () => void;
 }
 
 export function createCheckRunSender(deps: CheckRunSenderDeps): OutboxSender {

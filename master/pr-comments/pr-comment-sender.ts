@@ -2,22 +2,18 @@
 // spaced, retried and coalesced like commit statuses. Each post writes what the PR's head shows
 // now: a create the first time (its intent written first, so after a crash the comment is found
 // by its marker instead of posted twice), an edit after that.
-import type { Logger } from '../../shared/logger.js';
 import type { GitHubClient } from '../github/github-client.js';
 import type { PrCommentRow, PrCommentStore } from '../store/pr-comment-store.js';
-import { createOutboxSender, type OutboxSender, type OutboxSenderOptions } from '../outbox-sender.js';
+import { createOutboxSender, type OutboxSender, type SendingDeps } from '../outbox-sender.js';
 
 export type PrCommentPoster = Pick<GitHubClient, 'createIssueComment' | 'updateIssueComment' | 'findIssueComment'>;
 
-export interface PrCommentSenderDeps extends OutboxSenderOptions {
+export interface PrCommentSenderDeps extends SendingDeps {
   store: PrCommentStore;
   /** The comment's body now, or null when none is wanted. */
   body(repo: string, pr: number): string | null;
   marker: string;
   github: PrCommentPoster;
-  logger: Logger;
-  now: () => number;
-  onPostFailed?: () => void;
 }
 
 export function createPrCommentSender(deps: PrCommentSenderDeps): OutboxSender {

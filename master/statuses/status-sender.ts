@@ -2,21 +2,16 @@
 // due row first, at most one per (repo, sha, context), retried with backoff, given up for good on
 // a permanent refusal.
 import type { CommitStatusInput } from '../github/github-client.js';
-import type { Logger } from '../../shared/logger.js';
 import type { OutboxRow, StatusStore } from '../store/status-store.js';
-import { createOutboxSender, type OutboxSender, type OutboxSenderOptions } from '../outbox-sender.js';
+import { createOutboxSender, type OutboxSender, type SendingDeps } from '../outbox-sender.js';
 
 export interface StatusPoster {
   createStatus(repo: string, sha: string, status: CommitStatusInput): Promise<void>;
 }
 
-export interface StatusSenderDeps extends OutboxSenderOptions {
+export interface StatusSenderDeps extends SendingDeps {
   outbox: StatusStore;
   github: StatusPoster;
-  logger: Logger;
-  now: () => number;
-  /** Told of each post GitHub did not take (the metrics count them). */
-  onPostFailed?: () => void;
 }
 
 export function createStatusSender(deps: StatusSenderDeps): OutboxSender {
