@@ -85,19 +85,19 @@ export function startReporting(deps: ReportingDeps): Reporting {
 
   const github = deps.github;
   const mode = reportMode(config.github);
+  // Statuses, check runs and the comment all go out alike: same backoff, same give-up, same metric.
+  const sending: SendingDeps = { logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs };
   const createStatus = mode === 'checks' ? undefined : github?.createStatus?.bind(github);
   const outbox = createStatus ? stores.statuses : undefined;
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
-    ? createStatusSender({ outbox, github: { createStatus }, logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
+    ? createStatusSender({ outbox, github: { createStatus }, ...sending })
     : undefined;
   const reporter = outbox && sender
     ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
     : undefined;
 
-  // Check runs and the comment go out as statuses do: same backoff, same give-up, same metric.
-  const sending: SendingDeps = { logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs };
   const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, sending });
   const prComments = startPrComments({ ...deps, readSummary, sending });
 
