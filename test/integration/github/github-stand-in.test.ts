@@ -63,7 +63,7 @@ describe('request validation', () => {
     expect(errors).toMatch(/query\/state must be equal to one of the allowed values/);
     expect(errors).toMatch(/query must NOT have additional properties \{"additionalProperty":"sorted"\}/);
     expect(errors).toMatch(/User-Agent is required/);
-    expect(errors).toMatch(/issues\/3\/comments: no operation of the stand-in matches/);
+    expect(errors).toMatch(/issues\/3\/labels: no operation of the stand-in matches/);
   });
 
   it("records a description over GitHub's 140 characters", async () => {
