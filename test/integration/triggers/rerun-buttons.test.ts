@@ -83,6 +83,11 @@ describe('Re-run buttons', () => {
     expect(outcome()).toEqual({ outcome: 'ignored', detail: 'a check of another app (9)' });
     await master.send('check_run', rerequested('check_run', FORK_HEAD, 'maintainer', { buildId: 999 }));
     expect(outcome()).toEqual({ outcome: 'ignored', detail: 'no build 999 of this head' });
+    // The echo of runs this CI posts starts nothing.
+    const created = examplePayload('check_run', 'created');
+    created.repository.full_name = TEST_REPO;
+    await master.send('check_run', created);
+    expect(outcome()).toEqual({ outcome: 'ignored', detail: 'check_run created does not start builds' });
     expect(buildsOf(master)).toHaveLength(count);
   });
 });
