@@ -1,7 +1,7 @@
 // One background job that works through an outbox: wake() starts a pass on the next turn (never
 // inside the caller's event, which must not wait for it or see its errors); a wake during a pass
 // makes another pass after it; schedule(at) wakes it later; close() stops it and waits a while for
-// the pass in flight. The status sender and the notification sender are both this.
+// the pass in flight. The outbox sender (statuses, check runs, PR comments) and the notification sender are both this.
 import type { Logger } from '../shared/logger.js';
 
 export interface BackgroundDrain {

@@ -1,6 +1,6 @@
-// Reporting, wired: commit statuses (when a GitHub client can post them), the logs branch (when
-// `logs` is configured), reconcile (when the client can list pull requests), and retention. It
-// follows builds on the event bus and never calls back into them: nothing here can block or fail a
+// Reporting, wired: commit statuses and/or check runs (github.report), the pull request comment
+// (github.prComment), the logs branch (when `logs` is configured), reconcile (when the client can
+// list pull requests), and retention. It follows builds on the event bus and never calls back into them: nothing here can block or fail a
 // build. create-master.ts starts it and closes it before the database.
 import path from 'node:path';
 import type { Config } from '../shared/config.js';
@@ -14,6 +14,9 @@ import { createLogStore } from './logs/log-store.js';
 import { createBuildSummaryReader } from './logs/build-summary.js';
 import { createStatusSender } from './statuses/status-sender.js';
 import { createStatusReporter } from './statuses/status-reporter.js';
+import { reportMode } from './checks/report-mode.js';
+import { startCheckRuns } from './checks/start-check-runs.js';
+import { startPrComments } from './pr-comments/start-pr-comments.js';
 import { openLogsRepo } from './logs-branch/open-logs-repo.js';
 import type { LogsRepo } from './logs-branch/logs-repo.js';
 import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publisher.js';
@@ -22,9 +25,10 @@ import { createReconciler, type ReconcileResult } from './triggers/reconcile.js'
 import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
 import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
+import type { SendingDeps } from './outbox-sender.js';
 
 /** What reporting asks of GitHub; each part runs only when the client has its method. */
-export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls'>>;
+export type ReportingGitHub = Partial<Pick<GitHubClient, 'createStatus' | 'listOpenPulls' | 'createCheckRun' | 'updateCheckRun' | 'findCheckRun' | 'createIssueComment' | 'updateIssueComment' | 'findIssueComment'>>;
 
 /** Timings and limits; the defaults are for production, tests shorten them. */
 export interface ReportingOptions {
@@ -80,16 +84,22 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const timers: Repeating[] = [];
 
   const github = deps.github;
-  const createStatus = github?.createStatus?.bind(github);
+  const mode = reportMode(config.github);
+  // Statuses, check runs and the comment all go out alike: same backoff, same give-up, same metric.
+  const sending: SendingDeps = { logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs };
+  const createStatus = mode === 'checks' ? undefined : github?.createStatus?.bind(github);
   const outbox = createStatus ? stores.statuses : undefined;
   const stale = outbox?.supersede() ?? 0;
   if (stale > 0) logger.info({ superseded: stale }, 'commit statuses overtaken by newer ones of their commit and context will not be sent');
   const sender = outbox && createStatus
-    ? createStatusSender({ outbox, github: { createStatus }, logger, now, onPostFailed: deps.metrics?.statusPostFailed, retry: options.statusRetry, giveUpAfterMs: options.statusGiveUpAfterMs })
+    ? createStatusSender({ outbox, github: { createStatus }, ...sending })
     : undefined;
   const reporter = outbox && sender
     ? createStatusReporter({ config, builds: stores.builds, requests: stores.requests, outbox, readSummary, secrets: deps.secrets, logger, now, onAdded: () => sender.wake() })
     : undefined;
+
+  const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, sending });
+  const prComments = startPrComments({ ...deps, readSummary, sending });
 
   const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
 
@@ -102,6 +112,8 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const offBus = bus.on((event) => {
     if (event.type !== 'build') return;
     reporter?.onBuild(event.build);
+    checkRuns?.onBuild(event.build);
+    prComments?.onBuild(event.build);
     publisher?.onBuild(event.build);
   });
 
@@ -109,6 +121,8 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const sweep = async () => {
     reporter?.sweep();
     sender?.wake();
+    checkRuns?.sweep();
+    prComments?.sweep();
     publisher?.sweep();
   };
   timers.push(repeat('reporting sweep', sweep, { firstDelayMs: 0, intervalMs: options.sweepIntervalMs ?? 60_000, logger }));
@@ -130,7 +144,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
       offBus();
       stopping.abort();
       await Promise.all(timers.map((t) => t.stop()));
-      await Promise.all([sender?.close(), publisher?.close()]);
+      await Promise.all([sender?.close(), checkRuns?.close(), prComments?.close(), publisher?.close()]);
     },
   };
 }

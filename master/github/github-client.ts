@@ -5,9 +5,11 @@ import type { Config } from '../../shared/config/load-config.js';
 import { GitHubApiError, toGitHubApiError } from './github-api-error.js';
 import { authSecrets, createOctokit, type GitHubAuth, type GitHubClientOptions } from './create-octokit.js';
 import { toPullSummary, type PullSummary } from './pull-summary.js';
+import type { CheckAnnotation, CheckRunInput, CheckRunUpdate } from './check-run-input.js';
 
 export type { GitHubAuth, GitHubClientOptions, GitHubLogger } from './create-octokit.js';
 export type { PullSummary, AuthorAssociation } from './pull-summary.js';
+export type { CheckRunInput, CheckRunUpdate, CheckAnnotation, CheckRunOutput, CheckRunStatus, CheckConclusion } from './check-run-input.js';
 export { GitHubApiError } from './github-api-error.js';
 
 export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -41,6 +43,17 @@ export interface GitHubClient {
   getHeadCommitMessage(repo: string, sha: string): Promise<string>;
   /** The commit a sha, `heads/NAME` or `tags/NAME` names (a tag peeled to its commit); undefined when there is none. */
   getCommitSha(repo: string, ref: string): Promise<string | undefined>;
+  /** Create a check run (GitHub App auth only); returns its id. */
+  createCheckRun(repo: string, run: CheckRunInput): Promise<number>;
+  /** Update a check run: only the fields given change (annotations are appended to the run's). */
+  updateCheckRun(repo: string, id: number, run: CheckRunUpdate): Promise<void>;
+  /** The id of the check run of `sha` with this name and external id (this App's), if there is one. */
+  findCheckRun(repo: string, sha: string, name: string, externalId: string): Promise<number | undefined>;
+  /** Comment on an issue or pull request; returns the comment's id. */
+  createIssueComment(repo: string, number: number, body: string): Promise<number>;
+  updateIssueComment(repo: string, commentId: number, body: string): Promise<void>;
+  /** The id of the first comment on the issue whose body contains `marker`, if any. */
+  findIssueComment(repo: string, number: number, marker: string): Promise<number | undefined>;
 }
 
 const MAX_DESCRIPTION = 140;
@@ -154,5 +167,66 @@ export function createGitHubClient(auth: GitHubAuth, options: GitHubClientOption
           throw error;
         }
       }),
+    createCheckRun: (repo, run) =>
+      call(`createCheckRun ${repo}@${run.headSha.slice(0, 7)} ${run.name}`, async () => {
+        // Not retried here: a create whose answer was lost may have made the run, and a second one
+        // would stay on the commit. The caller looks it up by external id before trying again.
+        const { data } = await octokit.rest.checks.create({ ...splitRepo(repo), name: run.name, head_sha: run.headSha, external_id: run.externalId, ...checkRunFields(run), request: NOT_RETRIED });
+        return data.id;
+      }),
+
+    updateCheckRun: (repo, id, run) =>
+      call(`updateCheckRun ${repo} ${id}`, async () => {
+        await octokit.rest.checks.update({ ...splitRepo(repo), check_run_id: id, ...checkRunFields(run) });
+      }),
+
+    findCheckRun: (repo, sha, name, externalId) =>
+      call(`findCheckRun ${repo}@${sha.slice(0, 7)} ${name}`, async () => {
+        // filter=all: a run that a Re-run replaced is still the one this build posted.
+        const runs = await octokit.paginate(octokit.rest.checks.listForRef, { ...splitRepo(repo), ref: sha, check_name: name, filter: 'all', per_page: 100 });
+        return runs.find((r) => r.external_id === externalId)?.id;
+      }),
+
+    createIssueComment: (repo, number, body) =>
+      call(`createIssueComment ${repo}#${number}`, async () => {
+        // Not retried here either (see createCheckRun): the caller finds the comment by its marker.
+        const { data } = await octokit.rest.issues.createComment({ ...splitRepo(repo), issue_number: number, body, request: NOT_RETRIED });
+        return data.id;
+      }),
+
+    updateIssueComment: (repo, commentId, body) =>
+      call(`updateIssueComment ${repo} ${commentId}`, async () => {
+        await octokit.rest.issues.updateComment({ ...splitRepo(repo), comment_id: commentId, body });
+      }),
+
+    findIssueComment: (repo, number, marker) =>
+      call(`findIssueComment ${repo}#${number}`, async () => {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...splitRepo(repo), issue_number: number, per_page: 100 });
+        return comments.find((c) => c.body?.includes(marker))?.id;
+      }),
+  };
+}
+
+/** For creates that must not happen twice: plugin-retry's per-request count. */
+const NOT_RETRIED = { retries: 0 };
+
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const annotationFields = (a: CheckAnnotation) => ({
+  path: a.path, start_line: a.startLine, end_line: a.endLine, annotation_level: a.level, message: a.message,
+  ...(a.title ? { title: a.title } : {}), ...(a.rawDetails ? { raw_details: a.rawDetails } : {}),
+});
+
+/** The fields a create and an update share, in GitHub's names; absent ones are not sent. */
+function checkRunFields(run: CheckRunUpdate) {
+  return {
+    ...(run.status ? { status: run.status } : {}),
+    ...(run.conclusion ? { conclusion: run.conclusion } : {}),
+    ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
+    ...(run.startedAt ? { started_at: isoSeconds(run.startedAt) } : {}),
+    ...(run.completedAt ? { completed_at: isoSeconds(run.completedAt) } : {}),
+    ...(run.output
+      ? { output: { title: run.output.title, summary: run.output.summary, ...(run.output.text ? { text: run.output.text } : {}), ...(run.output.annotations?.length ? { annotations: run.output.annotations.map(annotationFields) } : {}) } }
+      : {}),
   };
 }

@@ -1,6 +1,6 @@
 /** A webhook (or a reconcile pass, a rebuild, a forced or a scheduled build) normalized to what the triggers need. */
 export interface Change {
-  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild' | 'after' | 'force' | 'schedule';
+  kind: 'pull_request' | 'push' | 'comment' | 'reconcile' | 'rebuild' | 'after' | 'force' | 'schedule' | 'rerun';
   event: string;
   action: string | null;
   /** "owner/name" of the repository the PR targets (or was pushed to). */
@@ -26,6 +26,8 @@ export interface Change {
   changedFiles: string[] | null;
   /** For issue_comment: the comment. */
   comment: { body: string; author: string; association: string } | null;
+  /** For 'rerun': GitHub's Re-run button of a check run (the build it named) or of a whole check suite (every build of the head). */
+  rerun?: { by: string; appId: number | null; scope: 'run' | 'suite'; buildId: number | null };
   /** For rebuild, force and schedule: the builder asked for; for 'after': the builder whose build succeeded. */
   builder?: string;
   /** Why, for rebuild, force, schedule and reconcile changes. */

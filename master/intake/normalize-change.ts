@@ -40,6 +40,15 @@ const pushPayload = z.object({
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
 });
 
+const app = z.object({ id: z.number() }).nullable().optional();
+const checkRunPayload = z.object({
+  action: z.string(),
+  repository,
+  sender: user,
+  check_run: z.object({ head_sha: z.string(), external_id: z.string().nullable().optional(), app }),
+});
+const checkSuitePayload = z.object({ action: z.string(), repository, sender: user, check_suite: z.object({ head_sha: z.string(), app }) });
+
 const HANDLED_PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled', 'closed']);
 
 export type Normalized = { kind: 'change'; change: Change } | { kind: 'ignored'; reason: string; repo?: string; pr?: number; action?: string };
@@ -106,6 +115,22 @@ export function normalizeChange(event: string, body: unknown): Normalized {
         author: p.sender?.login ?? p.pusher?.name ?? null,
         headCommitMessage: p.head_commit?.message ?? null,
         changedFiles: [...files],
+      },
+    };
+  }
+  if (event === 'check_run' || event === 'check_suite') {
+    // GitHub's Re-run buttons; other actions (created, completed...) echo what this CI posted.
+    const p = event === 'check_run' ? parse(checkRunPayload, event, body) : parse(checkSuitePayload, event, body);
+    if (p.action !== 'rerequested') return { kind: 'ignored', reason: `${event} ${p.action} does not start builds`, repo: p.repository.full_name, action: p.action };
+    const check = 'check_run' in p ? p.check_run : p.check_suite;
+    const externalId = 'check_run' in p ? p.check_run.external_id : null;
+    return {
+      kind: 'change',
+      change: {
+        ...blank,
+        kind: 'rerun', event, action: p.action,
+        repo: p.repository.full_name, cloneUrl: p.repository.clone_url, sha: check.head_sha,
+        rerun: { by: p.sender.login, appId: check.app?.id ?? null, scope: event === 'check_run' ? 'run' : 'suite', buildId: externalId && /^\d+$/.test(externalId) ? Number(externalId) : null },
       },
     };
   }

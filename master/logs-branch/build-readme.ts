@@ -4,6 +4,7 @@ import { formatDuration } from '../../shared/duration.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { BuildSummary } from '../logs/build-summary.js';
 import { formatJunitCounts } from '../logs/junit-summary.js';
+import { cell, fenced } from '../markdown.js';
 
 export interface ReadmeInput {
   build: BuildRow;
@@ -12,17 +13,6 @@ export interface ReadmeInput {
   vmImage: string | undefined;
   /** The build in the master's UI, when it has a public URL. */
   uiUrl: string | undefined;
-}
-
-/** Table cells: no pipes or line breaks from the data can break the table. */
-const cell = (text: string | number | null | undefined): string =>
-  text === null || text === undefined || text === '' ? '–' : String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
-/** A fenced block whose fence is longer than any backtick run inside it. */
-function fenced(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}\n${text}\n${fence}`;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));

@@ -12,6 +12,11 @@ export interface JunitFailure {
   message: string;
   /** The element's text (usually a stack trace), cut to MAX_DETAIL characters. */
   detail: string;
+  /** The JUnit file it came from (as the worker reported its path). */
+  report: string;
+  /** The test's source file and line, when the report gives them (the testcase's, else its suite's, file/line attributes). */
+  file?: string;
+  line?: number;
 }
 
 export interface JunitSummary {
@@ -62,7 +67,7 @@ export function addJunitXml(into: JunitSummary, xml: string, file: string): Juni
     into.unreadable.push(`${file}: no <testsuites> or <testsuite> element`);
     return into;
   }
-  const walk = (suite: XmlNode) => {
+  const walk = (suite: XmlNode, suiteFile: string | undefined) => {
     for (const testcase of asNodes(suite.testcase)) {
       into.tests += 1;
       const bad = [...asNodes(testcase.failure).map((n) => ['failure', n] as const), ...asNodes(testcase.error).map((n) => ['error', n] as const)];
@@ -71,6 +76,8 @@ export function addJunitXml(into: JunitSummary, xml: string, file: string): Juni
         const [kind, node] = bad[0] as (typeof bad)[number];
         if (into.failures.length < MAX_FAILURES) {
           const text = String(node['#text'] ?? '').trim();
+          const source = attr(testcase, 'file') || suiteFile;
+          const line = Number.parseInt(attr(testcase, 'line'), 10);
           into.failures.push({
             kind,
             suite: attr(suite, 'name'),
@@ -78,15 +85,18 @@ export function addJunitXml(into: JunitSummary, xml: string, file: string): Juni
             name: attr(testcase, 'name'),
             message: attr(node, 'message') || text.split('\n')[0] || '',
             detail: text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}\n…` : text,
+            report: file,
+            ...(source ? { file: source } : {}),
+            ...(line > 0 ? { line } : {}),
           });
         }
       } else if (testcase.skipped !== undefined) {
         into.skipped += 1;
       }
     }
-    for (const child of asNodes(suite.testsuite)) walk(child);
+    for (const child of asNodes(suite.testsuite)) walk(child, attr(child, 'file') || suiteFile);
   };
-  for (const root of roots) walk(root);
+  for (const root of roots) walk(root, attr(root, 'file') || undefined);
   return into;
 }
 

@@ -1,6 +1,5 @@
-// Turns build transitions into outbox rows. It hears them on the event bus; a sweep at start and
-// then every minute catches any transition the bus did not carry (a crash between a build's commit
-// and its event, a code path that changes a build without an event), so a status always ends.
+// Turns build transitions into outbox rows, following builds as master/build-follower.ts does, so
+// a status always ends.
 import type { Config } from '../../shared/config.js';
 import { maskSecrets } from '../../shared/mask-secrets.js';
 import type { BuildRow, BuildStore } from '../store/build-store.js';
@@ -11,6 +10,7 @@ import type { BuildSummaryReader } from '../logs/build-summary.js';
 import { transitionFor } from './build-status.js';
 import { targetUrlFor } from './target-url.js';
 import { repositoryOf } from '../repos/repository-of.js';
+import { followBuilds } from '../build-follower.js';
 
 export interface StatusReporterDeps {
   config: Config;
@@ -53,29 +53,6 @@ export function createStatusReporter(deps: StatusReporterDeps) {
     return added;
   }
 
-  return {
-    /** For each build event. Never throws: reporting must not fail the build that emitted it. */
-    onBuild(build: BuildRow): void {
-      try {
-        record(build);
-      } catch (error) {
-        logger.error({ build: build.id, err: (error as Error).message }, 'could not queue the commit status');
-      }
-    },
-    /** Queue what the current state of recent builds asks for and nobody queued; returns how many. */
-    sweep(windowMs = 86_400_000): number {
-      let added = 0;
-      // Builds still open, and builds finished recently: older ones are history, not a check waiting.
-      for (const build of builds.openOrFinishedSince(deps.now() - windowMs)) {
-        try {
-          if (record(build)) added += 1;
-        } catch (error) {
-          logger.error({ build: build.id, err: (error as Error).message }, 'could not queue the commit status');
-        }
-      }
-      if (added > 0) logger.info({ added }, 'queued commit statuses no event had asked for');
-      return added;
-    },
-  };
+  return followBuilds({ what: 'commit status', record, builds, logger, now: deps.now });
 }
 export type StatusReporter = ReturnType<typeof createStatusReporter>;

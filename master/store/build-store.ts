@@ -99,6 +99,8 @@ export function createBuildStore(db: Db, now: () => number) {
   );
   const recentOf = db.prepare<[string, number], BuildRow>('SELECT * FROM build_view WHERE builder = ? ORDER BY id DESC LIMIT ?');
   const latestWithSha = db.prepare<[string], BuildRow>('SELECT * FROM build_view WHERE builder = ? AND sha IS NOT NULL ORDER BY id DESC LIMIT 1');
+  const newestOfPull = db.prepare<[string, number], BuildRow>('SELECT * FROM build_view WHERE repo = ? AND pr = ? ORDER BY id DESC LIMIT 1');
+  const forHead = db.prepare<[string, string], BuildRow>('SELECT * FROM build_view WHERE repo = ? AND sha = ? ORDER BY id DESC');
   const latestForPr = db.prepare<[string, number], BuildRow>('SELECT * FROM build_view WHERE builder = ? AND pr = ? ORDER BY id DESC LIMIT 1');
   const fromChange = db.prepare<[number], BuildRow>('SELECT b.* FROM build_view b JOIN build_requests r ON r.id = b.request_id WHERE r.change_id = ?');
   const setImage = db.prepare<[string, string | null, number, number]>('UPDATE builds SET image = ?, image_version = ?, image_used_at = ? WHERE id = ?');
@@ -157,6 +159,10 @@ export function createBuildStore(db: Db, now: () => number) {
     /** Every builder's builds of this PR that are not finished (a closed PR ends them). */
     openForPull: (repo: string, pr: number): BuildRow[] => openForPull.all(repo, pr),
     /** A build of this builder for this pushed ref and sha, unless it was cancelled or skipped: the same push delivered again builds nothing. */
+    /** Every build of a commit of `repo`, newest first (a Re-run of a check suite rebuilds them). */
+    forHead: (repo: string, sha: string): BuildRow[] => forHead.all(repo, sha),
+    /** The pull request's newest build: its sha is the head the PR comment shows. */
+    newestOfPull: (repo: string, pr: number): BuildRow | undefined => newestOfPull.get(repo, pr),
     forPush: (repo: string, ref: string, sha: string, builder: string): BuildRow | undefined => forPush.get(repo, ref, sha, builder),
     /** Builds of this PR whose request waits for an approval. */
     awaitingApproval: (repo: string, pr: number): BuildRow[] => awaitingForPr.all(repo, pr),

@@ -195,4 +195,41 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE builds ADD COLUMN properties TEXT; -- JSON { name: value } a forced build set; NULL otherwise
   `,
+  /* 10: check runs (GitHub App) and pull request comments: what each should show, what GitHub has, and its id once created */ `
+  CREATE TABLE check_runs (
+    build_id INTEGER PRIMARY KEY REFERENCES builds(id) ON DELETE CASCADE,
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    name TEXT NOT NULL,                  -- the check's name (the status context)
+    transition TEXT NOT NULL,            -- the newest to show: awaiting | queued@<attempts> | started@<attempts> | finished
+    version INTEGER NOT NULL DEFAULT 1,  -- bumped with each transition
+    sent_version INTEGER NOT NULL DEFAULT 0, -- the version GitHub shows
+    given_up INTEGER NOT NULL DEFAULT 0, -- 1: this version failed for good
+    github_id INTEGER,                   -- the run's id on GitHub; NULL until created
+    create_sent_at INTEGER,              -- a create was sent and may have reached GitHub: look for the run before creating another
+    annotations_sent INTEGER NOT NULL DEFAULT 0, -- how many of the finished run's annotations GitHub has
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    queued_at INTEGER NOT NULL           -- when this version was asked for
+  );
+  CREATE INDEX check_runs_todo ON check_runs(next_attempt_at) WHERE sent_version < version AND given_up = 0;
+
+  CREATE TABLE pr_comments (           -- the one comment per pull request that lists each builder's result
+    repo TEXT NOT NULL,
+    pr INTEGER NOT NULL,
+    shown TEXT NOT NULL,                 -- what the comment should show (the head's builds and their states), to skip repeats
+    version INTEGER NOT NULL DEFAULT 1,  -- bumped when that changes
+    sent_version INTEGER NOT NULL DEFAULT 0,
+    given_up INTEGER NOT NULL DEFAULT 0,
+    comment_id INTEGER,                  -- the comment's id on GitHub; NULL until created
+    create_sent_at INTEGER,              -- a create was sent: look for the comment (by its marker) before creating another
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (repo, pr)
+  );
+  CREATE INDEX pr_comments_todo ON pr_comments(next_attempt_at) WHERE sent_version < version AND given_up = 0;
+  `,
 ];

@@ -4,8 +4,10 @@ import { createArtifactStore } from './artifact-store.js';
 import { createBuildRequestStore } from './build-request-store.js';
 import { createBuildStore } from './build-store.js';
 import { createChangeStore } from './change-store.js';
+import { createCheckRunStore } from './check-run-store.js';
 import { createDeliveryStore } from './delivery-store.js';
 import { createNotificationStore } from './notification-store.js';
+import { createPrCommentStore } from './pr-comment-store.js';
 import { createPublicationStore } from './publication-store.js';
 import { createScheduleRunStore } from './schedule-run-store.js';
 import { createStatusStore } from './status-store.js';
@@ -21,6 +23,8 @@ export function createStores(db: Db, now: () => number = Date.now) {
     changes: createChangeStore(db, now),
     workers: createWorkerStore(db),
     statuses: createStatusStore(db, now),
+    checkRuns: createCheckRunStore(db, now),
+    prComments: createPrCommentStore(db, now),
     artifacts: createArtifactStore(db),
     publications: createPublicationStore(db, now),
     notifications: createNotificationStore(db, now),

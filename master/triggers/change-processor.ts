@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Change } from '../intake/change.js';
 import type { GitHubLookups } from './github-lookups.js';
 import { decideBuilders, type Outcome } from './decide-builders.js';
+import { resolveRerun } from './rerun.js';
 import { notServedReason, servedRepos } from '../intake/served-repos.js';
 
 export interface ChangeProcessorDeps {
@@ -64,9 +65,19 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
       return;
     }
     if (stored.change.kind === 'pull_request' && stored.change.action === 'closed') return closePull(stored);
+    let change = stored.change;
+    if (change.kind === 'rerun') {
+      const resolved = resolveRerun(change, builds, deps.config);
+      if ('note' in resolved) {
+        stores.transaction(() => settle(stored, 'ignored', resolved.note));
+        if (stored.deliveryId) bus.emit({ type: 'delivery', id: stored.deliveryId });
+        return;
+      }
+      change = resolved.change;
+    }
     let outcome: Outcome;
     try {
-      outcome = await decideBuilders(stored.change, deps.config, deps.github);
+      outcome = await decideBuilders(change, deps.config, deps.github);
     } catch (error) {
       // A lookup failed hard (the PR for a comment, say): record why, and do not retry forever.
       const detail = `could not evaluate triggers: ${(error as Error).message}`;
@@ -175,5 +186,5 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
 export type ChangeProcessor = ReturnType<typeof createChangeProcessor>;
 
 function describeReason(c: Change): string {
-  return c.kind === 'push' ? `push to ${c.baseRef}` : c.kind === 'comment' ? `comment on #${c.pr}` : `pull request #${c.pr} ${c.action ?? ''}`.trim();
+  return c.kind === 'push' ? `push to ${c.baseRef}` : c.kind === 'comment' ? `comment on #${c.pr}` : c.kind === 'rerun' ? `Re-run by ${c.rerun?.by}` : `pull request #${c.pr} ${c.action ?? ''}`.trim();
 }

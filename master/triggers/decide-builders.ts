@@ -8,6 +8,7 @@ import { needsApproval, isTrustedUser } from './trust.js';
 import { parseCommentCommands } from './parse-comment-commands.js';
 import { findSkipString, skipStringsFor } from './skip-strings.js';
 import { builderServes, repositoryOf, type ServedRepo } from '../repos/repository-of.js';
+import { decideForRerun } from './rerun.js';
 
 export type Verdict = 'queue' | 'await-approval' | 'skip';
 export interface Decision {
@@ -147,6 +148,7 @@ async function currentPull(change: Change, github: GitHubLookups | undefined): P
 export async function decideBuilders(change: Change, config: Config, github: GitHubLookups | undefined): Promise<Outcome> {
   const repo = repositoryOf(config, change);
   if (change.kind === 'comment') return decideForComment(change, config, repo, github);
+  if (change.kind === 'rerun') return decideForRerun(change, config, repo, github, async (b, pull, queued) => heldBack(b, await holdback(b, pull, repo, lookupsFor(pull, github)), queued));
   if (change.kind === 'after') {
     const decisions = config.builders
       .filter((b) => b.triggers.after === change.builder && builderServes(b, change.repo))

@@ -549,6 +549,19 @@ export const configSchema = z
         /** How often open pull requests are listed to queue heads whose webhook never arrived (also at start); 0 turns it off (default 5m). */
         reconcileInterval: durationSchema.prefault('5m'),
         trusted: trustedSchema.prefault({}),
+        // Check runs and the pull request comment (master/checks/, master/pr-comments/; docs/check-runs.md).
+        /** How builds are reported: commit statuses, check runs (GitHub App auth only), or both (default: checks with an App, statuses with a token). */
+        report: z.enum(['statuses', 'checks', 'both']).optional(),
+        /** One comment per pull request with each builder's result, edited in place as builds go (default: none). */
+        prComment: z
+          .object({
+            /** The builders it lists (default all). */
+            builders: z.array(z.string()).optional(),
+            /** Post it even when every build of the head was skipped (default false). */
+            whenAllSkipped: z.boolean().prefault(false),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     smee: z.object({ url: z.string().url() }).strict().optional(),
@@ -664,6 +677,15 @@ export const configSchema = z
     config.workers.forEach((w, i) => {
       if (workers.has(w.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['workers', i, 'name'], message: `duplicate worker name "${w.name}"` });
       workers.add(w.name);
+    });
+    const report = config.github.report;
+    if ((report === 'checks' || report === 'both') && !config.github.app) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['github', 'report'], message: `expected "statuses" without a GitHub App (github.app): check runs need App auth, got "${report}"` });
+    }
+    config.github.prComment?.builders?.forEach((name, i) => {
+      if (!config.builders.some((b) => b.name === name)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['github', 'prComment', 'builders', i], message: `expected the name of a builder, got "${name}"` });
+      }
     });
     if (!config.github.token && !config.github.app) {
       // Allowed: intake and the queue work without API access; statuses and path filters need it.

@@ -139,12 +139,12 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       return;
     }
     const fault = faults.take(method, route.template, url.pathname);
-    if (fault) {
-      if ('disconnect' in fault) {
-        record.status = 0;
-        req.socket.destroy();
-        return;
-      }
+    const dropConnection = () => {
+      record.status = 0;
+      req.socket.destroy();
+    };
+    if (fault && 'disconnect' in fault) return dropConnection();
+    if (fault && !('loseAnswer' in fault)) {
       send(faultReply(fault), validator);
       return;
     }
@@ -154,6 +154,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       return;
     }
     const reply = route.handle({ params: checked.params, query: checked.query, body: checked.body, state, statuses, baseUrl, path: url.pathname, auth, credentials });
+    if (fault) return dropConnection(); // loseAnswer: done, but the client never hears of it
     if (reply.violation) {
       fail(reply.violation);
       send(reply);

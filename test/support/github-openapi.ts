@@ -36,8 +36,9 @@ export function loadSpec(): Spec {
 export function ajvs(): { body: Ajv; param: Ajv } {
   if (!bodyAjv || !paramAjv) {
     const addFormats = addFormatsModule.default;
-    bodyAjv = addFormats(new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, inlineRefs: false }));
-    paramAjv = addFormats(new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes: true, inlineRefs: false }));
+    // strictRequired off: some operations (checks/update) require, in an anyOf branch, properties declared beside it.
+    bodyAjv = addFormats(new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, inlineRefs: false }));
+    paramAjv = addFormats(new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: true, inlineRefs: false }));
   }
   return { body: bodyAjv, param: paramAjv };
 }

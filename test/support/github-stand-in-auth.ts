@@ -36,6 +36,11 @@ export class AuthState {
     this.tokens = tokens ? new Set(tokens) : undefined;
   }
 
+  /** The App's id (check runs carry it), or 1 without an App. */
+  get appId(): number {
+    return this.app?.appId ?? 1;
+  }
+
   classify(authorization: string | undefined): Credentials {
     if (!authorization) return { kind: 'none' };
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization.trim());

@@ -12,7 +12,9 @@ export type Fault =
   /** Secondary rate limit: wait `retryAfter` seconds. */
   | { status: 403 | 429; retryAfter: number }
   /** The connection is closed without an answer. */
-  | { disconnect: true };
+  | { disconnect: true }
+  /** The request is carried out, then the connection is closed without an answer (the answer is lost). */
+  | { loseAnswer: true };
 
 interface Entry {
   method: string;
@@ -47,7 +49,7 @@ export class FaultList {
   }
 }
 
-export function faultReply(fault: Exclude<Fault, { disconnect: true }>): Reply {
+export function faultReply(fault: Exclude<Fault, { disconnect: true } | { loseAnswer: true }>): Reply {
   if ('rateLimitReset' in fault) {
     return {
       status: fault.status,

@@ -4,6 +4,7 @@
 import { commitBody, diffEntryBody, errorBody, fullRepoBody, hookBody, permissionBody, pullBody, pullSimpleBody, statusBody } from './github-stand-in-bodies.js';
 import type { GitHubState, PullState, RecordedStatus } from './github-stand-in-state.js';
 import type { AuthState, Credentials } from './github-stand-in-auth.js';
+import { checkRoutes, commentRoutes } from './github-stand-in-checks.js';
 
 export interface Reply {
   status: number;
@@ -28,7 +29,7 @@ export interface HandlerContext {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   template: string;
   /** Authenticated by an App JWT instead of a token. */
   appJwt?: boolean;
@@ -63,6 +64,8 @@ export function paginate<T>(items: T[], ctx: HandlerContext): { page: T[]; heade
 }
 
 export const routes: Route[] = [
+  ...checkRoutes,
+  ...commentRoutes,
   {
     method: 'GET',
     template: '/repos/{owner}/{repo}/pulls/{pull_number}',

@@ -1,6 +1,7 @@
 // What the GitHub stand-in knows: repositories with their pull requests, collaborators and commit
 // messages, organisations with their members, and what clients posted. Tests program it through
 // the options of startGitHubStandIn or the methods here, at any time while the server runs.
+import { ChecksState } from './github-stand-in-checks.js';
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 export type AuthorAssociation = 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIMER' | 'FIRST_TIME_CONTRIBUTOR' | 'MANNEQUIN' | 'NONE';
@@ -106,6 +107,8 @@ function nextTimestamp(): string {
 
 export class GitHubState {
   readonly repos = new Map<string, RepoState>();
+  /** Check runs and issue comments posted (see github-stand-in-checks.ts). */
+  readonly checks = new ChecksState();
   readonly orgs = new Map<string, { members: Set<string>; requesterIsMember: boolean }>();
 
   /** The repository "owner/name", created empty when unknown. */

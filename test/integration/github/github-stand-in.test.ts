@@ -57,13 +57,13 @@ describe('request validation', () => {
     // fetch always sends a User-Agent; node:http sends none unless told.
     const bare = await new Promise<number>((resolve, reject) => http.get(`${gh.url}/repos/${REPO}/pulls/3`, (res) => resolve(res.resume().statusCode!)).on('error', reject));
     expect(bare).toBe(422);
-    expect(await get(`/repos/${REPO}/issues/3/comments`)).toBe(404);
+    expect(await get(`/repos/${REPO}/issues/3/labels`)).toBe(404);
     const errors = gh.takeValidationErrors().join('\n');
     expect(errors).toMatch(/path\/pull_number must be integer/);
     expect(errors).toMatch(/query\/state must be equal to one of the allowed values/);
     expect(errors).toMatch(/query must NOT have additional properties \{"additionalProperty":"sorted"\}/);
     expect(errors).toMatch(/User-Agent is required/);
-    expect(errors).toMatch(/issues\/3\/comments: no operation of the stand-in matches/);
+    expect(errors).toMatch(/issues\/3\/labels: no operation of the stand-in matches/);
   });
 
   it("records a description over GitHub's 140 characters", async () => {

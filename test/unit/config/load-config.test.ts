@@ -28,6 +28,17 @@ describe('config validation', () => {
     expect(config.github.statusContext).toBe('gatehouse/{builder}');
   });
 
+  it('check runs need a GitHub App; the PR comment names builders that exist', () => {
+    const github = testConfig().github;
+    expect(problems(testConfig({ github: { ...github, report: 'checks', prComment: { builders: ['unit', 'nope'] } } }))).toEqual([
+      'github.report: expected "statuses" without a GitHub App (github.app): check runs need App auth, got "checks"',
+      'github.prComment.builders[1]: expected the name of a builder, got "nope"',
+    ]);
+    expect(problems(testConfig({ github: { ...github, report: 'sometimes' as never } }))[0]).toMatch(/^github\.report: /);
+    const withApp = parseConfig(testConfig({ github: { ...github, app: { appId: 1, privateKey: { env: 'GH_APP_KEY' }, installationId: 2 }, report: 'both', prComment: {} } }), 'cfg', { env: { ...TEST_SECRETS, GH_APP_KEY: 'pem' } }).config;
+    expect([withApp.github.report, withApp.github.prComment]).toEqual(['both', { whenAllSkipped: false }]);
+  });
+
   it('names the artifact store key that is missing, and a download from a builder that does not exist', () => {
     const input = testConfig({
       artifacts: { store: 's3' },

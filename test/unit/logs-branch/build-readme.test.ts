@@ -12,7 +12,7 @@ const build: BuildRow = {
 
 describe('README of a build folder', () => {
   it('keeps the tables whole and code blocks closed, whatever the data holds', () => {
-    const junit = { ...emptyJunitSummary(), tests: 2, failed: 1, failures: [{ kind: 'failure' as const, suite: 's', classname: 'c', name: 'n', message: 'a ``` fence', detail: 'trace' }] };
+    const junit = { ...emptyJunitSummary(), tests: 2, failed: 1, failures: [{ kind: 'failure' as const, suite: 's', classname: 'c', name: 'n', message: 'a ``` fence', detail: 'trace', report: 'r.xml' }] };
     const md = renderReadme({ build, repoWebUrl: 'https://github.com/o/r', vmImage: 'debian-ppc64le', uiUrl: undefined },
       { steps: [{ step: '0', name: 'test', state: 'finished', result: 'failure', exit_code: 1, reason: null, started_at: 1, finished_at: 2, duration_ms: 185_000, log_bytes: 1 }], failedStep: undefined, junitFiles: [{ step: '0', path: 'r.xml', storedAt: '/x' }], junit },
       new Map([['0', '01-test.log']]));

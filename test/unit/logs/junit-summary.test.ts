@@ -14,8 +14,8 @@ describe('JUnit summary', () => {
     </testsuite></testsuites>`);
     expect([s.tests, s.failed, s.skipped]).toEqual([4, 2, 1]);
     expect(s.failures).toEqual([
-      { kind: 'failure', suite: 'a', classname: 'pkg.A', name: 'bad', message: 'expected 1, got 2', detail: 'Traceback\n  line 3' },
-      { kind: 'error', suite: 'a', classname: 'pkg.A', name: 'crash', message: 'boom', detail: '' },
+      { kind: 'failure', suite: 'a', classname: 'pkg.A', name: 'bad', message: 'expected 1, got 2', detail: 'Traceback\n  line 3', report: 'r.xml' },
+      { kind: 'error', suite: 'a', classname: 'pkg.A', name: 'crash', message: 'boom', detail: '', report: 'r.xml' },
     ]);
     expect(formatJunitCounts(s)).toBe('4 tests, 2 failed, 1 skipped');
   });
@@ -26,6 +26,20 @@ describe('JUnit summary', () => {
     expect([s.tests, s.failed]).toEqual([3, 1]);
     expect(s.failures[0]).toMatchObject({ suite: 'inner', name: 'b', message: 'first line' });
     expect(formatJunitCounts(s)).toBe('3 tests, 1 failed');
+  });
+
+  it("keeps a failure's source file and line: the testcase's, else its suite's file", () => {
+    const s = parse(`<testsuites><testsuite name="s" file="tests/test_s.py">
+      <testcase name="a" file="tests/test_a.py" line="12"><failure message="no"/></testcase>
+      <testcase name="b"><failure message="no"/></testcase>
+      <testcase name="c" line="x"><failure message="no"/></testcase>
+    </testsuite><testsuite name="t"><testcase name="d"><error/></testcase></testsuite></testsuites>`, 'out/junit.xml');
+    expect(s.failures.map((f) => [f.name, f.file, f.line, f.report])).toEqual([
+      ['a', 'tests/test_a.py', 12, 'out/junit.xml'],
+      ['b', 'tests/test_s.py', undefined, 'out/junit.xml'],
+      ['c', 'tests/test_s.py', undefined, 'out/junit.xml'],
+      ['d', undefined, undefined, 'out/junit.xml'],
+    ]);
   });
 
   it('notes files that are not JUnit instead of throwing', () => {
