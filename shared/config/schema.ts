@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 
 /** A secret is never a literal in the config: it names an environment variable. */
 export const secretSchema = z
@@ -20,6 +21,15 @@ const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) 
     return z.NEVER;
   }
   return ms;
+});
+
+const sizeSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like "20GiB", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return bytes;
 });
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, ".", "_" or "-" (at most 63)');
@@ -579,6 +589,21 @@ export const configSchema = z
       .strict()
       .optional(),
     artifacts: artifactsSchema,
+    /** The data disk: how much the builds' files may take, and when it counts as too full (docs/operations.md). */
+    storage: z
+      .object({
+        /**
+         * Step logs and artifacts in the data directory, all builds together (e.g. "20GiB"; default no
+         * limit). Past it, the oldest finished builds are pruned until under it, at start of each
+         * retention run; never a running build, the newest of its builder, or one a queued or running
+         * build still downloads from.
+         */
+        keepBytes: sizeSchema.optional(),
+        /** A warning is logged (and gatehouse_data_disk_used_ratio shows it) when the data disk is fuller than this (default 90). */
+        warnAbovePercent: z.number().min(1).max(100).prefault(90),
+      })
+      .strict()
+      .prefault({}),
     // Notifications (issue 18): who hears of builders failing and passing again, lost workers, VM
     // images that failed to rebuild, and statuses or logs that cannot be pushed. See docs/notifications.md.
     notifications: z

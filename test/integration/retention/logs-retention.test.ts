@@ -107,7 +107,8 @@ describe('retention', () => {
     await published(bare, ids);
     const loaded = parseConfig({ ...config, github: { repo: 'Codertocat/Hello-World', webhookSecret: { env: 'GH_WEBHOOK_SECRET' } }, builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'true' }] }], dataDir: m.dataDir }, 'test', { env: TEST_SECRETS });
     const result = await runPruneCommand(loaded, { logger: silentLogger });
-    expect(result?.branch?.dropped).toEqual([folderOf(ids[0]!)]);
+    expect(result?.branchDropped).toEqual([folderOf(ids[0]!)]);
+    expect(result?.plan.builds.map((b) => [b.buildId, b.why])).toEqual([[ids[0], 'age']]);
     expect(bare.log(BRANCH)).toHaveLength(1);
     expect(existsSync(path.join(m.dataDir, `logs-repo-prune-${process.pid}`))).toBe(false);
 

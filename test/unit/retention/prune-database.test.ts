@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../../../master/store/open-database.js';
 import { createStores, type Stores } from '../../../master/store/stores.js';
 import { pruneDatabase } from '../../../master/retention/prune-database.js';
 import { pruneLocalFiles } from '../../../master/retention/prune-local-files.js';
+import { planRetention } from '../../../master/retention/plan-retention.js';
 import { classifyFolders } from '../../../master/retention/prune-logs-branch.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -42,9 +43,17 @@ describe('retention in the database and on disk', () => {
     })() };
   }
 
+  /** Age retention alone, as with logs.keepDays and no size budget (no files: the data dir is empty). */
+  function pruneByAge(cutoff: number) {
+    const empty = makeTempDir();
+    dirs.push(empty);
+    const plan = planRetention(stores, empty.path, { cutoff, keepBytes: null, builders: [] });
+    return pruneDatabase(stores, plan.builds.map((b) => b.buildId), cutoff);
+  }
+
   it('drops finished builds past the cutoff with their rows; keeps each builder\'s newest and unfinished ones', () => {
     const ids = seed();
-    const result = pruneDatabase(stores, Date.now() - 30 * DAY);
+    const result = pruneByAge(Date.now() - 30 * DAY);
     expect(result.buildIds).toEqual([ids.old1, ids.old2]);
     const left = db.prepare<[], { id: number }>('SELECT id FROM builds ORDER BY id').all().map((r) => r.id);
     expect(left).toEqual([ids.recent, ids.lintOld, ids.queued]);
@@ -65,7 +74,7 @@ describe('retention in the database and on disk', () => {
         writeFileSync(path.join(dir.path, kind, String(id), 'x'), 'x');
       }
     }
-    pruneDatabase(stores, Date.now() - 30 * DAY);
+    pruneByAge(Date.now() - 30 * DAY);
     expect(pruneLocalFiles(stores.builds, dir.path).removed).toBe(4);
     for (const id of [ids.old1, ids.old2]) expect(existsSync(path.join(dir.path, 'logs', String(id)))).toBe(false);
     for (const id of [ids.recent, ids.lintOld, 999]) expect(existsSync(path.join(dir.path, 'artifacts', String(id)))).toBe(true);
