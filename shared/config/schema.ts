@@ -14,23 +14,19 @@ export const secretSchema = z
   .strict();
 export type SecretRef = z.infer<typeof secretSchema>;
 
-const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a duration like "90m", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const sizeSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a size like "20GiB", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+/** A string or number read by `parse` (a duration, a size); `expected` says what a good one looks like. */
+function parsedSchema(parse: (value: string | number) => number | undefined, expected: string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected ${expected}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+const durationSchema = parsedSchema(parseDuration, 'a duration like "90m"');
+const sizeSchema = parsedSchema(parseSize, 'a size like "20GiB"');
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, ".", "_" or "-" (at most 63)');
 const repoSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository as "owner/name"');
