@@ -137,7 +137,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const prune = async () =>
     prunes
       ? pruneRetention({
-          stores, dataDir: config.dataDir, keepDays, keepBytes, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
+          stores, dataDir: config.dataDir, keepDays, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
           logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined,
         })
       : null;

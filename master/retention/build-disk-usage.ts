@@ -4,7 +4,8 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-function bytesUnder(entry: string): number {
+/** Bytes of a file, or of everything under a directory. */
+export function bytesUnder(entry: string): number {
   const stat = lstatSync(entry, { throwIfNoEntry: false });
   if (!stat) return 0; // removed while we looked
   if (!stat.isDirectory()) return stat.size;

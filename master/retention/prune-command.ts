@@ -30,7 +30,7 @@ export async function runPruneCommand(loaded: LoadedConfig, options: PruneComman
   const dir = path.join(config.dataDir, `logs-repo-prune-${process.pid}`);
   try {
     const deps: RetentionDeps = {
-      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs?.keepDays ?? null, keepBytes, builders: config.builders,
+      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs?.keepDays ?? null, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders,
       warnAbovePercent: config.storage.warnAbovePercent, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
     };
     if (options.dryRun) return { plan: retentionPlan(deps), branchDropped: null };

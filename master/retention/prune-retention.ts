@@ -1,4 +1,4 @@
-// Retention, all of it: the logs branch (by age), the database and the files on disk (by age and by
+// Retention, all of it: the logs branch (by age and logs.branchKeepBytes), the database and the files on disk (by age and by
 // size, as plan-retention.ts decides), then a look at how full the data disk still is. Run daily by
 // the master and by `gatehouse prune`. Each part runs even when another fails; the first failure
 // is rethrown after all ran, so the command exits non-zero.
@@ -19,6 +19,8 @@ export interface RetentionDeps {
   keepDays: number | null;
   /** storage.keepBytes; null for no size budget. */
   keepBytes: number | null;
+  /** logs.branchKeepBytes; null for no size budget on the logs branch. */
+  branchKeepBytes: number | null;
   /** Their downloads say which builds a queued or running build still needs. */
   builders: readonly BuilderConfig[];
   warnAbovePercent: number;
@@ -48,7 +50,7 @@ export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResu
   let branch: BranchPruneResult | null = null;
   if (deps.withLogsRepo && cutoff !== null) {
     try {
-      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, cutoff, deps.logger));
+      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, cutoff, deps.branchKeepBytes, deps.logger));
     } catch (error) {
       failure = error;
       deps.logger.error({ err: (error as Error).message }, 'retention on the logs branch failed');

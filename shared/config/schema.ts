@@ -579,6 +579,8 @@ export const configSchema = z
         branch: z.string().prefault('ci-logs'),
         /** Build folders on the branch, local logs and artifacts, and database rows older than this many days are pruned daily (default 90). */
         keepDays: z.number().int().positive().prefault(90),
+        /** The build folders on the branch together (e.g. "2GiB", as files, not as git packs them; default no limit): past it, the oldest finished folders are dropped in the same rewrite. */
+        branchKeepBytes: sizeSchema.optional(),
         /** Web URL of the logs repository, for Details links (default: derived from a GitHub remote). */
         webUrl: z.string().url().optional(),
       })

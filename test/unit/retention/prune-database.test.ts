@@ -98,4 +98,28 @@ describe('retention in the database and on disk', () => {
     expect(result.keep.sort()).toEqual(['lint/4-ddddddd-1', 'unit/2-bbbbbbb-2']);
     expect(result.unknown).toEqual(['lint/4-ddddddd-1']);
   });
+
+  it('with a size budget, drops the oldest finished folders kept until the rest fit; running and unknown ones stay', () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const now = Date.now();
+    const folder = (rel: string, facts: object | null, logBytes: number) => {
+      mkdirSync(path.join(dir.path, rel), { recursive: true });
+      const factsText = facts ? JSON.stringify(facts).padEnd(100) : '';
+      if (facts) writeFileSync(path.join(dir.path, rel, 'build.json'), factsText);
+      writeFileSync(path.join(dir.path, rel, '00-test.log'), 'x'.repeat(logBytes - factsText.length));
+    };
+    folder('unit/1-aaaaaaa-1', { finishedAt: now - 5 * DAY }, 1000);
+    folder('unit/2-bbbbbbb-2', { startedAt: now - 6 * DAY, finishedAt: null }, 1000); // still running
+    folder('lint/3-ccccccc-1', { finishedAt: now - 4 * DAY }, 1000);
+    folder('lint/4-ddddddd-2', { finishedAt: now - 3 * DAY }, 1000);
+    folder('docs/5-eeeeeee-1', null, 1000);
+    // 5000 bytes, 2500 allowed: the finished ones go oldest first (1, 3, 4); the running and the unknown one stay.
+    const result = classifyFolders(dir.path, now - 30 * DAY, 2500);
+    expect(result.drop).toEqual(['unit/1-aaaaaaa-1', 'lint/3-ccccccc-1', 'lint/4-ddddddd-2']);
+    expect(result.keep.sort()).toEqual(['docs/5-eeeeeee-1', 'unit/2-bbbbbbb-2']);
+    // 3500 allowed: two go.
+    expect(classifyFolders(dir.path, now - 30 * DAY, 3500).drop).toEqual(['unit/1-aaaaaaa-1', 'lint/3-ccccccc-1']);
+    expect(classifyFolders(dir.path, now - 30 * DAY).drop).toEqual([]);
+  });
 });
