@@ -198,14 +198,22 @@ program
 
 program
   .command('prune')
-  .description('drop builds older than logs.keepDays: the logs branch (rewritten), local logs and artifacts, database rows')
+  .description('drop builds past logs.keepDays, then the oldest while over storage.keepBytes: local logs and artifacts, database rows, the logs branch (by age)')
   .requiredOption('-c, --config <file>', 'config file')
   .option('-d, --data-dir <dir>', 'data directory (overrides dataDir)')
-  .action(async (options: { config: string; dataDir?: string }) => {
+  .option('-n, --dry-run', 'list what would go (build, size, why) and remove nothing')
+  .action(async (options: { config: string; dataDir?: string; dryRun?: boolean }) => {
     try {
       const { runPruneCommand } = await import('../master/retention/prune-command.js');
-      const result = await runPruneCommand(await loadConfig(options.config, { overrides: { dataDir: options.dataDir } }));
-      console.log(result ? `pruned ${result.database.buildIds.length} build(s) finished before ${new Date(result.cutoff).toISOString()}; ${result.branch?.dropped.length ?? 0} folder(s) dropped from the logs branch` : 'no logs section in the config: nothing expires');
+      const { describePlan } = await import('../master/retention/describe-plan.js');
+      const dryRun = options.dryRun === true;
+      const result = await runPruneCommand(await loadConfig(options.config, { overrides: { dataDir: options.dataDir } }), { dryRun });
+      if (!result) {
+        console.log('neither logs.keepDays nor storage.keepBytes in the config: nothing expires');
+        return;
+      }
+      for (const line of describePlan(result.plan, dryRun)) console.log(line);
+      if (result.branchDropped) console.log(`${result.branchDropped.length} folder(s) dropped from the logs branch`);
     } catch (error) {
       fail(error);
     }

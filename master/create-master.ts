@@ -109,7 +109,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
     http: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 30_000)) },
   });
   const sessions: WorkerSessions = new Map();
-  const metrics = createMetrics({ stores, bus, sessions, builders: config.builders.map((b) => b.name) });
+  const metrics = createMetrics({ stores, bus, sessions, builders: config.builders.map((b) => b.name), dataDir: config.dataDir });
   const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: part('triggers') });
   const notifications = startNotifications({ config, stores, bus, sessions, logger: part('notify'), now, ...deps.notifications });
   // The metrics count failed posts and pushes; notifications hear of them too.

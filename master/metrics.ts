@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { EventBus } from './event-bus.js';
 import type { Stores } from './store/stores.js';
 import type { WorkerSessions } from './dispatch/worker-session.js';
+import { dataDiskUsedRatio } from './storage-health.js';
 
 export interface MetricsDeps {
   stores: Pick<Stores, 'builds' | 'statuses' | 'publications' | 'notifications'>;
@@ -13,6 +14,8 @@ export interface MetricsDeps {
   sessions: WorkerSessions;
   /** The configured builders: each has its series from the start, at 0. */
   builders: readonly string[];
+  /** Where the data disk is, for how full it is. */
+  dataDir: string;
 }
 
 /** How a webhook was answered, from its HTTP status (the README's table). */
@@ -28,7 +31,7 @@ export function webhookOutcome(status: number): string {
 const MINUTES = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 
 export function createMetrics(deps: MetricsDeps) {
-  const { stores, bus, sessions, builders } = deps;
+  const { stores, bus, sessions, builders, dataDir } = deps;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -62,6 +65,13 @@ export function createMetrics(deps: MetricsDeps) {
   new Gauge({ name: 'gatehouse_status_backlog', help: 'Commit statuses waiting to be posted', registers, collect() { this.set(stores.statuses.pendingCount()); } });
   new Gauge({ name: 'gatehouse_notification_backlog', help: 'Notifications waiting to be sent (rate-limited, or retried after a channel refused)', registers, collect() { this.set(stores.notifications.pendingCount()); } });
   new Gauge({ name: 'gatehouse_logs_backlog', help: 'Builds the logs branch does not show as they are yet', registers, collect() { this.set(stores.publications.owedCount()); } });
+  new Gauge({
+    name: 'gatehouse_data_disk_used_ratio', help: 'How full the data disk is, 0 to 1 (as df shows it; storage.warnAbovePercent logs a warning past it)', registers,
+    collect() {
+      const ratio = dataDiskUsedRatio(dataDir);
+      if (ratio !== undefined) this.set(ratio);
+    },
+  });
   new Gauge({ name: 'gatehouse_workers_connected', help: 'Workers connected now', registers, collect() { this.set(sessions.size); } });
 
   for (const builder of builders) queueWait.zero({ builder });

@@ -23,6 +23,7 @@ import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publ
 import { DEFAULT_MAX_LOG_BYTES } from './logs-branch/cut-log.js';
 import { createReconciler, type ReconcileResult } from './triggers/reconcile.js';
 import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
+import { warnIfDataDiskFull } from './storage-health.js';
 import { repeat, type Repeating } from './repeat.js';
 import type { RetryPolicy } from './retry-delay.js';
 import type { SendingDeps } from './outbox-sender.js';
@@ -71,7 +72,7 @@ export interface ReportingDeps {
 export interface Reporting {
   /** One reconcile pass now; undefined when reconcile cannot run (no client that lists pull requests). */
   reconcile(): Promise<ReconcileResult> | undefined;
-  /** Retention now (the logs branch, the database, the files); null without a logs section (no keepDays: nothing expires). */
+  /** Retention now (the logs branch, the database, the files); null with neither logs.keepDays nor storage.keepBytes (nothing expires). */
   prune(): Promise<RetentionResult | null>;
   close(): Promise<void>;
 }
@@ -130,12 +131,19 @@ export function startReporting(deps: ReportingDeps): Reporting {
     timers.push(repeat('reconcile', () => reconciler.pass(), { firstDelayMs: options.reconcileDelayMs ?? 0, intervalMs: config.github.reconcileInterval, logger }));
   }
 
-  const logs = config.logs;
+  const keepDays = config.logs?.keepDays ?? null;
+  const keepBytes = config.storage.keepBytes ?? null;
+  const prunes = keepDays !== null || keepBytes !== null;
   const prune = async () =>
-    logs
-      ? pruneRetention({ stores, dataDir: config.dataDir, keepDays: logs.keepDays, logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined })
+    prunes
+      ? pruneRetention({
+          stores, dataDir: config.dataDir, keepDays, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
+          logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined,
+        })
       : null;
-  if (logs) timers.push(repeat('retention', prune, { firstDelayMs: options.pruneDelayMs ?? 600_000, intervalMs: options.pruneIntervalMs ?? 86_400_000, logger }));
+  if (prunes) timers.push(repeat('retention', prune, { firstDelayMs: options.pruneDelayMs ?? 600_000, intervalMs: options.pruneIntervalMs ?? 86_400_000, logger }));
+  // Hourly, not only with the daily retention: a disk filling up should be heard of the same day.
+  timers.push(repeat('data disk check', async () => warnIfDataDiskFull(config.dataDir, config.storage.warnAbovePercent, logger), { firstDelayMs: 0, intervalMs: 3_600_000, logger }));
 
   return {
     reconcile: () => reconciler?.pass(),

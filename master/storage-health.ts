@@ -2,6 +2,7 @@
 // have room. A no-op write succeeds on a full disk (SQLite has nothing to flush), so free space is
 // looked at directly: below the floor, every log append and most commits fail.
 import { statfsSync } from 'node:fs';
+import type { Logger } from '../shared/logger.js';
 import type { WorkerStore } from './store/worker-store.js';
 import { storageFailure } from './storage-full.js';
 
@@ -17,6 +18,27 @@ export function dataDiskFull(dataDir: string, minFreeBytes = MIN_FREE_BYTES): st
   } catch (error) {
     return storageFailure(error) ?? (error as Error).message;
   }
+}
+
+/** How full the data disk is, 0 to 1 (what `df` shows: space ordinary users can no longer take), or undefined when it cannot be read. */
+export function dataDiskUsedRatio(dataDir: string): number | undefined {
+  try {
+    const fs = statfsSync(dataDir);
+    // bfree counts the blocks reserved for root too; df's Use% leaves them out, as does this.
+    const used = fs.blocks - fs.bfree;
+    const usable = used + fs.bavail;
+    return usable > 0 ? used / usable : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Log a warning when the data disk is fuller than `percent` (storage.warnAbovePercent); returns whether it is. */
+export function warnIfDataDiskFull(dataDir: string, percent: number, logger: Pick<Logger, 'warn'>): boolean {
+  const ratio = dataDiskUsedRatio(dataDir);
+  if (ratio === undefined || ratio * 100 <= percent) return false;
+  logger.warn({ dataDir, usedPercent: Math.round(ratio * 1000) / 10, warnAbovePercent: percent }, 'the data disk is fuller than storage.warnAbovePercent; lower logs.keepDays or storage.keepBytes, or give it room');
+  return true;
 }
 
 /** A check returning undefined when storage is fine, else why not. */

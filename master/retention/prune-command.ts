@@ -1,6 +1,7 @@
 // `gatehouse prune`: retention by hand, while the master runs or not. It works in a clone of its own
 // (removed afterwards), so it never touches the master's clone; the master's next push is then
-// rejected (the branch was rewritten), and it writes its builds again on the new tip.
+// rejected (the branch was rewritten), and it writes its builds again on the new tip. With
+// dryRun it only works out the plan: nothing is removed and the logs branch is not cloned.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../shared/config.js';
@@ -8,30 +9,43 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { openDatabase } from '../store/open-database.js';
 import { createStores } from '../store/stores.js';
 import { openLogsRepo } from '../logs-branch/open-logs-repo.js';
-import { pruneRetention, type RetentionResult } from './prune-retention.js';
+import { pruneRetention, retentionPlan, type RetentionDeps } from './prune-retention.js';
+import type { RetentionPlan } from './plan-retention.js';
 
 export interface PruneCommandOptions {
   /** Default: a logger at the level of GATEHOUSE_LOG_LEVEL (else info). */
   logger?: Logger;
   now?: () => number;
   gitBinary?: string;
+  /** List what would go, remove nothing. */
+  dryRun?: boolean;
 }
 
-/** Prune what is past `logs.keepDays`; null when the config has no logs section (nothing expires). */
-export async function runPruneCommand(loaded: LoadedConfig, options: PruneCommandOptions = {}): Promise<RetentionResult | null> {
+/** What went (or, dry, would go); null when the config sets neither logs.keepDays nor storage.keepBytes (nothing expires). */
+export async function runPruneCommand(loaded: LoadedConfig, options: PruneCommandOptions = {}): Promise<{ plan: RetentionPlan; branchDropped: string[] | null } | null> {
   const { config } = loaded;
-  if (!config.logs) return null;
+  const keepBytes = config.storage.keepBytes ?? null;
+  if (!config.logs && keepBytes === null) return null;
   const db = openDatabase(path.join(config.dataDir, 'gatehouse.sqlite'));
   const dir = path.join(config.dataDir, `logs-repo-prune-${process.pid}`);
   try {
-    const repo = openLogsRepo(config, config.logs, loaded.secrets, { dir, gitBinary: options.gitBinary });
-    return await pruneRetention({
-      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs.keepDays, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
-      withLogsRepo: async (fn) => {
-        await repo.ensure();
-        return fn(repo);
-      },
+    const deps: RetentionDeps = {
+      stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs?.keepDays ?? null, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders,
+      warnAbovePercent: config.storage.warnAbovePercent, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
+    };
+    if (options.dryRun) return { plan: retentionPlan(deps), branchDropped: null };
+    const logs = config.logs;
+    const repo = logs ? openLogsRepo(config, logs, loaded.secrets, { dir, gitBinary: options.gitBinary }) : undefined;
+    const result = await pruneRetention({
+      ...deps,
+      withLogsRepo: repo
+        ? async (fn) => {
+            await repo.ensure();
+            return fn(repo);
+          }
+        : undefined,
     });
+    return { plan: result.plan, branchDropped: result.branch?.dropped ?? null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     db.close();

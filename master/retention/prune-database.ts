@@ -1,8 +1,6 @@
-// Retention in the database: finished builds older than the cutoff go, with their steps, artifacts
-// rows, outbox rows and requests; then the changes and deliveries nothing refers to any more, and
-// notifications sent or given up before the cutoff. The newest build of each builder is kept
-// whatever its age, so build numbers never start again at 1 (a folder name on the logs branch must
-// not be reused).
+// Retention in the database: the builds of the plan go, with their steps, artifacts rows, outbox
+// rows and requests; then, past the age cutoff, the changes and deliveries nothing refers to any
+// more, and notifications sent or given up. Which builds may go is plan-retention.ts's concern.
 import type { Stores } from '../store/stores.js';
 
 export interface DatabasePruneResult {
@@ -12,20 +10,20 @@ export interface DatabasePruneResult {
   deliveries: number;
 }
 
-export function pruneDatabase(stores: Stores, cutoff: number): DatabasePruneResult {
-  const old = stores.builds.prunable(cutoff);
+export function pruneDatabase(stores: Stores, buildIds: number[], cutoff: number | null): DatabasePruneResult {
   let changes = 0;
   let deliveries = 0;
   stores.transaction(() => {
-    stores.artifacts.deleteForBuilds(old);
-    stores.steps.deleteForBuilds(old);
+    stores.artifacts.deleteForBuilds(buildIds);
+    stores.steps.deleteForBuilds(buildIds);
     // status_outbox and logs_publications rows go with their build (ON DELETE CASCADE).
-    stores.builds.deleteIds(old);
+    stores.builds.deleteIds(buildIds);
     stores.requests.deleteOrphans();
+    if (cutoff === null) return;
     changes = stores.changes.deleteUnusedBefore(cutoff);
     deliveries = stores.deliveries.deleteUnusedBefore(cutoff);
     stores.statuses.deleteSettledBefore(cutoff);
     stores.notifications.deleteSettledBefore(cutoff);
   });
-  return { buildIds: old, changes, deliveries };
+  return { buildIds, changes, deliveries };
 }

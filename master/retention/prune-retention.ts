@@ -1,17 +1,29 @@
-// Retention, all of it: the logs branch, the database, the files on disk. Run daily by the master
-// and by `gatehouse prune`. Each part runs even when another fails; the first failure is rethrown
-// after all ran, so the command exits non-zero.
+// Retention, all of it: the logs branch (by age and logs.branchKeepBytes), the database and the files on disk (by age and by
+// size, as plan-retention.ts decides), then a look at how full the data disk still is. Run daily by
+// the master and by `gatehouse prune`. Each part runs even when another fails; the first failure
+// is rethrown after all ran, so the command exits non-zero.
 import type { Stores } from '../store/stores.js';
+import type { BuilderConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import type { LogsRepo } from '../logs-branch/logs-repo.js';
 import { pruneLogsBranch, type BranchPruneResult } from './prune-logs-branch.js';
 import { pruneDatabase, type DatabasePruneResult } from './prune-database.js';
 import { pruneLocalFiles } from './prune-local-files.js';
+import { planRetention, type RetentionPlan } from './plan-retention.js';
+import { warnIfDataDiskFull } from '../storage-health.js';
 
 export interface RetentionDeps {
   stores: Stores;
   dataDir: string;
-  keepDays: number;
+  /** logs.keepDays; null without a logs section (nothing expires by age). */
+  keepDays: number | null;
+  /** storage.keepBytes; null for no size budget. */
+  keepBytes: number | null;
+  /** logs.branchKeepBytes; null for no size budget on the logs branch. */
+  branchKeepBytes: number | null;
+  /** Their downloads say which builds a queued or running build still needs. */
+  builders: readonly BuilderConfig[];
+  warnAbovePercent: number;
   /** Runs `fn` with the logs clone to itself; absent when no logs branch is configured. */
   withLogsRepo?: <T>(fn: (repo: LogsRepo) => Promise<T>) => Promise<T>;
   logger: Logger;
@@ -19,27 +31,39 @@ export interface RetentionDeps {
 }
 
 export interface RetentionResult {
-  cutoff: number;
+  plan: RetentionPlan;
   branch: BranchPruneResult | null;
   database: DatabasePruneResult;
   filesRemoved: number;
 }
 
+/** The plan alone, for --dry-run: nothing is removed. */
+export function retentionPlan(deps: Pick<RetentionDeps, 'stores' | 'dataDir' | 'keepDays' | 'keepBytes' | 'builders' | 'now'>): RetentionPlan {
+  const cutoff = deps.keepDays === null ? null : deps.now() - deps.keepDays * 86_400_000;
+  return planRetention(deps.stores, deps.dataDir, { cutoff, keepBytes: deps.keepBytes, builders: deps.builders });
+}
+
 export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResult> {
-  const cutoff = deps.now() - deps.keepDays * 86_400_000;
+  const plan = retentionPlan(deps);
+  const { cutoff } = plan;
   let failure: unknown;
   let branch: BranchPruneResult | null = null;
-  if (deps.withLogsRepo) {
+  if (deps.withLogsRepo && cutoff !== null) {
     try {
-      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, cutoff, deps.logger));
+      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, cutoff, deps.branchKeepBytes, deps.logger));
     } catch (error) {
       failure = error;
       deps.logger.error({ err: (error as Error).message }, 'retention on the logs branch failed');
     }
   }
-  const database = pruneDatabase(deps.stores, cutoff);
+  const database = pruneDatabase(deps.stores, plan.builds.map((b) => b.buildId), cutoff);
   const { removed } = pruneLocalFiles(deps.stores.builds, deps.dataDir, deps.now());
-  deps.logger.info({ cutoff: new Date(cutoff).toISOString(), builds: database.buildIds.length, changes: database.changes, deliveries: database.deliveries, filesRemoved: removed, branchDropped: branch?.dropped.length ?? null }, 'retention done');
+  const bySize = plan.builds.filter((b) => b.why === 'size').length;
+  deps.logger.info({
+    cutoff: cutoff === null ? null : new Date(cutoff).toISOString(), builds: database.buildIds.length, bySize, bytesBefore: plan.bytesBefore, bytesAfter: plan.bytesAfter,
+    changes: database.changes, deliveries: database.deliveries, filesRemoved: removed, branchDropped: branch?.dropped.length ?? null,
+  }, 'retention done');
+  warnIfDataDiskFull(deps.dataDir, deps.warnAbovePercent, deps.logger);
   if (failure) throw failure;
-  return { cutoff, branch, database, filesRemoved: removed };
+  return { plan, branch, database, filesRemoved: removed };
 }

@@ -115,9 +115,12 @@ export function createBuildStore(db: Db, now: () => number) {
   );
   const allIds = db.prepare<[], { id: number }>('SELECT id FROM builds');
   const runningIds = db.prepare<[], { id: number }>(`SELECT id FROM builds WHERE state = 'running'`);
-  const prunable = db.prepare<[number], { id: number }>(
-    `SELECT id FROM builds WHERE state = 'finished' AND COALESCE(finished_at, created_at) < ?
-     AND id NOT IN (SELECT MAX(id) FROM builds GROUP BY builder) ORDER BY id`,
+  const finishedOldestFirst = db.prepare<[], PrunableBuild>(
+    `SELECT id, builder, COALESCE(finished_at, created_at) AS finished_at FROM builds WHERE state = 'finished'
+     AND id NOT IN (SELECT MAX(id) FROM builds GROUP BY builder) ORDER BY COALESCE(finished_at, created_at), id`,
+  );
+  const unfinishedHeads = db.prepare<[], { id: number; builder: string; repo: string; sha: string }>(
+    `SELECT id, builder, repo, sha FROM builds WHERE state != 'finished' AND sha IS NOT NULL ORDER BY id`,
   );
   // A verdict: a finished build that says something of the builder (success, failure, error; not
   // cancelled or skipped), in the order they finished.
@@ -220,8 +223,10 @@ export function createBuildStore(db: Db, now: () => number) {
     newestSuccess: (repo: string, sha: string, builder: string): number | undefined => newestSuccess.get(repo, sha, builder)?.id,
     ids: (): number[] => allIds.all().map((r) => r.id),
     runningIds: (): number[] => runningIds.all().map((r) => r.id),
-    /** Finished builds older than the cutoff, except each builder's newest (its number must not start again at 1). */
-    prunable: (cutoff: number): number[] => prunable.all(cutoff).map((r) => r.id),
+    /** Finished builds retention may take, oldest first (the newest of each builder never: build numbers must not restart). */
+    finishedOldestFirst: (): PrunableBuild[] => finishedOldestFirst.all(),
+    /** Queued and running builds that know their commit (what they may still download from). */
+    unfinishedHeads: () => unfinishedHeads.all(),
     /** Delete builds (their status outbox and publication rows go with them, ON DELETE CASCADE). */
     deleteIds: (ids: number[]) => void deleteIn.run(JSON.stringify(ids)),
     list: (query: ListQuery): ListResult<BuildRow> =>
@@ -232,5 +237,11 @@ export function createBuildStore(db: Db, now: () => number) {
         defaultOrder: '-id',
       }, query),
   };
+}
+export interface PrunableBuild {
+  id: number;
+  builder: string;
+  /** When it finished (its creation when it never ran). */
+  finished_at: number;
 }
 export type BuildStore = ReturnType<typeof createBuildStore>;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 
 /** A secret is never a literal in the config: it names an environment variable. */
 export const secretSchema = z
@@ -13,14 +14,19 @@ export const secretSchema = z
   .strict();
 export type SecretRef = z.infer<typeof secretSchema>;
 
-const durationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a duration like "90m", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A string or number read by `parse` (a duration, a size); `expected` says what a good one looks like. */
+function parsedSchema(parse: (value: string | number) => number | undefined, expected: string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected ${expected}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+const durationSchema = parsedSchema(parseDuration, 'a duration like "90m"');
+const sizeSchema = parsedSchema(parseSize, 'a size like "20GiB"');
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, ".", "_" or "-" (at most 63)');
 const repoSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository as "owner/name"');
@@ -573,12 +579,29 @@ export const configSchema = z
         branch: z.string().prefault('ci-logs'),
         /** Build folders on the branch, local logs and artifacts, and database rows older than this many days are pruned daily (default 90). */
         keepDays: z.number().int().positive().prefault(90),
+        /** The build folders on the branch together (e.g. "2GiB", as files, not as git packs them; default no limit): past it, the oldest finished folders are dropped in the same rewrite. */
+        branchKeepBytes: sizeSchema.optional(),
         /** Web URL of the logs repository, for Details links (default: derived from a GitHub remote). */
         webUrl: z.string().url().optional(),
       })
       .strict()
       .optional(),
     artifacts: artifactsSchema,
+    /** The data disk: how much the builds' files may take, and when it counts as too full (docs/operations.md). */
+    storage: z
+      .object({
+        /**
+         * Step logs and artifacts in the data directory, all builds together (e.g. "20GiB"; default no
+         * limit). Past it, the oldest finished builds are pruned until under it, at start of each
+         * retention run; never a running build, the newest of its builder, or one a queued or running
+         * build still downloads from.
+         */
+        keepBytes: sizeSchema.optional(),
+        /** A warning is logged (and gatehouse_data_disk_used_ratio shows it) when the data disk is fuller than this (default 90). */
+        warnAbovePercent: z.number().min(1).max(100).prefault(90),
+      })
+      .strict()
+      .prefault({}),
     // Notifications (issue 18): who hears of builders failing and passing again, lost workers, VM
     // images that failed to rebuild, and statuses or logs that cannot be pushed. See docs/notifications.md.
     notifications: z

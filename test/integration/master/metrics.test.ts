@@ -37,6 +37,9 @@ describe('/metrics', () => {
     expect(before.get('gatehouse_queue_wait_seconds_count{builder="unit"}')).toBe(0);
     expect(before.has('gatehouse_builds_total{builder="unit",result="success"}')).toBe(false);
     expect(before.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    const disk = before.get('gatehouse_data_disk_used_ratio') as number;
+    expect(disk).toBeGreaterThan(0);
+    expect(disk).toBeLessThanOrEqual(1);
 
     expect(await cluster.openPr(1)).toBe(200);
     const unsigned = await fetch(`${cluster.master.url}/change_hook/github`, {

@@ -9,6 +9,7 @@ import { createBareRepo, type BareRepo } from '../../support/bare-git-repo.js';
 import { TEST_SECRETS } from '../../support/test-config.js';
 import { parseConfig } from '../../../shared/config.js';
 import { runPruneCommand } from '../../../master/retention/prune-command.js';
+import { bytesUnder } from '../../../master/retention/build-disk-usage.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { BuildRow } from '../../../master/store/build-store.js';
 import {
@@ -107,7 +108,8 @@ describe('retention', () => {
     await published(bare, ids);
     const loaded = parseConfig({ ...config, github: { repo: 'Codertocat/Hello-World', webhookSecret: { env: 'GH_WEBHOOK_SECRET' } }, builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'true' }] }], dataDir: m.dataDir }, 'test', { env: TEST_SECRETS });
     const result = await runPruneCommand(loaded, { logger: silentLogger });
-    expect(result?.branch?.dropped).toEqual([folderOf(ids[0]!)]);
+    expect(result?.branchDropped).toEqual([folderOf(ids[0]!)]);
+    expect(result?.plan.builds.map((b) => [b.buildId, b.why])).toEqual([[ids[0], 'age']]);
     expect(bare.log(BRANCH)).toHaveLength(1);
     expect(existsSync(path.join(m.dataDir, `logs-repo-prune-${process.pid}`))).toBe(false);
 
@@ -117,5 +119,25 @@ describe('retention', () => {
     expect(bare.folders(BRANCH)).toEqual([folderOf(ids[1]!), folderOf(next)]);
     expect(bare.log(BRANCH)).toHaveLength(2);
     expect(m.logLines.some((l) => l.includes('logs branch moved under us'))).toBe(true);
+  });
+
+  it('logs.branchKeepBytes drops the oldest recent folders too, until the branch fits', async () => {
+    const { bare, m, config } = await setUp();
+    const ids = [await oldBuild(m, 1, 3), await oldBuild(m, 2, 2), await oldBuild(m, 3, 1)];
+    await published(bare, ids);
+    // Sizes as the files in a work tree of the branch (the master's own clone is one).
+    const sizeOf = (id: number) => bytesUnder(path.join(m.dataDir, 'logs-repo', folderOf(id)));
+    const budget = sizeOf(ids[1]!) + sizeOf(ids[2]!);
+    const loaded = parseConfig({
+      ...config, logs: { ...config.logs, branchKeepBytes: budget }, github: { repo: 'Codertocat/Hello-World', webhookSecret: { env: 'GH_WEBHOOK_SECRET' } },
+      builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'true' }] }], dataDir: m.dataDir,
+    }, 'test', { env: TEST_SECRETS });
+    const result = await runPruneCommand(loaded, { logger: silentLogger });
+    expect(result?.branchDropped).toEqual([folderOf(ids[0]!)]);
+    expect(bare.folders(BRANCH)).toEqual([folderOf(ids[1]!), folderOf(ids[2]!)]);
+    expect(bare.log(BRANCH)[0]!.subject).toMatch(/ and within .* \(2 kept, 1 dropped\)$/);
+    expect(bare.historyContains('testing PR 1')).toBe(false);
+    // The branch budget is the branch's: the builds' rows and local files stay.
+    expect(count(m, 'builds', ids[0]!)).toBe(1);
   });
 });

@@ -66,6 +66,12 @@ describe('config validation', () => {
     expect(problems(input)).toEqual(['builders[1].steps[0].timeout: expected a duration like "90m", got "soon"']);
   });
 
+  it('reads storage sizes, and names the key for a bad one', () => {
+    expect(parseConfig(testConfig(), 'test', { env: TEST_SECRETS }).config.storage).toEqual({ warnAbovePercent: 90 });
+    expect(parseConfig(testConfig({ storage: { keepBytes: '20GiB', warnAbovePercent: 80 } }), 'test', { env: TEST_SECRETS }).config.storage).toEqual({ keepBytes: 20 * 1024 ** 3, warnAbovePercent: 80 });
+    expect(problems(testConfig({ storage: { keepBytes: 'lots' } }))).toEqual(['storage.keepBytes: expected a size like "20GiB", got "lots"']);
+  });
+
   it('names a missing environment variable for a secret', () => {
     const { GH_WEBHOOK_SECRET: _, ...env } = TEST_SECRETS;
     expect(problems(testConfig(), env)).toEqual(['github.webhookSecret: environment variable GH_WEBHOOK_SECRET is not set']);

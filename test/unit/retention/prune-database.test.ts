@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../../../master/store/open-database.js';
 import { createStores, type Stores } from '../../../master/store/stores.js';
 import { pruneDatabase } from '../../../master/retention/prune-database.js';
 import { pruneLocalFiles } from '../../../master/retention/prune-local-files.js';
+import { planRetention } from '../../../master/retention/plan-retention.js';
 import { classifyFolders } from '../../../master/retention/prune-logs-branch.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
@@ -42,9 +43,17 @@ describe('retention in the database and on disk', () => {
     })() };
   }
 
+  /** Age retention alone, as with logs.keepDays and no size budget (no files: the data dir is empty). */
+  function pruneByAge(cutoff: number) {
+    const empty = makeTempDir();
+    dirs.push(empty);
+    const plan = planRetention(stores, empty.path, { cutoff, keepBytes: null, builders: [] });
+    return pruneDatabase(stores, plan.builds.map((b) => b.buildId), cutoff);
+  }
+
   it('drops finished builds past the cutoff with their rows; keeps each builder\'s newest and unfinished ones', () => {
     const ids = seed();
-    const result = pruneDatabase(stores, Date.now() - 30 * DAY);
+    const result = pruneByAge(Date.now() - 30 * DAY);
     expect(result.buildIds).toEqual([ids.old1, ids.old2]);
     const left = db.prepare<[], { id: number }>('SELECT id FROM builds ORDER BY id').all().map((r) => r.id);
     expect(left).toEqual([ids.recent, ids.lintOld, ids.queued]);
@@ -65,7 +74,7 @@ describe('retention in the database and on disk', () => {
         writeFileSync(path.join(dir.path, kind, String(id), 'x'), 'x');
       }
     }
-    pruneDatabase(stores, Date.now() - 30 * DAY);
+    pruneByAge(Date.now() - 30 * DAY);
     expect(pruneLocalFiles(stores.builds, dir.path).removed).toBe(4);
     for (const id of [ids.old1, ids.old2]) expect(existsSync(path.join(dir.path, 'logs', String(id)))).toBe(false);
     for (const id of [ids.recent, ids.lintOld, 999]) expect(existsSync(path.join(dir.path, 'artifacts', String(id)))).toBe(true);
@@ -88,5 +97,29 @@ describe('retention in the database and on disk', () => {
     expect(result.drop.sort()).toEqual(['unit/1-aaaaaaa-1', 'unit/3-ccccccc-3']);
     expect(result.keep.sort()).toEqual(['lint/4-ddddddd-1', 'unit/2-bbbbbbb-2']);
     expect(result.unknown).toEqual(['lint/4-ddddddd-1']);
+  });
+
+  it('with a size budget, drops the oldest finished folders kept until the rest fit; running and unknown ones stay', () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const now = Date.now();
+    const folder = (rel: string, facts: object | null, logBytes: number) => {
+      mkdirSync(path.join(dir.path, rel), { recursive: true });
+      const factsText = facts ? JSON.stringify(facts).padEnd(100) : '';
+      if (facts) writeFileSync(path.join(dir.path, rel, 'build.json'), factsText);
+      writeFileSync(path.join(dir.path, rel, '00-test.log'), 'x'.repeat(logBytes - factsText.length));
+    };
+    folder('unit/1-aaaaaaa-1', { finishedAt: now - 5 * DAY }, 1000);
+    folder('unit/2-bbbbbbb-2', { startedAt: now - 6 * DAY, finishedAt: null }, 1000); // still running
+    folder('lint/3-ccccccc-1', { finishedAt: now - 4 * DAY }, 1000);
+    folder('lint/4-ddddddd-2', { finishedAt: now - 3 * DAY }, 1000);
+    folder('docs/5-eeeeeee-1', null, 1000);
+    // 5000 bytes, 2500 allowed: the finished ones go oldest first (1, 3, 4); the running and the unknown one stay.
+    const result = classifyFolders(dir.path, now - 30 * DAY, 2500);
+    expect(result.drop).toEqual(['unit/1-aaaaaaa-1', 'lint/3-ccccccc-1', 'lint/4-ddddddd-2']);
+    expect(result.keep.sort()).toEqual(['docs/5-eeeeeee-1', 'unit/2-bbbbbbb-2']);
+    // 3500 allowed: two go.
+    expect(classifyFolders(dir.path, now - 30 * DAY, 3500).drop).toEqual(['unit/1-aaaaaaa-1', 'lint/3-ccccccc-1']);
+    expect(classifyFolders(dir.path, now - 30 * DAY).drop).toEqual([]);
   });
 });

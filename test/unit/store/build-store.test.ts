@@ -148,7 +148,7 @@ describe('build store', () => {
     expect(builds.newestSuccess('o/r', sha, 'lint')).toBeUndefined();
   });
 
-  it('offers finished builds past the cutoff for pruning, never a builder\'s newest nor an open one, and deletes them', () => {
+  it('offers finished builds for pruning oldest first, never a builder\'s newest nor an open one, and deletes them', () => {
     t = openStoreDb();
     const { builds } = t.stores;
     const made = ['unit', 'unit', 'lint', 'unit'].map((builder) => {
@@ -160,7 +160,8 @@ describe('build store', () => {
     t.clock.now = 9_000_000;
     const fresh = builds.create(newBuild('lint'));
     builds.finish(fresh.id, 'success', null);
-    expect(builds.prunable(2_000_000)).toEqual([made[0], made[1], made[2]]);
+    expect(builds.finishedOldestFirst().map((b) => b.id)).toEqual([made[0], made[1], made[2]]);
+    expect(builds.unfinishedHeads().map((b) => b.id)).toEqual([open.id]);
     builds.deleteIds([made[0]!, made[1]!]);
     expect(builds.ids()).toEqual([made[2], made[3], open.id, fresh.id]);
   });
