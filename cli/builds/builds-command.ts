@@ -14,6 +14,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function integer(value: string): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number (may be negative)');
+  return n;
+}
+
 function property(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError('expected name=value');
@@ -90,6 +96,7 @@ export function buildsCommand(): Command {
     .argument('<ref>', 'main, refs/tags/v1.0, a sha, or #12 for a pull request')
     .option('-p, --property <name=value>', 'a property the builder declares (repeatable)', property, {})
     .option('--by <name>', 'who asks, for the build\'s reason (default: $USER)', process.env.USER)
+    .option('--priority <n>', "its place in the queue, higher first (default: the builder's priority)", integer)
     .addOption(json)
     .action(async (builder: string, ref: string, o, cmd: Command) => run(cmd, async (api) => (await import('./force.js')).forceBuild(api, builder, ref, o, out)));
 

@@ -94,7 +94,7 @@ export async function actionRoutes(fastify: FastifyInstance, deps: ActionRouteDe
       const by = req.body.by ? ` by ${req.body.by}` : '';
       const change = requestedChange({
         kind: 'force', builder: builder.name, repo, cloneUrl: repoCloneUrl(config, repo), pr: resolved.pr, sha: resolved.sha, ref: resolved.ref,
-        author: req.body.by ?? 'admin', properties,
+        author: req.body.by ?? 'admin', properties, ...(req.body.priority !== undefined ? { priority: req.body.priority } : {}),
         reason: `forced build of ${req.body.ref} (${resolved.sha.slice(0, 7)}) requested ${actionSource(req.headers)}${by}`,
       });
       return reply.code(202).send(await queue(changes.insert(null, change)));

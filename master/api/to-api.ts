@@ -16,7 +16,7 @@ export function buildToApi(b: BuildRow): ApiBuild {
 
 export function requestToApi(r: RequestRow & Partial<Pick<BuildRow, 'repo' | 'pr' | 'sha' | 'reason'>> & { build_id?: number }): ApiBuildRequest {
   return {
-    id: r.id, builder: r.builder, state: r.state, waiting: r.waiting, attempts: r.attempts, worker: r.worker,
+    id: r.id, builder: r.builder, state: r.state, waiting: r.waiting, priority: r.priority, attempts: r.attempts, worker: r.worker,
     build_id: r.build_id ?? null, repo: r.repo ?? null, pr: r.pr ?? null, sha: r.sha ?? null, reason: r.reason ?? null,
     created_at: r.created_at, claimed_at: r.claimed_at,
   };

@@ -1,4 +1,4 @@
-// Hands the oldest runnable request to a free slot of a connected worker that matches its builder
+// Hands runnable requests, highest priority first (aged, see build-request-store.ts), to a free slot of a connected worker that matches its builder
 // (arch, labels, image), within the builder's concurrency cap. A request that cannot go says why.
 import type { Config } from '../../shared/config.js';
 import type { BuildRow, BuildStore } from '../store/build-store.js';
@@ -12,6 +12,8 @@ import { builderNeeds, workerMatches } from './worker-match.js';
 import type { MergeBaseResolver } from './resolve-merge-base.js';
 import type { StepSpec } from '../../shared/protocol.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
+
+const MINUTE_MS = 60_000;
 
 /** A dispatch pass that failed to store (a full disk) is tried again after this long. */
 const STORAGE_RETRY_MS = 5_000;
@@ -43,7 +45,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   function dispatchNow(): void {
     const runningByBuilder = new Map<string, number>();
-    for (const request of requests.runnable()) {
+    for (const request of requests.runnable(config.dispatch.priorityAgingMinutes * MINUTE_MS)) {
       const builder = config.builders.find((b) => b.name === request.builder);
       if (!builder) {
         if (builds.finish(request.build_id, 'error', `builder "${request.builder}" is no longer configured`)) {

@@ -34,6 +34,8 @@ export interface Change {
   reason?: string;
   /** For force: the builder's properties the request set. */
   properties?: Record<string, string>;
+  /** For force: the priority asked for, instead of the builder's. */
+  priority?: number;
   /** For 'after': the build that succeeded. */
   upstreamBuild?: number;
   /** For rebuilds: run even where a no_<builder> label or a skip string says not to (an admin asked). */

@@ -13,6 +13,8 @@ export interface RequestRow {
   attempts: number;
   worker: string | null;
   waiting: string | null;
+  /** Higher is dispatched first (the builder's, or what a forced build asked for). */
+  priority: number;
   created_at: number;
   claimed_at: number | null;
 }
@@ -27,11 +29,14 @@ export interface RequestWithBuild extends RequestRow {
   reason: string;
 }
 
-export function createBuildRequestStore(db: Db) {
+export function createBuildRequestStore(db: Db, now: () => number) {
   const byId = db.prepare<[number], RequestRow>('SELECT * FROM build_requests WHERE id = ?');
-  const runnable = db.prepare<[], RequestRow & { build_id: number }>(
+  // Aging: each whole `agingMs` waited adds 1 to the priority (integer division), so a stream of
+  // higher ones cannot hold a request back forever. Equal ones go oldest first.
+  const runnable = db.prepare<{ now: number; agingMs: number }, RequestRow & { build_id: number }>(
     `SELECT r.*, b.id AS build_id FROM build_requests r JOIN builds b ON b.request_id = r.id
-     WHERE r.state = 'queued' ORDER BY r.id LIMIT 500`,
+     WHERE r.state = 'queued'
+     ORDER BY r.priority + CAST(MAX(0, @now - r.created_at) / @agingMs AS INTEGER) DESC, r.id LIMIT 500`,
   );
   const approve = db.prepare<[number]>(`UPDATE build_requests SET state = 'queued' WHERE id = ? AND state = 'awaiting-approval'`);
   const setWaiting = db.prepare<[string | null, number]>('UPDATE build_requests SET waiting = ? WHERE id = ?');
@@ -44,8 +49,8 @@ export function createBuildRequestStore(db: Db) {
 
   return {
     get: (id: number): RequestRow | undefined => byId.get(id),
-    /** Queued requests, oldest first, with their build's id. */
-    runnable: () => runnable.all(),
+    /** Queued requests with their build's id, in the order to dispatch them: highest priority (aged by `agingMs`) first, then oldest first. */
+    runnable: (agingMs: number) => runnable.all({ now: now(), agingMs: Math.max(1, Math.floor(agingMs)) }),
     /** Let a request that awaited approval run; false when it was not awaiting one. */
     approve: (requestId: number): boolean => approve.run(requestId).changes === 1,
     setWaiting: (requestId: number, why: string | null) => void setWaiting.run(why, requestId),

@@ -51,6 +51,8 @@ export interface NewBuild {
   docsOnly?: boolean;
   /** What a forced build set (name → value), given to its steps. */
   properties?: Record<string, string>;
+  /** Its place in the queue: higher goes first (default 0). */
+  priority?: number;
   /** queued, awaiting approval, or recorded at once as skipped with this reason. */
   initial: { state: 'queued' } | { state: 'awaiting-approval' } | { state: 'skipped'; why: string };
 }
@@ -58,7 +60,7 @@ export interface NewBuild {
 export function createBuildStore(db: Db, now: () => number) {
   const nextNumber = db.prepare<[string], { n: number }>('SELECT COALESCE(MAX(number), 0) + 1 AS n FROM builds WHERE builder = ?');
   const insertRequest = db.prepare(
-    'INSERT INTO build_requests (change_id, builder, state, created_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO build_requests (change_id, builder, state, priority, created_at) VALUES (?, ?, ?, ?, ?)',
   );
   const insertBuild = db.prepare(
     `INSERT INTO builds (request_id, builder, number, state, result, result_reason, reason, repo, pr, sha, ref, clone_url, docs_only, properties, created_at, finished_at)
@@ -139,7 +141,7 @@ export function createBuildStore(db: Db, now: () => number) {
     create(b: NewBuild): BuildRow {
       const t = now();
       const requestState = b.initial.state === 'skipped' ? 'complete' : b.initial.state;
-      const requestId = Number(insertRequest.run(b.changeId, b.builder, requestState, t).lastInsertRowid);
+      const requestId = Number(insertRequest.run(b.changeId, b.builder, requestState, b.priority ?? 0, t).lastInsertRowid);
       const skipped = b.initial.state === 'skipped';
       const id = insertBuild.run({
         request_id: requestId,

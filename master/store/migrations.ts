@@ -232,4 +232,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pr_comments_todo ON pr_comments(next_attempt_at) WHERE sent_version < version AND given_up = 0;
   `,
+  /* 11: priorities: a queued request with a higher one is dispatched first (aging lifts the ones that wait) */ `
+  ALTER TABLE build_requests ADD COLUMN priority INTEGER NOT NULL DEFAULT 0; -- the builder's, or what a forced build asked for
+  `,
 ];

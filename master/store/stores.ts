@@ -17,7 +17,7 @@ import { createWorkerStore } from './worker-store.js';
 export function createStores(db: Db, now: () => number = Date.now) {
   return {
     builds: createBuildStore(db, now),
-    requests: createBuildRequestStore(db),
+    requests: createBuildRequestStore(db, now),
     steps: createStepStore(db),
     deliveries: createDeliveryStore(db),
     changes: createChangeStore(db, now),

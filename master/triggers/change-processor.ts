@@ -131,6 +131,8 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
         created.push(builds.create({
           changeId: stored.id, builder: d.builder, reason: d.verdict === 'skip' ? describeReason(c) : d.reason,
           repo: c.repo, pr: c.pr, sha: c.sha, ref: c.ref, cloneUrl: c.cloneUrl, docsOnly: d.docsOnly, properties: c.properties, initial,
+          // A forced build may ask for its own priority; every other build takes its builder's.
+          priority: c.priority ?? deps.config.builders.find((b) => b.name === d.builder)?.priority ?? 0,
         }));
       }
       changes.markProcessed(stored.id);

@@ -14,6 +14,8 @@ export interface RequestedBuild {
   author: string | null;
   reason: string;
   properties?: Record<string, string>;
+  /** A forced build's own priority (default: the builder's). */
+  priority?: number;
   /** An admin's override of the PR's no_<builder> label and skip strings (a rebuild with force). */
   force?: boolean;
 }
@@ -24,6 +26,7 @@ export function requestedChange(r: RequestedBuild): Change {
     pr: r.pr, sha: r.sha, ref: r.ref, baseRef: null, headRepo: null, author: r.author, authorAssociation: null, title: null,
     draft: false, labels: [], label: null, headCommitMessage: null, changedFiles: null, comment: null,
     builder: r.builder, reason: r.reason, ...(r.properties ? { properties: r.properties } : {}),
+    ...(r.priority !== undefined ? { priority: r.priority } : {}),
     ...(r.force ? { force: true } : {}),
   };
 }

@@ -343,6 +343,12 @@ const builderSchema = z
     labels: z.array(z.string()).prefault([]),
     /** Most builds of this builder running at once (default: no cap). */
     maxConcurrent: z.number().int().positive().optional(),
+    /**
+     * Its builds' place in the queue: higher goes first, equal ones oldest first (default 0; may be
+     * negative). A forced build may set its own. A waiting build gains 1 every
+     * `dispatch.priorityAgingMinutes`, so a low one is not passed over forever.
+     */
+    priority: z.number().int().min(-1000).max(1000).prefault(0),
     /** Whole-build timeout (default 3h). */
     timeout: durationSchema.prefault('3h'),
     /** Environment for every step; values may be secrets (masked in logs). */
@@ -660,6 +666,14 @@ export const configSchema = z
               .strict(),
           )
           .prefault([]),
+      })
+      .strict()
+      .prefault({}),
+    /** How the dispatcher picks among queued builds. See docs/scheduled-and-forced-builds.md. */
+    dispatch: z
+      .object({
+        /** A queued build's priority rises by 1 for each this many minutes it has waited, so lower ones are not starved (default 10). */
+        priorityAgingMinutes: z.number().int().positive().prefault(10),
       })
       .strict()
       .prefault({}),

@@ -6,7 +6,7 @@ import { seedBuilds } from '../../bench/seed-builds.js';
 import { chromiumAvailable, screenshotBoth, type TestBrowser } from '../support/browser.js';
 import { TEST_REPO } from '../support/test-config.js';
 import { FakeWorker } from './fake-worker.js';
-import { prPayload, type UiMaster } from './ui-master.js';
+import { prPayload, UI_BUILDERS, type UiMaster } from './ui-master.js';
 import { closeUiSession, startUiSession } from './ui-session.js';
 
 const hasChromium = chromiumAvailable();
@@ -18,7 +18,9 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
   let worker: FakeWorker;
 
   beforeAll(async () => {
-    ({ master, worker, browser, page } = await startUiSession());
+    // lvm's builds carry a priority, which the queue shows; unit's have none (0), and show none.
+    const builders = UI_BUILDERS.map((b) => (b.name === 'lvm' ? { ...b, priority: 2 } : b));
+    ({ master, worker, browser, page } = await startUiSession({ builders }));
     seedBuilds(master.db, { count: 10_000, builders: ['unit', 'lvm', 'docs'], repo: TEST_REPO });
     await master.send('pull_request', prPayload(31, '3'.repeat(40), { fork: true, title: 'Fix a typo (from a fork)' }));
     await master.send('pull_request', prPayload(32, '4'.repeat(40)));
@@ -44,6 +46,8 @@ describe.skipIf(!hasChromium)('queue, workers, deliveries and history pages (Chr
     expect(await queued.textContent()).toContain('PR #32');
     expect(await queued.textContent()).toContain('no connected worker matches labels storage');
     expect(await page.locator('.page-head p').textContent()).toBe('3 waiting, 2 of them for approval; oldest first');
+    expect(await queued.locator('.queue-priority').textContent()).toBe('priority 2');
+    expect(await page.locator('.queue-item:has-text("unit #") .queue-priority').count()).toBe(0);
 
     // Live: another outside PR joins the end of the queue while the page is open.
     await master.send('pull_request', prPayload(34, '6'.repeat(40), { fork: true }));

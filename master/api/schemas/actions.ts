@@ -20,6 +20,8 @@ export const forceBody = z.object({
   repo: z.string().min(3).max(200).optional(),
   /** Values for properties the builder declares (the rest take their defaults). */
   properties: z.record(z.string(), z.string().max(4096)).optional(),
+  /** Its place in the queue, instead of the builder's `priority`: higher goes first. */
+  priority: z.number().int().min(-1000).max(1000).optional(),
   /** Who asks, for the build's reason (the admin token says only that it is an admin). */
   by: z.string().min(1).max(100).optional(),
 });

@@ -10,6 +10,8 @@ export const apiBuildRequest = z.object({
   state: requestState,
   /** Why it is not running yet, as the dispatcher last said. */
   waiting: z.string().nullable(),
+  /** Its place in the queue: higher is dispatched first (0 unless its builder or a forced build set one); waiting raises it (dispatch.priorityAgingMinutes). */
+  priority: z.number().int(),
   attempts: z.number().int(),
   worker: z.string().nullable(),
   build_id: z.number().int().nullable(),

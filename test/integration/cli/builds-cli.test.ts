@@ -108,7 +108,10 @@ describe('gatehouse builds against a master process', () => {
     expect((await cli(['show', 'abc'])).code).toBe(2);
     expect((await cli(['list'], { GATEHOUSE_URL: 'http://127.0.0.1:9' })).code).toBe(1);
     // A finished build cannot be cancelled; a queued one can.
-    const release = buildList.parse(JSON.parse((await cli(['force', 'release', 'main', '-p', 'channel=stable', '--json'])).stdout)).builds[0]!;
+    expect((await cli(['force', 'release', 'main', '--priority', 'high'])).code).toBe(2);
+    const release = buildList.parse(JSON.parse((await cli(['force', 'release', 'main', '-p', 'channel=stable', '--priority', '-2', '--json'])).stdout)).builds[0]!;
+    const queue = await (await fetch(`${master.url}/api/v2/queue`)).json() as { buildrequests: Array<{ build_id: number; priority: number }> };
+    expect(queue.buildrequests.find((r) => r.build_id === release.id)?.priority).toBe(-2);
     expect((await cli(['cancel', String(release.id)])).stdout).toContain(`release #1 (id ${release.id}): cancelled`);
     expect((await cli(['cancel', String(release.id)])).code).toBe(5);
   }, 60_000);

@@ -17,7 +17,7 @@ const admin = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
 const builders = [
   { name: 'unit', executor: 'host' as const, steps: [{ name: 'test', run: 'true' }] },
   {
-    name: 'release', executor: 'host' as const, triggers: { pullRequest: false as const }, steps: [{ name: 'pack', run: 'true' }],
+    name: 'release', executor: 'host' as const, priority: 3, triggers: { pullRequest: false as const }, steps: [{ name: 'pack', run: 'true' }],
     properties: { channel: { description: 'where packages go', default: 'test', choices: ['test', 'stable'] }, note: {} },
   },
 ];
@@ -67,6 +67,18 @@ describe('forced builds', () => {
     // A rebuild of it sets them again.
     const again = await master.app.inject({ method: 'POST', url: '/api/v2/builders/release/rebuild', headers: admin, payload: { buildId: build.id } });
     expect(master.builds.get(again.json().builds[0].id)).toMatchObject({ sha: MAIN, ref: 'refs/heads/main', properties: JSON.stringify({ channel: 'stable' }) });
+  });
+
+  it('queues a forced build with the priority asked for, else its builder\'s', async () => {
+    const asked = await force('unit', { ref: 'main', priority: 7 });
+    const released = await force('release', { ref: 'main' });
+    const plain = await force('unit', { ref: 'v1.0' });
+    expect([asked.status, released.status, plain.status]).toEqual([202, 202, 202]);
+    const queue = await master.get<{ buildrequests: Array<{ build_id: number; priority: number }> }>('/api/v2/queue');
+    expect(queue.buildrequests.map((r) => [r.build_id, r.priority])).toEqual([
+      [asked.body.builds[0].id, 7], [released.body.builds[0].id, 3], [plain.body.builds[0].id, 0],
+    ]);
+    expect(await force('unit', { ref: 'main', priority: 1.5 })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
   });
 
   it('refuses what cannot be built, with a code a client can test', async () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newBuild, openStoreDb, type StoreDb } from '../../support/store-db.js';
 
+const AGING_MS = 10 * 60_000;
+
 describe('build request store', () => {
   let t: StoreDb;
   afterEach(() => t?.close());
@@ -13,11 +15,39 @@ describe('build request store', () => {
     const b = builds.create(newBuild('lint'));
     const claimed = builds.create(newBuild('lint'));
     builds.claim(claimed.request_id, claimed.id, 'w1');
-    expect(requests.runnable().map((r) => [r.id, r.build_id])).toEqual([[a.request_id, a.id], [b.request_id, b.id]]);
+    expect(requests.runnable(AGING_MS).map((r) => [r.id, r.build_id])).toEqual([[a.request_id, a.id], [b.request_id, b.id]]);
     expect(requests.approve(gated.request_id)).toBe(true);
     expect(requests.approve(gated.request_id)).toBe(false);
     expect(requests.approve(a.request_id)).toBe(false);
-    expect(requests.runnable().map((r) => r.build_id)).toEqual([a.id, gated.id, b.id]);
+    expect(requests.runnable(AGING_MS).map((r) => r.build_id)).toEqual([a.id, gated.id, b.id]);
+  });
+
+  it('offers higher priorities first and equal ones oldest first', () => {
+    t = openStoreDb();
+    const { builds, requests } = t.stores;
+    const low = builds.create(newBuild('unit'));
+    const high = builds.create(newBuild('unit', { priority: 5 }));
+    const lower = builds.create(newBuild('unit', { priority: -1 }));
+    const high2 = builds.create(newBuild('lint', { priority: 5 }));
+    expect(requests.get(high.request_id)?.priority).toBe(5);
+    expect(requests.runnable(AGING_MS).map((r) => r.build_id)).toEqual([high.id, high2.id, low.id, lower.id]);
+  });
+
+  it('ages waiting requests: each aging interval waited adds 1, so an old low one passes newer high ones', () => {
+    t = openStoreDb();
+    const { builds, requests } = t.stores;
+    const old = builds.create(newBuild('unit'));
+    t.clock.now += 2 * AGING_MS - 1;
+    const newer = builds.create(newBuild('unit', { priority: 2 }));
+    // Almost two intervals: the old one counts as 1, still below the newer 2.
+    expect(requests.runnable(AGING_MS).map((r) => r.build_id)).toEqual([newer.id, old.id]);
+    t.clock.now += 1;
+    // Two whole intervals: 2 against 2, and the older goes first.
+    expect(requests.runnable(AGING_MS).map((r) => r.build_id)).toEqual([old.id, newer.id]);
+    t.clock.now += AGING_MS;
+    const newest = builds.create(newBuild('unit', { priority: 3 }));
+    // The old one (0 + 3) ties the newest (3) and is older; the newer one (2 + 1) too.
+    expect(requests.runnable(AGING_MS).map((r) => r.build_id)).toEqual([old.id, newer.id, newest.id]);
   });
 
   it('records why a request waits, and clears it when claimed', () => {

@@ -1,4 +1,4 @@
-// One waiting request: which build, for what, since when, and why it waits.
+// One waiting request: which build, for what, since when, its priority (when not 0), and why it waits.
 import type { ApiQueueEntry } from '../../../api/schemas';
 import { prUrl, useInfo } from '../lib/info-context';
 import { href } from '../lib/router';
@@ -17,6 +17,11 @@ export function QueueRow({ entry: r }: { entry: ApiQueueEntry }) {
         <a href={r.build_id !== null ? href.build(r.build_id) : href.builder(r.builder)}>
           {r.builder} #{r.number}
         </a>
+        {r.priority !== 0 ? (
+          <span class="queue-priority small" title="Higher goes first; a request gains 1 for each interval it waits (dispatch.priorityAgingMinutes)">
+            priority {r.priority}
+          </span>
+        ) : null}
         <span>
           {info.repos.length > 1 ? (
             <>
