@@ -4,15 +4,12 @@
 // resolve-download.ts sent in build.start). Worked out from the database and the config, not
 // remembered from the dispatch, so a restarted master grants the same.
 import picomatch from 'picomatch';
-import type { Config, StepConfig } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
+import { stepDownloads } from './step-downloads.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 
 export type DownloadGrant = (running: BuildRow[], artifactId: number) => boolean;
-
-function downloadsOf(steps: StepConfig[]): Array<{ from: string; paths: string[] }> {
-  return steps.flatMap((s) => [...(s.download ? [s.download] : []), ...downloadsOf(s.parallel ?? [])]);
-}
 
 export function createDownloadGrant(artifacts: ArtifactStore, config: Config): DownloadGrant {
   return (running, artifactId) => {
@@ -21,7 +18,7 @@ export function createDownloadGrant(artifacts: ArtifactStore, config: Config): D
     return running.some((build) => {
       if (build.repo !== artifact.repo || build.sha !== artifact.sha) return false;
       const builder = config.builders.find((b) => b.name === build.builder);
-      return downloadsOf(builder?.steps ?? []).some((d) => d.from === artifact.builder && picomatch(d.paths, { dot: true })(artifact.path));
+      return stepDownloads(builder?.steps ?? []).some((d) => d.from === artifact.builder && picomatch(d.paths, { dot: true })(artifact.path));
     });
   };
 }
