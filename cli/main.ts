@@ -213,7 +213,8 @@ program
         return;
       }
       for (const line of describePlan(result.plan, dryRun)) console.log(line);
-      if (result.branchDropped) console.log(`${result.branchDropped.length} folder(s) dropped from the logs branch`);
+      if (result.branchDropped && dryRun) for (const folder of result.branchDropped) console.log(`logs branch: ${folder} would go`);
+      if (result.branchDropped) console.log(`${result.branchDropped.length} folder(s) ${dryRun ? 'would be dropped' : 'dropped'} from the logs branch`);
     } catch (error) {
       fail(error);
     }

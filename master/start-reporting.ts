@@ -133,11 +133,12 @@ export function startReporting(deps: ReportingDeps): Reporting {
 
   const keepDays = config.logs?.keepDays ?? null;
   const keepBytes = config.storage.keepBytes ?? null;
-  const prunes = keepDays !== null || keepBytes !== null;
+  const branchKeepBytes = config.logs?.branchKeepBytes ?? null;
+  const prunes = keepDays !== null || keepBytes !== null || branchKeepBytes !== null;
   const prune = async () =>
     prunes
       ? pruneRetention({
-          stores, dataDir: config.dataDir, keepDays, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
+          stores, dataDir: config.dataDir, keepDays, keepBytes, branchKeepBytes, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
           logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined,
         })
       : null;

@@ -1,7 +1,8 @@
 // `gatehouse prune`: retention by hand, while the master runs or not. It works in a clone of its own
 // (removed afterwards), so it never touches the master's clone; the master's next push is then
 // rejected (the branch was rewritten), and it writes its builds again on the new tip. With
-// dryRun it only works out the plan: nothing is removed and the logs branch is not cloned.
+// dryRun it only works out the plan: nothing is removed, and the logs branch is cloned only to
+// list the folders a rewrite would drop.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../shared/config.js';
@@ -9,7 +10,8 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { openDatabase } from '../store/open-database.js';
 import { createStores } from '../store/stores.js';
 import { openLogsRepo } from '../logs-branch/open-logs-repo.js';
-import { pruneRetention, retentionPlan, type RetentionDeps } from './prune-retention.js';
+import { branchCutoff, pruneRetention, retentionPlan, type RetentionDeps } from './prune-retention.js';
+import { classifyFolders } from './prune-logs-branch.js';
 import type { RetentionPlan } from './plan-retention.js';
 
 export interface PruneCommandOptions {
@@ -33,9 +35,16 @@ export async function runPruneCommand(loaded: LoadedConfig, options: PruneComman
       stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs?.keepDays ?? null, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders,
       warnAbovePercent: config.storage.warnAbovePercent, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
     };
-    if (options.dryRun) return { plan: retentionPlan(deps), branchDropped: null };
     const logs = config.logs;
     const repo = logs ? openLogsRepo(config, logs, loaded.secrets, { dir, gitBinary: options.gitBinary }) : undefined;
+    if (options.dryRun) {
+      const plan = retentionPlan(deps);
+      const cutoff = branchCutoff(plan.cutoff, deps.branchKeepBytes);
+      if (!repo || cutoff === null) return { plan, branchDropped: null };
+      await repo.ensure();
+      const tip = await repo.reset();
+      return { plan, branchDropped: tip ? classifyFolders(repo.dir, cutoff, deps.branchKeepBytes).drop : [] };
+    }
     const result = await pruneRetention({
       ...deps,
       withLogsRepo: repo

@@ -70,8 +70,9 @@ export async function pruneLogsBranch(repo: LogsRepo, cutoff: number, keepBytes:
     for (const folder of drop) rmSync(path.join(repo.dir, folder), { recursive: true, force: true });
     await repo.git.run(['add', '-A', '--', '.']);
     const tree = (await repo.git.run(['write-tree'])).stdout.trim();
+    const since = Number.isFinite(cutoff) ? ` since ${new Date(cutoff).toISOString()}` : '';
     const within = keepBytes === null ? '' : ` and within ${formatSize(keepBytes)}`;
-    const message = `Retention: keep builds since ${new Date(cutoff).toISOString()}${within} (${keep.length} kept, ${drop.length} dropped)`;
+    const message = `Retention: keep builds${since}${within} (${keep.length} kept, ${drop.length} dropped)`;
     const commit = (await repo.git.run(['commit-tree', tree, '-m', message])).stdout.trim();
     await repo.git.run(['reset', '-q', '--hard', commit]);
     if ((await repo.push(tip)) === 'pushed') {

@@ -43,14 +43,20 @@ export function retentionPlan(deps: Pick<RetentionDeps, 'stores' | 'dataDir' | '
   return planRetention(deps.stores, deps.dataDir, { cutoff, keepBytes: deps.keepBytes, builders: deps.builders });
 }
 
+/** The age before which logs-branch folders go; -Infinity when only its size budget applies, null when neither does. */
+export function branchCutoff(cutoff: number | null, branchKeepBytes: number | null): number | null {
+  return cutoff ?? (branchKeepBytes === null ? null : -Infinity);
+}
+
 export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResult> {
   const plan = retentionPlan(deps);
   const { cutoff } = plan;
   let failure: unknown;
   let branch: BranchPruneResult | null = null;
-  if (deps.withLogsRepo && cutoff !== null) {
+  const onBranch = branchCutoff(cutoff, deps.branchKeepBytes);
+  if (deps.withLogsRepo && onBranch !== null) {
     try {
-      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, cutoff, deps.branchKeepBytes, deps.logger));
+      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, onBranch, deps.branchKeepBytes, deps.logger));
     } catch (error) {
       failure = error;
       deps.logger.error({ err: (error as Error).message }, 'retention on the logs branch failed');

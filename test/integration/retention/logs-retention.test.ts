@@ -121,7 +121,8 @@ describe('retention', () => {
     expect(m.logLines.some((l) => l.includes('logs branch moved under us'))).toBe(true);
   });
 
-  it('logs.branchKeepBytes drops the oldest recent folders too, until the branch fits', async () => {
+  // With logs.keepDays, and alone (the branch is then pruned by size only).
+  it.each([{ keepDays: 30 }, { keepDays: undefined }])('logs.branchKeepBytes drops the oldest recent folders too, until the branch fits (keepDays $keepDays)', async ({ keepDays }) => {
     const { bare, m, config } = await setUp();
     const ids = [await oldBuild(m, 1, 3), await oldBuild(m, 2, 2), await oldBuild(m, 3, 1)];
     await published(bare, ids);
@@ -129,9 +130,17 @@ describe('retention', () => {
     const sizeOf = (id: number) => bytesUnder(path.join(m.dataDir, 'logs-repo', folderOf(id)));
     const budget = sizeOf(ids[1]!) + sizeOf(ids[2]!);
     const loaded = parseConfig({
-      ...config, logs: { ...config.logs, branchKeepBytes: budget }, github: { repo: 'Codertocat/Hello-World', webhookSecret: { env: 'GH_WEBHOOK_SECRET' } },
+      ...config, logs: { ...config.logs, keepDays, branchKeepBytes: budget }, github: { repo: 'Codertocat/Hello-World', webhookSecret: { env: 'GH_WEBHOOK_SECRET' } },
       builders: [{ name: 'unit', executor: 'host', steps: [{ name: 'test', run: 'true' }] }], dataDir: m.dataDir,
     }, 'test', { env: TEST_SECRETS });
+    // --dry-run names the folder that would go, and the branch stays as it was.
+    const tipBefore = bare.tip(BRANCH);
+    const dry = await runPruneCommand(loaded, { logger: silentLogger, dryRun: true });
+    expect(dry?.branchDropped).toEqual([folderOf(ids[0]!)]);
+    expect(bare.tip(BRANCH)).toBe(tipBefore);
+    expect(bare.folders(BRANCH)).toEqual(ids.map(folderOf));
+    expect(existsSync(path.join(m.dataDir, `logs-repo-prune-${process.pid}`))).toBe(false);
+
     const result = await runPruneCommand(loaded, { logger: silentLogger });
     expect(result?.branchDropped).toEqual([folderOf(ids[0]!)]);
     expect(bare.folders(BRANCH)).toEqual([folderOf(ids[1]!), folderOf(ids[2]!)]);
