@@ -1,12 +1,13 @@
 // The badges as a README shows them: real Chromium loads /badges/<builder>.svg from a listening
-// master; a screenshot of a passing and a failing badge goes to /tmp/shots/badges.png.
+// master; a screenshot of a passing and a failing badge goes to test-output/screenshots/badges.png.
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser.js';
+import { SCREENSHOTS, chromiumAvailable, launchBrowser, type TestBrowser } from '../support/browser.js';
 import { startTestMaster, type TestMaster } from '../support/test-master.js';
 import { newBuild } from '../support/store-db.js';
 
-const SHOT = '/tmp/shots/badges.png';
+const SHOT = path.join(SCREENSHOTS, 'badges.png');
 
 describe.runIf(chromiumAvailable())('badges in a browser', () => {
   let master: TestMaster;
@@ -40,7 +41,7 @@ describe.runIf(chromiumAvailable())('badges in a browser', () => {
       const width = Number(/width="(\d+)"/.exec(svg)?.[1]);
       expect(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(width);
     }
-    mkdirSync('/tmp/shots', { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     await page.locator('#shot').screenshot({ path: SHOT });
     expect(browser.errors).toEqual([]);
   });

@@ -1,7 +1,6 @@
 // The builder page's forced-build form: the ref and the builder's declared properties, the admin
-// token asked once, the build queued through the GitHub stand-in and opened. Its screenshot is saved
-// at /tmp/shots/force-form.png (and beside the others under test-output/screenshots/).
-import { mkdirSync } from 'node:fs';
+// token asked once, the build queued through the GitHub stand-in and opened. Its screenshots are
+// saved beside the others under test-output/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, ensureUiBuilt, launchBrowser, screenshotBoth, type TestBrowser } from '../support/browser.js';
@@ -51,8 +50,6 @@ describe.skipIf(!hasChromium)('forced-build form (Chromium)', () => {
     expect(await form.locator('input[name="distros"]').inputValue()).toBe('debian-bookworm ubuntu-noble');
     await form.locator('input[name="ref"]').fill('main');
     await form.locator('select[name="channel"]').selectOption('stable');
-    mkdirSync('/tmp/shots', { recursive: true });
-    await page.screenshot({ path: '/tmp/shots/force-form.png', fullPage: true });
     await screenshotBoth(page, 'force-form');
 
     await form.locator('button[type="submit"]').click();
