@@ -18,8 +18,8 @@ import { reportMode } from './checks/report-mode.js';
 import { startCheckRuns } from './checks/start-check-runs.js';
 import { startPrComments } from './pr-comments/start-pr-comments.js';
 import { openLogsRepo } from './logs-branch/open-logs-repo.js';
-import type { LogsRepo } from './logs-branch/logs-repo.js';
-import { createLogsPublisher, type LogsPublisher } from './logs-branch/logs-publisher.js';
+import { createLogsPublisher, type LogsPublisher, type LogsTarget } from './logs-branch/logs-publisher.js';
+import { logsLocations } from './logs-branch/logs-locations.js';
 import { DEFAULT_MAX_LOG_BYTES } from './logs-branch/cut-log.js';
 import { createReconciler, type ReconcileResult } from './triggers/reconcile.js';
 import { pruneRetention, type RetentionResult } from './retention/prune-retention.js';
@@ -102,7 +102,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
   const checkRuns = mode === 'statuses' ? undefined : startCheckRuns({ ...deps, readSummary, sending });
   const prComments = startPrComments({ ...deps, readSummary, sending });
 
-  const publisher = config.logs ? startPublisher(deps, config.logs, readSummary, now, options) : undefined;
+  const publisher = config.logs ? startPublisher(deps, readSummary, now, options) : undefined;
 
   const listOpenPulls = github?.listOpenPulls?.bind(github);
   const stopping = new AbortController();
@@ -139,7 +139,7 @@ export function startReporting(deps: ReportingDeps): Reporting {
     prunes
       ? pruneRetention({
           stores, dataDir: config.dataDir, keepDays, keepBytes, branchKeepBytes, builders: config.builders, warnAbovePercent: config.storage.warnAbovePercent,
-          logger, now, withLogsRepo: publisher ? (fn) => publisher.exclusive(fn) : undefined,
+          logger, now, logsBranches: publisher ? publisher.targets.map((target) => (fn) => publisher.exclusive(target, fn)) : [],
         })
       : null;
   if (prunes) timers.push(repeat('retention', prune, { firstDelayMs: options.pruneDelayMs ?? 600_000, intervalMs: options.pruneIntervalMs ?? 86_400_000, logger }));
@@ -160,25 +160,27 @@ export function startReporting(deps: ReportingDeps): Reporting {
 
 function startPublisher(
   deps: ReportingDeps,
-  logs: NonNullable<Config['logs']>,
   readSummary: ReturnType<typeof createBuildSummaryReader>,
   now: () => number,
   options: ReportingOptions,
 ): LogsPublisher | undefined {
   const { config, logger } = deps;
-  let repo: LogsRepo;
-  try {
-    repo = openLogsRepo(config, logs, deps.secrets, { dir: options.logsRepoDir, gitBinary: options.gitBinary });
-  } catch (error) {
-    logger.error({ err: (error as Error).message }, 'logs branch disabled');
-    return undefined;
-  }
-  if (/^https?:\/\//i.test(logs.remote) && !config.github.token) {
-    logger.warn({ remote: logs.remote }, 'logs.remote is http(s) but github.token is not set: git has no credentials to push with (GitHub App auth does not reach git yet)');
+  const targets: LogsTarget[] = [];
+  for (const location of logsLocations(config)) {
+    try {
+      targets.push({ location, repo: openLogsRepo(config, location, deps.secrets, { dir: options.logsRepoDir, gitBinary: options.gitBinary }) });
+    } catch (error) {
+      // One unusable remote disables the logs branch: its builds would otherwise land on another.
+      logger.error({ err: (error as Error).message, remote: location.remote }, 'logs branch disabled');
+      return undefined;
+    }
+    if (/^https?:\/\//i.test(location.remote) && !config.github.token) {
+      logger.warn({ remote: location.remote }, 'logs.remote is http(s) but github.token is not set: git has no credentials to push with (GitHub App auth does not reach git yet)');
+    }
   }
   const logStore = createLogStore(path.join(config.dataDir, 'logs'));
   return createLogsPublisher({
-    repo,
+    targets,
     publications: deps.stores.publications,
     builds: deps.stores.builds,
     folder: { config, secrets: deps.secrets, logPath: (id, step) => logStore.path(id, step), readSummary, maxLogBytes: options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES },

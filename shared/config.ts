@@ -2,4 +2,4 @@
 export { defineConfig } from './config/define-config.js';
 export { loadConfig, parseConfig, ConfigError } from './config/load-config.js';
 export type { Config, BuilderConfig, StepConfig, WorkerConfig, LoadedConfig } from './config/load-config.js';
-export type { ConfigInput, ServedRepo, SkipString } from './config/schema.js';
+export type { ConfigInput, LogsLocationConfig, ServedRepo, SkipString } from './config/schema.js';

@@ -5,13 +5,16 @@
 // the same effect as a rebase, and it cannot conflict. A push the remote refuses for a reason of its
 // own (a hook, branch protection, permissions) is not a moved branch: it is logged with what the
 // remote said, kept as the builds' last error (the API and the build page show it) and retried with
-// backoff, like any other failure. Nothing here touches the build.
+// backoff, like any other failure. Nothing here touches the build. With several logs locations
+// (github.repos[].logs), each build goes to its repository's, each location with a clone of its own;
+// one location failing does not hold up the others.
 import type { BuildRow, BuildStore } from '../store/build-store.js';
 import type { Logger } from '../../shared/logger.js';
 import { LogsPushRefused, type LogsRepo } from './logs-repo.js';
 import type { PublicationStore, Publication, PublicationRow } from '../store/publication-store.js';
 import { buildFolder } from './logs-folder.js';
 import { writeBuildFolder, type BuildFolderDeps } from './write-build-folder.js';
+import { describeLocation, logsLocationOf, sameLocation, type LogsLocation } from './logs-locations.js';
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from '../retry-delay.js';
 
 export interface LogsPublisherOptions {
@@ -22,8 +25,15 @@ export interface LogsPublisherOptions {
   batchSize?: number;
 }
 
-export interface LogsPublisherDeps extends LogsPublisherOptions {
+/** A logs location and its clone. */
+export interface LogsTarget {
+  location: LogsLocation;
   repo: LogsRepo;
+}
+
+export interface LogsPublisherDeps extends LogsPublisherOptions {
+  /** Every location (logs-locations.ts), the top-level one first: builds of repositories not served any more go there. */
+  targets: LogsTarget[];
   publications: PublicationStore;
   builds: BuildStore;
   folder: BuildFolderDeps;
@@ -39,13 +49,13 @@ function commitMessage(build: BuildRow, what: Publication): string {
 }
 
 export function createLogsPublisher(deps: LogsPublisherDeps) {
-  const { repo, publications, builds, logger, now } = deps;
+  const { targets, publications, builds, logger, now } = deps;
   const policy = deps.retry ?? DEFAULT_RETRY;
   const maxPushAttempts = deps.maxPushAttempts ?? 8;
   let chain: Promise<unknown> = Promise.resolve();
-  let ensured = false;
-  /** The work tree is the remote tip as of our last fetch or push; else reset before writing. */
-  let synced = false;
+  const ensured = new Set<LogsTarget>();
+  /** Targets whose work tree is the remote tip as of our last fetch or push; others are reset before writing. */
+  const synced = new Set<LogsTarget>();
   let scheduled = false;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -56,41 +66,47 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
     return run;
   }
 
-  async function ready(): Promise<void> {
-    if (!ensured) {
-      await repo.ensure();
-      ensured = true;
+  async function ready(target: LogsTarget): Promise<void> {
+    if (!ensured.has(target)) {
+      await target.repo.ensure();
+      ensured.add(target);
     }
   }
 
-  async function publishBatch(rows: PublicationRow[]): Promise<void> {
+  function targetOf(build: BuildRow | undefined): LogsTarget {
+    const location = build ? logsLocationOf(deps.folder.config, build.repo) : undefined;
+    return (location && targets.find((t) => sameLocation(t.location, location))) ?? (targets[0] as LogsTarget);
+  }
+
+  async function publishBatch(target: LogsTarget, rows: PublicationRow[]): Promise<void> {
+    const { repo, location } = target;
     try {
-      await ready();
+      await ready(target);
       for (let attempt = 1; attempt <= maxPushAttempts; attempt++) {
-        if (!synced) await repo.reset();
-        synced = false; // from here the work tree may be ahead of the remote
+        if (!synced.has(target)) await repo.reset();
+        synced.delete(target); // from here the work tree may be ahead of the remote
         const written = new Map<number, Publication>();
         let commits = 0;
         for (const row of rows) {
           const build = builds.get(row.build_id);
           if (!build) continue; // pruned meanwhile
-          const what = writeBuildFolder(repo.dir, build, deps.folder);
-          if (await repo.commit([buildFolder(build)], commitMessage(build, what))) commits += 1;
+          const what = writeBuildFolder(repo.dir, location, build, deps.folder);
+          if (await repo.commit([buildFolder(build, location)], commitMessage(build, what))) commits += 1;
           written.set(build.id, what);
         }
         const outcome = commits === 0 ? 'pushed' : await repo.push();
         if (outcome === 'pushed') {
-          synced = true;
+          synced.add(target);
           for (const row of rows) publications.markPublished(row.build_id, written.get(row.build_id) ?? row.wanted);
-          if (commits > 0) logger.info({ builds: [...written.keys()], attempt }, 'logs branch updated');
+          if (commits > 0) logger.info({ builds: [...written.keys()], attempt, logs: describeLocation(location) }, 'logs branch updated');
           return;
         }
-        logger.info({ attempt }, 'logs branch moved under us; writing the builds again on its new tip');
+        logger.info({ attempt, logs: describeLocation(location) }, 'logs branch moved under us; writing the builds again on its new tip');
         await new Promise((r) => setTimeout(r, 20 + Math.random() * 100 * attempt));
       }
       throw new Error(`the push was rejected ${maxPushAttempts} times in a row`);
     } catch (error) {
-      synced = false;
+      synced.delete(target);
       deps.onPushFailed?.();
       const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
       const message = (error as Error).message;
@@ -101,8 +117,18 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
         if (!closed) throw markError;
       }
       const why = error instanceof LogsPushRefused ? 'the logs remote refused the push; will retry' : 'logs branch not updated; will retry';
-      logger.warn({ builds: rows.map((r) => r.build_id), attempt: attempts, retryInMs: at - now(), err: message }, why);
+      logger.warn({ builds: rows.map((r) => r.build_id), attempt: attempts, retryInMs: at - now(), err: message, logs: describeLocation(location) }, why);
     }
+  }
+
+  /** The due rows by the location their build goes to, in the order they came. */
+  function byTarget(rows: PublicationRow[]): Map<LogsTarget, PublicationRow[]> {
+    const groups = new Map<LogsTarget, PublicationRow[]>();
+    for (const row of rows) {
+      const target = targetOf(builds.get(row.build_id));
+      groups.set(target, [...(groups.get(target) ?? []), row]);
+    }
+    return groups;
   }
 
   async function drain(): Promise<void> {
@@ -110,7 +136,7 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
       if (closed) return;
       const rows = publications.due(deps.batchSize ?? 50);
       if (rows.length === 0) break;
-      await publishBatch(rows);
+      for (const [target, group] of byTarget(rows)) await publishBatch(target, group);
     }
     if (closed) return;
     const next = publications.nextDueAt();
@@ -149,15 +175,16 @@ export function createLogsPublisher(deps: LogsPublisherDeps) {
       wake();
     },
     wake,
-    /** Run `fn` with the clone to itself (a retention rewrite); the clone is reset afterwards. */
-    exclusive<T>(fn: (repo: LogsRepo) => Promise<T>): Promise<T> {
+    targets,
+    /** Run `fn` with the target's clone to itself (a retention rewrite); the clone is reset afterwards. */
+    exclusive<T>(target: LogsTarget, fn: (repo: LogsRepo) => Promise<T>): Promise<T> {
       return exclusive(async () => {
-        await ready();
-        synced = false;
+        await ready(target);
+        synced.delete(target);
         try {
-          return await fn(repo);
+          return await fn(target.repo);
         } finally {
-          synced = false;
+          synced.delete(target);
         }
       });
     },

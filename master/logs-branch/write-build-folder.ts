@@ -12,6 +12,7 @@ import { renderPlaceholderReadme, renderReadme, type ReadmeInput } from './build
 import { readLogForBranch } from './cut-log.js';
 import { buildFolder, stepLogName } from './logs-folder.js';
 import { buildUiUrl } from '../statuses/target-url.js';
+import type { LogsLocation } from './logs-locations.js';
 
 export interface BuildFolderDeps {
   config: Config;
@@ -39,9 +40,9 @@ export interface BuildFacts {
 
 export const FACTS_FILE = 'build.json';
 
-/** Writes the folder for the build's current state; returns which one it wrote. */
-export function writeBuildFolder(root: string, build: BuildRow, deps: BuildFolderDeps): 'started' | 'finished' {
-  const folder = path.join(root, buildFolder(build));
+/** Writes the folder for the build's current state into the clone of `location`; returns which one it wrote. */
+export function writeBuildFolder(root: string, location: LogsLocation, build: BuildRow, deps: BuildFolderDeps): 'started' | 'finished' {
+  const folder = path.join(root, buildFolder(build, location));
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   const mask = (text: string) => maskSecrets(text, deps.secrets);

@@ -2,7 +2,8 @@
 // (removed afterwards), so it never touches the master's clone; the master's next push is then
 // rejected (the branch was rewritten), and it writes its builds again on the new tip. With
 // dryRun it only works out the plan: nothing is removed, and the logs branch is cloned only to
-// list the folders a rewrite would drop.
+// list the folders a rewrite would drop. Every logs location (logs-locations.ts) is pruned, each in
+// a clone of its own.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../shared/config.js';
@@ -10,6 +11,7 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { openDatabase } from '../store/open-database.js';
 import { createStores } from '../store/stores.js';
 import { openLogsRepo } from '../logs-branch/open-logs-repo.js';
+import { logsLocations } from '../logs-branch/logs-locations.js';
 import { branchCutoff, pruneRetention, retentionPlan, type RetentionDeps } from './prune-retention.js';
 import { classifyFolders } from './prune-logs-branch.js';
 import type { RetentionPlan } from './plan-retention.js';
@@ -28,35 +30,33 @@ export async function runPruneCommand(loaded: LoadedConfig, options: PruneComman
   const { config } = loaded;
   const keepBytes = config.storage.keepBytes ?? null;
   if (!config.logs && keepBytes === null) return null;
-  const db = openDatabase(path.join(config.dataDir, 'gatehouse.sqlite'));
   const dir = path.join(config.dataDir, `logs-repo-prune-${process.pid}`);
+  const repos = logsLocations(config).map((location) => openLogsRepo(config, location, loaded.secrets, { dir, gitBinary: options.gitBinary }));
+  const db = openDatabase(path.join(config.dataDir, 'gatehouse.sqlite'));
   try {
     const deps: RetentionDeps = {
       stores: createStores(db), dataDir: config.dataDir, keepDays: config.logs?.keepDays ?? null, keepBytes, branchKeepBytes: config.logs?.branchKeepBytes ?? null, builders: config.builders,
       warnAbovePercent: config.storage.warnAbovePercent, logger: options.logger ?? createLogger({ name: 'prune' }), now: options.now ?? Date.now,
+      logsBranches: repos.map((repo) => async (fn) => {
+        await repo.ensure();
+        return fn(repo);
+      }),
     };
-    const logs = config.logs;
-    const repo = logs ? openLogsRepo(config, logs, loaded.secrets, { dir, gitBinary: options.gitBinary }) : undefined;
     if (options.dryRun) {
       const plan = retentionPlan(deps);
       const cutoff = branchCutoff(plan.cutoff, deps.branchKeepBytes);
-      if (!repo || cutoff === null) return { plan, branchDropped: null };
-      await repo.ensure();
-      const tip = await repo.reset();
-      return { plan, branchDropped: tip ? classifyFolders(repo.dir, cutoff, deps.branchKeepBytes).drop : [] };
+      if (repos.length === 0 || cutoff === null) return { plan, branchDropped: null };
+      const branchDropped: string[] = [];
+      for (const repo of repos) {
+        await repo.ensure();
+        if (await repo.reset()) branchDropped.push(...classifyFolders(repo.dir, cutoff, deps.branchKeepBytes).drop);
+      }
+      return { plan, branchDropped };
     }
-    const result = await pruneRetention({
-      ...deps,
-      withLogsRepo: repo
-        ? async (fn) => {
-            await repo.ensure();
-            return fn(repo);
-          }
-        : undefined,
-    });
+    const result = await pruneRetention(deps);
     return { plan: result.plan, branchDropped: result.branch?.dropped ?? null };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const repo of repos) rmSync(repo.dir, { recursive: true, force: true });
     db.close();
   }
 }

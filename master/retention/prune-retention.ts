@@ -1,4 +1,4 @@
-// Retention, all of it: the logs branch (by age and logs.branchKeepBytes), the database and the files on disk (by age and by
+// Retention, all of it: the logs branch of each logs location (by age and logs.branchKeepBytes), the database and the files on disk (by age and by
 // size, as plan-retention.ts decides), then a look at how full the data disk still is. Run daily by
 // the master and by `gatehouse prune`. Each part runs even when another fails; the first failure
 // is rethrown after all ran, so the command exits non-zero.
@@ -24,14 +24,18 @@ export interface RetentionDeps {
   /** Their downloads say which builds a queued or running build still needs. */
   builders: readonly BuilderConfig[];
   warnAbovePercent: number;
-  /** Runs `fn` with the logs clone to itself; absent when no logs branch is configured. */
-  withLogsRepo?: <T>(fn: (repo: LogsRepo) => Promise<T>) => Promise<T>;
+  /** One per logs location (logs-locations.ts): runs `fn` with its clone to itself. Empty without a logs section. */
+  logsBranches: WithLogsRepo[];
   logger: Logger;
   now: () => number;
 }
 
+/** Runs `fn` with one logs location's clone to itself. */
+export type WithLogsRepo = <T>(fn: (repo: LogsRepo) => Promise<T>) => Promise<T>;
+
 export interface RetentionResult {
   plan: RetentionPlan;
+  /** All logs locations together (folder names do not repeat across them: build numbers are per builder); null when none was pruned. */
   branch: BranchPruneResult | null;
   database: DatabasePruneResult;
   filesRemoved: number;
@@ -54,11 +58,14 @@ export async function pruneRetention(deps: RetentionDeps): Promise<RetentionResu
   let failure: unknown;
   let branch: BranchPruneResult | null = null;
   const onBranch = branchCutoff(cutoff, deps.branchKeepBytes);
-  if (deps.withLogsRepo && onBranch !== null) {
+  for (const withLogsRepo of onBranch === null ? [] : deps.logsBranches) {
     try {
-      branch = await deps.withLogsRepo((repo) => pruneLogsBranch(repo, onBranch, deps.branchKeepBytes, deps.logger));
+      const one = await withLogsRepo((repo) => pruneLogsBranch(repo, onBranch as number, deps.branchKeepBytes, deps.logger));
+      branch = branch
+        ? { kept: branch.kept + one.kept, dropped: [...branch.dropped, ...one.dropped], unknown: [...branch.unknown, ...one.unknown] }
+        : one;
     } catch (error) {
-      failure = error;
+      failure ??= error;
       deps.logger.error({ err: (error as Error).message }, 'retention on the logs branch failed');
     }
   }

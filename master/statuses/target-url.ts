@@ -1,8 +1,10 @@
 // The Details link of a commit status: the build's folder on the logs branch (GitHub renders its
-// README at the tree URL), else the master's own UI when it has a public URL, else none.
+// README at the tree URL; its repository's logs location), else the master's own UI when it has a
+// public URL, else none.
 import type { Config } from '../../shared/config.js';
 import type { BuildRow } from '../store/build-store.js';
 import { buildFolderUrl } from '../logs-branch/logs-web-url.js';
+import { logsLocationOf } from '../logs-branch/logs-locations.js';
 
 export function buildUiUrl(config: Config, buildId: number): string | undefined {
   return config.http.publicUrl ? `${config.http.publicUrl.replace(/\/+$/, '')}/#/builds/${buildId}` : undefined;
@@ -16,5 +18,6 @@ export function buildUiUrl(config: Config, buildId: number): string | undefined 
 export function targetUrlFor(config: Config, build: BuildRow, ran: boolean): string | undefined {
   const ui = buildUiUrl(config, build.id);
   if (!ran) return ui;
-  return (config.logs ? buildFolderUrl(config.logs, build) : undefined) ?? ui;
+  const location = logsLocationOf(config, build.repo);
+  return (location ? buildFolderUrl(location, build) : undefined) ?? ui;
 }

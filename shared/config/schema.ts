@@ -147,6 +147,18 @@ const servedRepoSchema = z
       .optional(),
     /** Skip strings for its changes; one with the same `match` as a builder's `triggers.skipTitle` entry replaces it, others are added. */
     skip: z.array(skipStringSchema).prefault([]),
+    /**
+     * Where its build folders go, when not where the top-level `logs` section says: each key left
+     * out comes from there (`webUrl` only while the remote is the same; else derived from `remote`).
+     */
+    logs: z
+      .object({
+        remote: z.string().min(1).optional(),
+        branch: z.string().min(1).optional(),
+        webUrl: z.string().url().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ServedRepoInput = z.input<typeof servedRepoSchema>;
@@ -158,6 +170,25 @@ export interface ServedRepo {
   trustGate: boolean;
   trusted: z.output<typeof trustedSchema>;
   skip: SkipString[];
+  /** Where its build folders go (the top-level `logs` section filled in); absent without one. */
+  logs?: LogsLocationConfig;
+}
+
+/** A logs remote and branch, and the web page of that remote. */
+export interface LogsLocationConfig {
+  remote: string;
+  branch: string;
+  webUrl?: string;
+}
+
+type RepoLogsOverride = z.output<typeof servedRepoSchema>['logs'];
+
+/** A repository's logs location: its override, with the top-level section filling in what it leaves out. */
+function resolveRepoLogs(logs: LogsLocationConfig | undefined, override: RepoLogsOverride): LogsLocationConfig | undefined {
+  if (!logs) return undefined;
+  const remote = override?.remote ?? logs.remote;
+  const webUrl = override?.webUrl ?? (remote === logs.remote ? logs.webUrl : undefined);
+  return { remote, branch: override?.branch ?? logs.branch, ...(webUrl ? { webUrl } : {}) };
 }
 
 interface GithubRepoSettings {
@@ -169,8 +200,12 @@ interface GithubRepoSettings {
 }
 
 /** `github.repo` (first, with the section's own settings) and `github.repos`, resolved. */
-function resolveServedRepos(github: GithubRepoSettings): ServedRepo[] {
-  const fromSection = (repo: string): ServedRepo => ({ repo, cloneUrl: github.cloneUrl, trustGate: github.trustGate, trusted: github.trusted, skip: [] });
+function resolveServedRepos(github: GithubRepoSettings, logs: LogsLocationConfig | undefined): ServedRepo[] {
+  const withLogs = (override: RepoLogsOverride) => {
+    const location = resolveRepoLogs(logs, override);
+    return location ? { logs: location } : {};
+  };
+  const fromSection = (repo: string): ServedRepo => ({ repo, cloneUrl: github.cloneUrl, trustGate: github.trustGate, trusted: github.trusted, skip: [], ...withLogs(undefined) });
   const listed = github.repos.map((r): ServedRepo => ({
     repo: r.repo,
     cloneUrl: r.cloneUrl ?? github.cloneUrl,
@@ -181,6 +216,7 @@ function resolveServedRepos(github: GithubRepoSettings): ServedRepo[] {
       orgs: r.trust?.orgs ?? github.trusted.orgs,
     },
     skip: r.skip,
+    ...withLogs(r.logs),
   }));
   const first = github.repo;
   if (first === undefined || listed.some((r) => r.repo.toLowerCase() === first.toLowerCase())) return listed;
@@ -188,7 +224,7 @@ function resolveServedRepos(github: GithubRepoSettings): ServedRepo[] {
 }
 
 /** Problems with the served repositories and the builders' `repos`, as [path, message]. */
-function servedRepoProblems(github: GithubRepoSettings, builders: Array<{ repos?: string[] }>): Array<[Array<string | number>, string]> {
+function servedRepoProblems(github: GithubRepoSettings, builders: Array<{ repos?: string[] }>, logs: LogsLocationConfig | undefined): Array<[Array<string | number>, string]> {
   const problems: Array<[Array<string | number>, string]> = [];
   if (github.repo === undefined && github.repos.length === 0) problems.push([['github', 'repo'], 'expected a repository as "owner/name" (or a list in github.repos)']);
   const seen = new Map<string, number>();
@@ -197,7 +233,24 @@ function servedRepoProblems(github: GithubRepoSettings, builders: Array<{ repos?
     if (seen.has(key)) problems.push([['github', 'repos', i, 'repo'], `duplicate repository "${r.repo}" (also github.repos[${seen.get(key)}])`]);
     seen.set(key, i);
   });
-  const served = resolveServedRepos(github).map((r) => r.repo);
+  // A logs override needs the section it falls back on; a remote and branch is one web page.
+  const webUrls = new Map<string, [number, string | undefined]>();
+  github.repos.forEach((r, i) => {
+    if (!r.logs) return;
+    if (!logs) {
+      problems.push([['github', 'repos', i, 'logs'], 'expected a top-level logs section as well (keepDays and the keys left out here come from it)']);
+      return;
+    }
+    const location = resolveRepoLogs(logs, r.logs) as LogsLocationConfig;
+    const key = `${location.remote}\n${location.branch}`;
+    const other = webUrls.get(key) ?? (key === `${logs.remote}\n${logs.branch}` ? [-1, logs.webUrl] : undefined);
+    if (other && other[1] !== location.webUrl) {
+      const where = other[0] < 0 ? 'logs.webUrl' : `github.repos[${other[0]}].logs.webUrl`;
+      problems.push([['github', 'repos', i, 'logs', 'webUrl'], `expected the same web URL as ${where} (same remote and branch), got ${location.webUrl ? `"${location.webUrl}"` : 'none'}`]);
+    }
+    if (!other) webUrls.set(key, [i, location.webUrl]);
+  });
+  const served = resolveServedRepos(github, logs).map((r) => r.repo);
   builders.forEach((b, i) =>
     b.repos?.forEach((name, j) => {
       if (!served.some((r) => r.toLowerCase() === name.toLowerCase())) problems.push([['builders', i, 'repos', j], `expected one of the served repositories (${served.join(', ')}), got "${name}"`]);
@@ -727,12 +780,12 @@ export const configSchema = z
     if (!config.github.token && !config.github.app) {
       // Allowed: intake and the queue work without API access; statuses and path filters need it.
     }
-    for (const [path, message] of servedRepoProblems(config.github, config.builders)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    for (const [path, message] of servedRepoProblems(config.github, config.builders, config.logs)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
   })
   // After validation: `github.repos` lists every served repository resolved, and `github.repo` is
   // the first of them, so code written for one repository keeps working.
   .transform((config) => {
-    const repos = resolveServedRepos(config.github);
+    const repos = resolveServedRepos(config.github, config.logs);
     return { ...config, github: { ...config.github, repo: (repos[0] as ServedRepo).repo, repos } };
   });
 

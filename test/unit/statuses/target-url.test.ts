@@ -11,7 +11,7 @@ const build = { id: 9, builder: 'lvm', pr: 12, sha: '0123456789abcdef'.padEnd(40
 
 describe('links', () => {
   it('derives the logs repository page from a GitHub remote, or takes webUrl', () => {
-    const web = (remote: string, webUrl?: string) => logsWebUrl({ remote, branch: 'ci-logs', keepDays: 90, webUrl });
+    const web = (remote: string, webUrl?: string) => logsWebUrl({ remote, branch: 'ci-logs', webUrl });
     expect(web('https://github.com/acme/ci-logs.git')).toBe('https://github.com/acme/ci-logs');
     expect(web('git@github.com:acme/ci-logs.git')).toBe('https://github.com/acme/ci-logs');
     expect(web('ssh://git@github.com/acme/ci-logs')).toBe('https://github.com/acme/ci-logs');
@@ -20,7 +20,7 @@ describe('links', () => {
   });
 
   it('the UI and the statuses link the same branch page, for every remote form and for webUrl', () => {
-    const branch = (remote: string, webUrl?: string) => logsBranchUrl({ remote, branch: 'ci/logs', keepDays: 90, webUrl });
+    const branch = (remote: string, webUrl?: string) => logsBranchUrl({ remote, branch: 'ci/logs', webUrl });
     // The UI once derived its own link with another pattern, which an ssh:// remote did not match.
     expect(branch('ssh://git@github.com/acme/ci-logs.git')).toBe('https://github.com/acme/ci-logs/tree/ci/logs');
     expect(branch('git@github.com:acme/ci-logs.git')).toBe('https://github.com/acme/ci-logs/tree/ci/logs');
@@ -38,9 +38,27 @@ describe('links', () => {
     expect(targetUrlFor(config({}), build, true)).toBeUndefined();
   });
 
+  it("each repository's builds link to its own logs location; a repository no longer served, to the top-level one", () => {
+    const two = config({
+      logs: { remote: 'https://github.com/acme/ci-logs.git', branch: 'ci-logs' },
+      github: { webhookSecret: { env: 'GH_WEBHOOK_SECRET' }, repos: [{ repo: 'acme/one' }, { repo: 'acme/two', logs: { remote: 'git@github.com:acme/two-logs.git', branch: 'logs' } }] },
+    });
+    expect(targetUrlFor(two, { ...build, repo: 'acme/one' }, true)).toBe('https://github.com/acme/ci-logs/tree/ci-logs/lvm/12-0123456-4');
+    expect(targetUrlFor(two, { ...build, repo: 'ACME/two' }, true)).toBe('https://github.com/acme/two-logs/tree/logs/lvm/12-0123456-4');
+    expect(targetUrlFor(two, { ...build, repo: 'acme/gone' }, true)).toBe('https://github.com/acme/ci-logs/tree/ci-logs/lvm/12-0123456-4');
+    // Two repositories on one location: the folder names say which.
+    const shared = config({
+      logs: { remote: 'https://github.com/acme/ci-logs.git', branch: 'ci-logs' },
+      github: { webhookSecret: { env: 'GH_WEBHOOK_SECRET' }, repos: [{ repo: 'acme/one' }, { repo: 'acme/two' }] },
+    });
+    expect(targetUrlFor(shared, { ...build, repo: 'acme/two' }, true)).toBe('https://github.com/acme/ci-logs/tree/ci-logs/lvm/acme.two-12-0123456-4');
+  });
+
   it('names folders and log files', () => {
-    expect(buildFolder(build)).toBe('lvm/12-0123456-4');
-    expect(buildFolder({ ...build, pr: null })).toBe('lvm/push-0123456-4');
+    const alone = { repos: ['acme/one'] };
+    expect(buildFolder({ ...build, repo: 'acme/one' }, alone)).toBe('lvm/12-0123456-4');
+    expect(buildFolder({ ...build, repo: 'acme/one', pr: null }, alone)).toBe('lvm/push-0123456-4');
+    expect(buildFolder({ ...build, repo: 'acme/one' }, { repos: ['acme/one', 'acme/two'] })).toBe('lvm/acme.one-12-0123456-4');
     expect(stepLogName(0, 'build')).toBe('01-build.log');
     expect(stepLogName(11, 'run tests/all')).toBe('12-run_tests_all.log');
   });
