@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, mkdtempSync, rmSync, statfsSync } fr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Config } from '../../shared/config.js';
+import type { Config, LogsLocationConfig } from '../../shared/config.js';
 import { askpassEnv, checkRemote, remoteWantsToken } from '../../master/logs-branch/git-askpass.js';
 import { createGitRunner } from '../../shared/run-git.js';
 import { imageReport } from '../../worker/images/image-report.js';
@@ -13,14 +13,20 @@ import { isVersioned } from '../../worker/images/image-source.js';
 import { resolveImage } from '../../worker/executor/vm/vm-image.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
 import { repositoryOf } from '../../master/repos/repository-of.js';
+import { logsLocations } from '../../master/logs-branch/logs-locations.js';
 
 const GiB = 1024 ** 3;
 
-/** Can the master push the logs branch: a `git push --dry-run` of a throwaway commit, with the master's credentials. */
-export async function logsCheck(config: Config, secrets: readonly string[]): Promise<CheckResult> {
-  const name = 'logs branch';
-  const logs = config.logs;
-  if (!logs) return warn(name, 'no logs section: build logs stay on this host, and statuses link to the UI only when http.publicUrl is set', 'add logs: { remote, branch } so logs are published where GitHub users can read them');
+/** Can the master push to each logs location: a `git push --dry-run` of a throwaway commit, with the master's credentials. */
+export async function logsChecks(config: Config, secrets: readonly string[]): Promise<CheckResult[]> {
+  const locations = logsLocations(config);
+  if (locations.length === 0) return [warn('logs branch', 'no logs section: build logs stay on this host, and statuses link to the UI only when http.publicUrl is set', 'add logs: { remote, branch } so logs are published where GitHub users can read them')];
+  const results: CheckResult[] = [];
+  for (const location of locations) results.push(await logsPushCheck(config, location, secrets, locations.length > 1 ? `logs branch (${location.repos.join(', ') || 'repositories no longer served'})` : 'logs branch'));
+  return results;
+}
+
+async function logsPushCheck(config: Config, logs: LogsLocationConfig, secrets: readonly string[], name: string): Promise<CheckResult> {
   try {
     checkRemote(logs.remote);
   } catch (error) {

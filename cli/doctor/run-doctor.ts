@@ -5,7 +5,7 @@ import { logsWebUrl } from '../../master/logs-branch/logs-web-url.js';
 import type { Config } from '../../shared/config.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
 import { githubChecks } from './github-checks.js';
-import { diskCheck, logsCheck, portCheck, smeeCheck, vmChecks } from './host-checks.js';
+import { diskCheck, logsChecks, portCheck, smeeCheck, vmChecks } from './host-checks.js';
 
 export interface DoctorOptions {
   configFile: string;
@@ -35,7 +35,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     ok('secrets', 'every { env } reference is set'),
   ];
   results.push(...(await githubChecks(config)), statusLinkCheck(config));
-  results.push(await logsCheck(config, loaded.secrets));
+  results.push(...(await logsChecks(config, loaded.secrets)));
   const smee = await smeeCheck(config);
   if (smee) results.push(smee);
   results.push(...(await vmChecks(config, { kvmDevice: options.kvmDevice })));

@@ -3,6 +3,7 @@
 // run it), the waiting queue, page info, a build's artifacts and JUnit results, and what it reported
 // (its commit statuses and its logs branch publication).
 import { logsBranchUrl } from '../logs-branch/logs-web-url.js';
+import { logsLocations } from '../logs-branch/logs-locations.js';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -57,6 +58,7 @@ export async function uiReadRoutes(fastify: FastifyInstance, deps: UiReadRouteDe
     web_url: config.github.webUrl.replace(/\/$/, ''),
     approve_command: config.github.approveCommand,
     logs: config.logs ? { branch: config.logs.branch, web_url: logsBranchUrl(config.logs) ?? null } : null,
+    repo_logs: Object.fromEntries(logsLocations(config).slice(1).flatMap((l) => l.repos.map((repo) => [repo, { branch: l.branch, web_url: logsBranchUrl(l) ?? null }]))),
     actions: Boolean(config.http.adminToken),
   };
   app.get('/api/v2/ui/info', { schema: { response: { 200: apiInfo, ...errorResponses() } } }, async () => info);

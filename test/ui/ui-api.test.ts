@@ -69,7 +69,7 @@ describe('UI read endpoints', () => {
   it('GET /api/v2/ui/info: title, link bases, approve command, logs branch', async () => {
     expect(await master.get('/api/v2/ui/info')).toEqual({
       title: 'Acme CI', repo: TEST_REPO, repos: [TEST_REPO], web_url: 'https://github.com', approve_command: '/ok-to-test', actions: true,
-      logs: { branch: 'ci-logs', web_url: 'https://github.com/acme/ci-logs/tree/ci-logs' },
+      logs: { branch: 'ci-logs', web_url: 'https://github.com/acme/ci-logs/tree/ci-logs' }, repo_logs: {},
     });
   });
 

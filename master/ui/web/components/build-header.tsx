@@ -11,6 +11,8 @@ import { RelTime } from './rel-time';
 
 export function BuildHeader({ build: b, image }: { build: ApiBuild; image: string | null }) {
   const info = useInfo();
+  // A repository with a logs location of its own (github.repos[].logs) links there.
+  const logs = info.repo_logs[b.repo] ?? info.logs;
   const now = useNow();
   const took = buildDuration(b, now);
   return (
@@ -88,12 +90,12 @@ export function BuildHeader({ build: b, image }: { build: ApiBuild; image: strin
           <dd>{b.cancel_requested}</dd>
         </div>
       ) : null}
-      {info.logs?.web_url ? (
+      {logs?.web_url ? (
         <div>
           <dt>Logs branch</dt>
           <dd>
-            <a href={info.logs.web_url} target="_blank" rel="noopener noreferrer">
-              {info.logs.branch}
+            <a href={logs.web_url} target="_blank" rel="noopener noreferrer">
+              {logs.branch}
             </a>
           </dd>
         </div>

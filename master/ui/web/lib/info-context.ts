@@ -3,7 +3,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiInfo } from '../../../api/schemas';
 
-export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', repos: [], web_url: 'https://github.com', approve_command: '/ok-to-test', logs: null, actions: true };
+export const FALLBACK_INFO: ApiInfo = { title: 'gatehouse', repo: '', repos: [], web_url: 'https://github.com', approve_command: '/ok-to-test', logs: null, repo_logs: {}, actions: true };
 export const InfoContext = createContext<ApiInfo>(FALLBACK_INFO);
 export const useInfo = () => useContext(InfoContext);
 
