@@ -67,4 +67,40 @@ describe('served repositories in the config', () => {
     expect(b?.triggers.skipTitle).toEqual([{ match: '[skip ci]', then: 'skip' }, { match: '[CI:DOCS]', then: 'docs' }]);
     expect(b?.steps.map((s) => s.docs)).toEqual([true, false]);
   });
+
+  it('github.repos[].logs overrides where its build folders go; what it leaves out comes from the logs section', () => {
+    const config = parse(testConfig({
+      logs: { remote: 'https://github.com/octo/ci-logs.git', branch: 'ci-logs', webUrl: 'https://logs.example.com/ci' },
+      github: {
+        webhookSecret: secret,
+        repos: [
+          { repo: 'octo/one' },
+          { repo: 'octo/two', logs: { remote: '/srv/git/two-logs.git' } },
+          { repo: 'octo/three', logs: { branch: 'three-logs' } },
+        ],
+      },
+    }));
+    expect(config.github.repos.map((r) => [r.repo, r.logs])).toEqual([
+      ['octo/one', { remote: 'https://github.com/octo/ci-logs.git', branch: 'ci-logs', webUrl: 'https://logs.example.com/ci' }],
+      // Another remote is another web page: the section's webUrl does not carry over.
+      ['octo/two', { remote: '/srv/git/two-logs.git', branch: 'ci-logs' }],
+      ['octo/three', { remote: 'https://github.com/octo/ci-logs.git', branch: 'three-logs', webUrl: 'https://logs.example.com/ci' }],
+    ]);
+  });
+
+  it('names the key of a logs override without a logs section, with an unknown key, or with a second web URL for one remote and branch', () => {
+    expect(problems(testConfig({ github: { webhookSecret: secret, repos: [{ repo: 'octo/one', logs: { remote: '/srv/logs.git' } }] } })))
+      .toEqual(['github.repos[0].logs: expected a top-level logs section as well (keepDays and the keys left out here come from it)']);
+    expect(problems(testConfig({ logs: { remote: '/srv/logs.git' }, github: { webhookSecret: secret, repos: [{ repo: 'octo/one', logs: { remote: '/srv/other.git', keepDays: 3 } }] } } as never)))
+      .toEqual([expect.stringMatching(/^github\.repos\[0\]\.logs: .*keepDays/)]);
+    expect(problems(testConfig({ logs: { remote: '/srv/logs.git' }, github: { webhookSecret: secret, repos: [{ repo: 'octo/one', logs: { webUrl: 'not a url' } }] } }))[0])
+      .toMatch(/^github\.repos\[0\]\.logs\.webUrl: .*URL/i);
+    expect(problems(testConfig({
+      logs: { remote: '/srv/logs.git', webUrl: 'https://logs.example.com' },
+      github: { webhookSecret: secret, repos: [{ repo: 'octo/one', logs: { webUrl: 'https://elsewhere.example.com' } }, { repo: 'octo/two', logs: { remote: '/srv/two.git', webUrl: 'https://two.example.com' } }, { repo: 'octo/three', logs: { remote: '/srv/two.git' } }] },
+    }))).toEqual([
+      'github.repos[0].logs.webUrl: expected the same web URL as logs.webUrl (same remote and branch), got "https://elsewhere.example.com"',
+      'github.repos[2].logs.webUrl: expected the same web URL as github.repos[1].logs.webUrl (same remote and branch), got none',
+    ]);
+  });
 });
