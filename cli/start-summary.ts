@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../shared/config.js';
 import type { SecretSource } from './generated-secrets.js';
-import { logsWebUrl } from '../master/logs-branch/logs-web-url.js';
+import { detailsLinks } from '../master/logs-branch/details-links.js';
 
 export interface StartSummaryInput {
   config: Config;
@@ -29,10 +29,7 @@ export function startSummary({ config, address, secretSources }: StartSummaryInp
   }
   const auth = config.github.app ? `as GitHub App ${config.github.app.appId}` : config.github.token ? 'with a token' : undefined;
   lines.push(`  statuses       ${auth ? `posted to ${config.github.apiUrl} ${auth}` : 'off: no github.token or github.app, so pull requests see nothing'}`);
-  // As target-url.ts decides: the logs branch only when it has a web page.
-  const logsWeb = config.logs ? logsWebUrl(config.logs) : undefined;
-  const details = logsWeb ? `the logs branch ${config.logs?.branch} on ${logsWeb}` : config.http.publicUrl ? `this UI (${config.http.publicUrl})` : undefined;
-  if (auth) lines.push(`  details link   ${details ?? 'none: statuses will have no Details link (set http.publicUrl, or logs with a GitHub remote or logs.webUrl)'}`);
+  if (auth) for (const line of detailsLinks(config)) lines.push(`  details link   ${line}`);
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 // `gatehouse doctor`: everything a real installation needs, checked in order, one line each. A
 // config that does not load stops there: every later check needs it.
 import { ConfigError, loadConfig, type LoadedConfig } from '../../shared/config.js';
-import { logsWebUrl } from '../../master/logs-branch/logs-web-url.js';
+import { detailsLinks } from '../../master/logs-branch/details-links.js';
 import type { Config } from '../../shared/config.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
 import { githubChecks } from './github-checks.js';
@@ -46,8 +46,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
 
 /** Where a status's Details link will point (target-url.ts decides the same way). */
 function statusLinkCheck(config: Config): CheckResult {
-  const logsWeb = config.logs ? logsWebUrl(config.logs) : undefined;
-  if (logsWeb) return ok('status links', `Details links open the build's folder on ${logsWeb} (branch ${config.logs?.branch})`);
-  if (config.http.publicUrl) return ok('status links', `Details links open ${config.http.publicUrl}`);
-  return warn('status links', 'statuses will carry no Details link: the logs remote has no web page (not on GitHub, no logs.webUrl) and http.publicUrl is not set', 'set logs.webUrl, a GitHub logs.remote, or http.publicUrl');
+  const lines = detailsLinks(config);
+  if (lines.some((l) => l.startsWith('none'))) return warn('status links', `statuses will carry no Details link: ${lines.join('; ')}`, 'set logs.webUrl, a GitHub logs.remote, or http.publicUrl');
+  return ok('status links', `Details links open ${lines.join('; ')}`);
 }

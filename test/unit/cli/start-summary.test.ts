@@ -49,3 +49,20 @@ describe('the start summary', () => {
     expect(startSummary({ config: githubLogs, address: 'http://127.0.0.1:9000' })).toContain('details link   the logs branch ci-logs on https://github.com/acme/ci-logs');
   });
 });
+
+describe('the Details link line with several logs locations', () => {
+  it('names, per location, the repositories and where their links open', () => {
+    const base = testConfig();
+    const raw = {
+      ...base,
+      github: { webhookSecret: base.github.webhookSecret, token: { env: 'GH_TOKEN' }, repos: [{ repo: 'octo/one' }, { repo: 'octo/two', logs: { remote: '/srv/git/two-logs.git' } }] },
+      logs: { remote: 'git@github.com:octo/ci-logs.git' },
+    };
+    const { config } = parseConfig(raw, 'test', { env: TEST_SECRETS });
+    const text = startSummary({ config, address: 'http://127.0.0.1:9000' });
+    expect(text).toContain('details link   octo/one: the logs branch ci-logs on https://github.com/octo/ci-logs');
+    expect(text).toContain('details link   octo/two: none: statuses will have no Details link');
+    const { config: withUi } = parseConfig({ ...raw, http: { ...raw.http, publicUrl: 'https://ci.example.com' } }, 'test', { env: TEST_SECRETS });
+    expect(startSummary({ config: withUi, address: 'http://127.0.0.1:9000' })).toContain('details link   octo/two: this UI (https://ci.example.com)');
+  });
+});
