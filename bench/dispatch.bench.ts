@@ -36,7 +36,7 @@ const GITHUB_LATENCY_MS = 100;
  * The same burst with a GitHub token, each pull request on its own head: the builder's skip strings
  * make every change ask GitHub for its head commit's message, which takes `latencyMs`.
  */
-async function benchBurstWithGitHub(count: number, latencyMs: number): Promise<BenchResult[]> {
+export async function benchBurstWithGitHub(count: number, latencyMs: number): Promise<BenchResult[]> {
   const github = await startBenchGitHub(latencyMs);
   const ci = await startBenchCi(4, BUILDERS, { githubApiUrl: github.url, distinctHeads: true });
   try {
