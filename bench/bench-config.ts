@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const BENCH_SECRETS = { GH_WEBHOOK_SECRET: 'bench-webhook-secret', ADMIN_TOKEN: 'bench-admin', WORKER_SECRET: 'bench-worker-secret' };
+export const BENCH_SECRETS = { GH_WEBHOOK_SECRET: 'bench-webhook-secret', ADMIN_TOKEN: 'bench-admin', WORKER_SECRET: 'bench-worker-secret', GH_TOKEN: 'bench-github-token' };
 export const BENCH_REPO = 'Codertocat/Hello-World';
 
 export function benchDataDir(): string {

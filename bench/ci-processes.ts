@@ -55,7 +55,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpExec
   });
 }
 
-export async function startBenchCi(workerCount: number, builders: unknown[]): Promise<BenchCi> {
+export interface BenchCiOptions {
+  /** A GitHub API for the master, with a token (otherwise it has none and asks GitHub nothing). */
+  githubApiUrl?: string;
+  /** Give each pull request a head commit of its own (as a real burst has), not one shared head. */
+  distinctHeads?: boolean;
+}
+
+export async function startBenchCi(workerCount: number, builders: unknown[], options: BenchCiOptions = {}): Promise<BenchCi> {
   const dir = benchDataDir();
   const upstream = path.join(dir, 'upstream');
   execFileSync('git', ['init', '-q', '-b', 'main', upstream]);
@@ -65,7 +72,8 @@ export async function startBenchCi(workerCount: number, builders: unknown[]): Pr
   const head = git(upstream, 'rev-parse', 'HEAD');
   const config = benchConfig(path.join(dir, 'data'), { builders });
   const configFile = path.join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ ...config, github: { ...config.github, cloneUrl: upstream }, workers: Array.from({ length: workerCount }, (_, i) => ({ name: `w${i + 1}`, secret: { env: 'WORKER_SECRET' }, slots: 1 })) }));
+  const api = options.githubApiUrl ? { token: { env: 'GH_TOKEN' }, apiUrl: options.githubApiUrl, reconcileInterval: 0 } : {};
+  writeFileSync(configFile, JSON.stringify({ ...config, github: { ...config.github, cloneUrl: upstream, ...api }, workers: Array.from({ length: workerCount }, (_, i) => ({ name: `w${i + 1}`, secret: { env: 'WORKER_SECRET' }, slots: 1 })) }));
   const env = { ...process.env, ...BENCH_SECRETS };
   const master = spawn(CLI, ['master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = (await waitForOutput(master, /"address":"(http:\/\/[^"]+)".*gatehouse master listening/))[1] as string;
@@ -76,8 +84,9 @@ export async function startBenchCi(workerCount: number, builders: unknown[]): Pr
   return {
     url, master, workers,
     headFor(n) {
-      git(upstream, 'update-ref', `refs/pull/${n}/head`, head);
-      return head;
+      const commit = options.distinctHeads ? git(upstream, 'commit-tree', '-p', head, '-m', `pull request ${n}`, `${head}^{tree}`) : head;
+      git(upstream, 'update-ref', `refs/pull/${n}/head`, commit);
+      return commit;
     },
     masterPeakRss: () => peakRss(master.pid),
     workerPeakRss: (i) => peakRss(workers[i]?.pid),

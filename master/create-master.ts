@@ -11,6 +11,7 @@ import { createEventBus, type EventBus } from './event-bus.js';
 import { DebugAccessLog } from './access-log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createChangeProcessor, type ChangeProcessor } from './triggers/change-processor.js';
+import { cachedLookups } from './triggers/cached-lookups.js';
 import { createScheduler, type Scheduler } from './schedules/scheduler.js';
 import type { GitHubLookups } from './triggers/github-lookups.js';
 import type { RefLookups } from './triggers/resolve-ref.js';
@@ -110,7 +111,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
   const sessions: WorkerSessions = new Map();
   const metrics = createMetrics({ stores, bus, sessions, builders: config.builders.map((b) => b.name), dataDir: config.dataDir });
-  const processor = createChangeProcessor({ stores, config, bus, github: deps.github, logger: part('triggers') });
+  const processor = createChangeProcessor({ stores, config, bus, github: deps.github && cachedLookups(deps.github), logger: part('triggers') });
   const notifications = startNotifications({ config, stores, bus, sessions, logger: part('notify'), now, ...deps.notifications });
   // The metrics count failed posts and pushes; notifications hear of them too.
   const reportingSignals = {

@@ -1,7 +1,8 @@
 // Turns accepted changes into build requests. Changes are stored before the webhook is answered,
 // so this runs after the reply (GitHub lookups can take seconds) and again at start for any change
-// a crash left pending. One change at a time, in arrival order, so a later push supersedes an
-// earlier one and never the other way round.
+// a crash left pending. Changes are decided several at a time (a GitHub lookup for one pull request
+// does not hold another's), but those of one pull request (or one pushed ref) one after another, in
+// arrival order, so a later push supersedes an earlier one and never the other way round.
 import type { Config } from '../../shared/config.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { StoredChange } from '../store/change-store.js';
@@ -13,6 +14,10 @@ import type { GitHubLookups } from './github-lookups.js';
 import { decideBuilders, type Outcome } from './decide-builders.js';
 import { resolveRerun } from './rerun.js';
 import { notServedReason, servedRepos } from '../intake/served-repos.js';
+import { createOrderedPool } from './ordered-pool.js';
+
+/** Changes decided at once: enough to hide GitHub's latency (a 100 ms-per-call burst queued in 4.2 s p50 with 16, 6.3 s with 8), well below the 100 concurrent requests GitHub allows. */
+const CONCURRENT_CHANGES = 16;
 
 export interface ChangeProcessorDeps {
   stores: Stores;
@@ -26,8 +31,6 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
   const { stores, bus, logger } = deps;
   const { changes, builds, requests, deliveries } = stores;
   const isServed = servedRepos(deps.config);
-  let running: Promise<void> | null = null;
-  let again = false;
 
   /** Record a change that starts nothing, with why. */
   function settle(stored: StoredChange, outcome: 'ignored' | 'cancelled', detail: string): void {
@@ -162,26 +165,42 @@ export function createChangeProcessor(deps: ChangeProcessorDeps) {
     return released;
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (let batch = changes.pending(); batch.length > 0; batch = changes.pending()) {
-        for (const stored of batch) await processOne(stored);
+  /** Changes that must be applied in order share a key: those of one pull request, or of one pushed ref. */
+  function orderKey(stored: StoredChange): string {
+    let c = stored.change;
+    // A Re-run names a head, not a pull request: the builds of that head say which.
+    if (c.kind === 'rerun' && c.pr === null) {
+      const resolved = resolveRerun(c, builds, deps.config);
+      if ('change' in resolved) c = resolved.change;
+    }
+    const repo = c.repo.toLowerCase();
+    if (c.pr !== null) return `${repo}#${c.pr}`;
+    if (c.ref) return `${repo}@${c.ref}`;
+    return `change ${stored.id}`;
+  }
+
+  const pool = createOrderedPool<StoredChange>({
+    limit: CONCURRENT_CHANGES,
+    keyOf: orderKey,
+    idOf: (stored) => stored.id,
+    run: async (stored) => {
+      try {
+        await processOne(stored);
+      } finally {
+        // The store hands out pending changes a page at a time: top up when the pool runs low.
+        if (pool.waiting() < CONCURRENT_CHANGES) addPending();
       }
-    } while (again);
+    },
+  });
+  function addPending(): void {
+    for (const stored of changes.pending()) pool.add(stored);
   }
 
   return {
-    /** Process every pending change; concurrent calls share one pass. */
+    /** Process every pending change; resolves when none is left (or rejects with a failure). */
     kick(): Promise<void> {
-      if (running) {
-        again = true;
-        return running;
-      }
-      running = drain().finally(() => {
-        running = null;
-      });
-      return running;
+      addPending();
+      return pool.idle();
     },
   };
 }

@@ -44,7 +44,7 @@ function lookupsFor(change: Change, github: GitHubLookups | undefined) {
     files(): Promise<string[] | null> {
       if (change.changedFiles) return Promise.resolve(change.changedFiles);
       if (!github || change.pr === null) return Promise.resolve(null);
-      files ??= github.listPullFiles(change.repo, change.pr).catch(() => null);
+      files ??= github.listPullFiles(change.repo, change.pr, change.sha).catch(() => null);
       return files;
     },
     headMessage(): Promise<string | null> {

@@ -7,7 +7,8 @@ export type { PullSummary } from '../github/pull-summary.js';
 
 export interface GitHubLookups {
   getPull(repo: string, number: number): Promise<PullSummary>;
-  listPullFiles(repo: string, number: number): Promise<string[]>;
+  /** `headSha`, when known, names the head the files are wanted for: a cache keeps them by it. */
+  listPullFiles(repo: string, number: number, headSha?: string | null): Promise<string[]>;
   isOrgMember(org: string, user: string): Promise<boolean>;
   getHeadCommitMessage(repo: string, sha: string): Promise<string>;
   /** For `/retest <builder> --force`, which only admins of the repository may use. */

@@ -6,6 +6,7 @@
 //   const gh = await startGitHubStandIn({ repos: { 'acme/widgets': { pulls: [{ number: 1, head: { sha } }] } } });
 //   const client = createGitHubClient({ apiUrl: gh.url, token: 't' });
 //   ... gh.statuses, gh.requests, gh.failNext('POST', '/repos/{owner}/{repo}/statuses/{sha}', { status: 500 })
+//   ... gh.failNext('GET', '/repos/{owner}/{repo}/commits/{ref}', { waitFor: released }) (a slow answer)
 //   await gh.close();
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -143,24 +144,40 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       record.status = 0;
       req.socket.destroy();
     };
+    /** Answers a request the way GitHub would; with `loseAnswer`, does it and closes the connection instead. */
+    const carryOut = (loseAnswer: boolean): void => {
+      const refused = route.appJwt ? undefined : auth.refuse(credentials);
+      if (refused) {
+        send(refused, validator);
+        return;
+      }
+      const reply = route.handle({ params: checked.params, query: checked.query, body: checked.body, state, statuses, baseUrl, path: url.pathname, auth, credentials });
+      if (loseAnswer) return dropConnection(); // done, but the client never hears of it
+      if (reply.violation) {
+        fail(reply.violation);
+        send(reply);
+        return;
+      }
+      send(reply, validator);
+    };
     if (fault && 'disconnect' in fault) return dropConnection();
+    if (fault && 'waitFor' in fault) {
+      const answer = () => {
+        try {
+          if (!res.destroyed) carryOut(false);
+        } catch (error) {
+          validationErrors.push(`${method} ${url.pathname}: stand-in crashed: ${(error as Error).stack ?? String(error)}`);
+          res.destroy();
+        }
+      };
+      void fault.waitFor.then(answer, answer);
+      return;
+    }
     if (fault && !('loseAnswer' in fault)) {
       send(faultReply(fault), validator);
       return;
     }
-    const refused = route.appJwt ? undefined : auth.refuse(credentials);
-    if (refused) {
-      send(refused, validator);
-      return;
-    }
-    const reply = route.handle({ params: checked.params, query: checked.query, body: checked.body, state, statuses, baseUrl, path: url.pathname, auth, credentials });
-    if (fault) return dropConnection(); // loseAnswer: done, but the client never hears of it
-    if (reply.violation) {
-      fail(reply.violation);
-      send(reply);
-      return;
-    }
-    send(reply, validator);
+    carryOut(fault !== undefined);
   };
 
   const server = http.createServer((req, res) => {

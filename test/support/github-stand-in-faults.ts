@@ -14,7 +14,9 @@ export type Fault =
   /** The connection is closed without an answer. */
   | { disconnect: true }
   /** The request is carried out, then the connection is closed without an answer (the answer is lost). */
-  | { loseAnswer: true };
+  | { loseAnswer: true }
+  /** A slow GitHub: the request is carried out and answered normally once `waitFor` settles. */
+  | { waitFor: Promise<unknown> };
 
 interface Entry {
   method: string;
@@ -49,7 +51,7 @@ export class FaultList {
   }
 }
 
-export function faultReply(fault: Exclude<Fault, { disconnect: true } | { loseAnswer: true }>): Reply {
+export function faultReply(fault: Exclude<Fault, { disconnect: true } | { loseAnswer: true } | { waitFor: Promise<unknown> }>): Reply {
   if ('rateLimitReset' in fault) {
     return {
       status: fault.status,

@@ -35,6 +35,20 @@ describe('status store (the commit status outbox)', () => {
     expect(statuses.supersede()).toBe(0);
   });
 
+  it('a burst of 200 builds, each queued, started and finished before any post went out, leaves one final status per build', () => {
+    const { status, statuses } = seed();
+    const ids = Array.from({ length: 200 }, () => t.stores.builds.create(newBuild('unit')).id);
+    for (const [i, id] of ids.entries()) {
+      const sha = i.toString(16).padStart(40, '0');
+      statuses.add(status(id, 'queued@0', { sha }));
+      statuses.add(status(id, 'started@0', { sha }));
+      statuses.add(status(id, 'finished', { sha, state: 'success' }));
+    }
+    const due = statuses.due(1000);
+    expect(due).toHaveLength(200);
+    expect(new Set(due.map((r) => r.transition))).toEqual(new Set(['finished']));
+  });
+
   it('offers the due rows newest build first, and moves them through retry, sent and failed', () => {
     const { b1, b2, status, statuses } = seed();
     statuses.add(status(b1, 'queued@0', { sha: '1'.repeat(40) }));
