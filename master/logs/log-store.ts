@@ -3,7 +3,9 @@
 // tell stdout from stderr. The database holds each step's committed byte count; a file longer
 // than that (a crash between the append and the commit) is cut back before the next append, so
 // a re-sent chunk is never stored twice. The index is cut back the same way, to its entries below
-// the committed size.
+// the committed size. The store remembers where its own last append to each log ended (log and
+// index): the next chunk of a running step, appended at exactly that size, skips the checks and the
+// index read-back; anything else (a re-sent chunk after a rollback, a restart) takes the careful path.
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -18,6 +20,8 @@ export interface LogStore {
 
 /** Enough of the index's end to hold its last few entries (each well under 200 bytes). */
 const INDEX_TAIL_BYTES = 4096;
+/** Logs whose end is remembered: more than the steps that run at once. */
+const REMEMBERED_ENDS = 1024;
 
 function safeStep(step: string): string {
   if (!/^[0-9]+(\.[0-9]+)*$/.test(step)) throw new Error(`bad step id "${step}"`);
@@ -67,16 +71,42 @@ export function createLogStore(root: string): LogStore {
     }
   }
 
+  /** Where this store's last append to a log left the log and its index. */
+  const ends = new Map<string, { log: number; index: number }>();
+
+  /** Write `data` at `at` in a file known to be exactly `at` long (this store wrote it so). */
+  function writeAtEnd(file: string, at: number, data: Buffer): void {
+    const fd = openSync(file, 'r+');
+    try {
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, at + done);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   return {
     append(buildId, step, committedBytes, entry) {
-      mkdirSync(dirOf(buildId), { recursive: true });
       const file = logPath(buildId, step);
-      const data = Buffer.from(entry.data, 'utf8');
-      writeAt(file, committedBytes, data);
-      const index = `${JSON.stringify({ seq: entry.seq, offset: committedBytes, length: data.length, stream: entry.stream })}\n`;
       const indexFile = `${file.slice(0, -4)}.idx`;
-      writeAt(indexFile, indexEnd(indexFile, committedBytes), Buffer.from(index));
-      return committedBytes + data.length;
+      const data = Buffer.from(entry.data, 'utf8');
+      const index = Buffer.from(`${JSON.stringify({ seq: entry.seq, offset: committedBytes, length: data.length, stream: entry.stream })}\n`);
+      const known = ends.get(file);
+      ends.delete(file); // forgotten until this append has fully succeeded
+      let indexAt: number;
+      if (known && known.log === committedBytes) {
+        writeAtEnd(file, committedBytes, data);
+        indexAt = known.index;
+        writeAtEnd(indexFile, indexAt, index);
+      } else {
+        mkdirSync(dirOf(buildId), { recursive: true });
+        writeAt(file, committedBytes, data);
+        indexAt = indexEnd(indexFile, committedBytes);
+        writeAt(indexFile, indexAt, index);
+      }
+      const size = committedBytes + data.length;
+      ends.set(file, { log: size, index: indexAt + index.length });
+      if (ends.size > REMEMBERED_ENDS) ends.delete(ends.keys().next().value as string);
+      return size;
     },
     path: logPath,
     size(buildId, step) {

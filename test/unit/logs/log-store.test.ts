@@ -27,9 +27,10 @@ describe('log store', () => {
     const a = logs.append(2, '0', 0, { seq: 1, stream: 'stdout', data: 'first\n' });
     const file = logs.path(2, '0');
     appendFileSync(file, 'seco'); // half of seq 2 reached the disk
-    appendFileSync(file.replace(/\.log$/, '.idx'), '{"seq":2,"off'); // and a torn index line
-    logs.append(2, '0', a, { seq: 2, stream: 'stdout', data: 'second\n' });
-    expect(readFileSync(file, 'utf8')).toBe('first\nsecond\n');
+    appendFileSync(file.replace(/\.log$/, '.idx'), '{"seq":2,"offset":6,"length":7,"stream":"stdout","torn'); // and a torn index line
+    // The master died there: a new one (a new store) gets the chunk again.
+    createLogStore(dir.path).append(2, '0', a, { seq: 2, stream: 'stdout', data: 'se\n' });
+    expect(readFileSync(file, 'utf8')).toBe('first\nse\n');
     expect(index(file).map((e) => e.seq)).toEqual([1, 2]);
   });
 
@@ -43,5 +44,33 @@ describe('log store', () => {
     logs.append(3, '0', size, { seq: 301, stream: 'stdout', data: 'last\n' });
     expect(again).toBe(size + 5);
     expect(index(file).map((e) => e.seq)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+  });
+
+  it('remembers where its own appends ended, and still cuts back a chunk re-sent after a rollback', () => {
+    const logs = createLogStore(dir.path);
+    let size = 0;
+    const expected: string[] = [];
+    for (let seq = 1; seq <= 50; seq++) {
+      const data = `chunk ${seq} ${'x'.repeat(seq)}\n`;
+      const next = logs.append(4, '0', size, { seq, stream: seq % 2 ? 'stdout' : 'stderr', data });
+      if (seq % 10 === 0) {
+        // Written, then the transaction failed: the database still says `size`, and the chunk comes again.
+        expect(logs.append(4, '0', size, { seq, stream: 'stdout', data: `again ${seq}\n` })).toBe(size + `again ${seq}\n`.length);
+        size += `again ${seq}\n`.length;
+        expected.push(`again ${seq}\n`);
+      } else {
+        size = next;
+        expected.push(data);
+      }
+    }
+    const file = logs.path(4, '0');
+    expect(readFileSync(file, 'utf8')).toBe(expected.join(''));
+    const entries = index(file);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    let offset = 0;
+    for (const [i, e] of entries.entries()) {
+      expect(e.offset).toBe(offset);
+      offset += Buffer.byteLength(expected[i] as string);
+    }
   });
 });
