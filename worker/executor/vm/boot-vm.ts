@@ -48,13 +48,21 @@ export interface RunningVm {
   readonly privateKey: string;
   readonly session: SshSession;
   /** Overlay created → SSH answered, and the domain start → SSH part of it. */
-  readonly timings: { totalMs: number; toSshMs: number; overlayMs: number };
+  readonly timings: VmTimings;
   /** Cold-booted, or restored from a memory snapshot. */
   readonly startedFrom: 'boot' | 'snapshot';
   /** The channel opened ahead for the first step (stepWrapper(FIRST_STEP_KEY)); undefined once taken. */
   takeFirstStep(): PreparedExec | undefined;
   /** Destroy the domain, delete overlay and console log. Idempotent. */
   destroy(): Promise<void>;
+}
+
+export interface VmTimings {
+  totalMs: number;
+  toSshMs: number;
+  overlayMs: number;
+  /** Where a restore's time went, phase by phase in order (ms): shown in the build's header. */
+  phases?: Array<[string, number]>;
 }
 
 /** A VM that did not come up: the message says why, `console` holds the tail of its console. */

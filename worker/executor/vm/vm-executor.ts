@@ -204,7 +204,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         const t = vm.timings;
         if (workspace.startNote) await run.onOutput('header', `gatehouse: ${workspace.startNote}\n`);
         const started = vm.startedFrom === 'snapshot' ? 'restored from a snapshot' : 'booted';
-        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; ${started} in ${(t.totalMs / 1000).toFixed(1)}s\n`);
+        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; ${started} in ${(t.totalMs / 1000).toFixed(1)}s${t.phases ? ` (${t.phases.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)}s`).join(', ')})` : ''}\n`);
       }
       if (step.upload?.length) await writeUploads(vm.session, step.upload);
       if (run.files?.length) await writeStreamedFiles(vm.session, run.files);

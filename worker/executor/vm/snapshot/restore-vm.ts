@@ -53,19 +53,32 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     throw asRestore ? new SnapshotRestoreError(message, consoleText) : new VmBootError(message, consoleText);
   };
 
+  const phases: Array<[string, number]> = [];
+  let lapStarted = started;
+  const lap = (phase: string) => {
+    const now = Date.now();
+    phases.push([phase, now - lapStarted]);
+    lapStarted = now;
+  };
+
   let port = 0;
   let resumed = 0;
   try {
     const header = await readSaveFileHeader(snapshot.stateFile);
     await createOverlay(snapshot.disk, overlay);
     port = await pickFreePort();
+    lap('overlay');
     const xml = domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: port, network: m.network, incoming: true });
     await virshCreate(uri, xml, ['--paused']);
+    lap('domain');
     const migrationPort = await pickFreePort();
     await qmp(uri, request.name, { execute: 'migrate-incoming', arguments: { uri: `tcp:127.0.0.1:${migrationPort}` } });
     await streamState(snapshot.stateFile, header.qemuOffset, migrationPort);
+    lap('stream');
     await waitForState(uri, request.name);
+    lap('load');
     await runVirsh(uri, ['resume', request.name]);
+    lap('resume');
     resumed = Date.now();
   } catch (error) {
     return fail(error, !ctx.signal?.aborted);
@@ -79,17 +92,21 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   try {
     // A restored guest answers within a second or two; one that does not is a broken snapshot.
     first = await waitForSsh({ ...target, privateKey: snapshot.privateKey }, { deadline: resumed + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
+    lap('ssh');
   } catch (error) {
     return fail(error, !signal.aborted);
   }
   try {
     const key = generateVmKey();
     await makeOwn(first, key.publicBlob, m.arch);
+    lap('make-own');
     first.close();
     session = await waitForSsh({ ...target, privateKey: key.privateKey }, { deadline: Date.now() + 30_000, signal, check });
+    lap('reconnect');
     const firstStep = await prepareGuest(session, true);
+    lap('prepare');
     const done = Date.now();
-    return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - resumed, overlayMs: 0 } });
+    return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - resumed, overlayMs: 0, phases } });
   } catch (error) {
     first.close();
     session?.close();
