@@ -9,7 +9,7 @@ import type { Libvirt } from '../../../worker/executor/vm/libvirt.js';
 import { createVmExecutor } from '../../../worker/executor/vm/vm-executor.js';
 import { captureLogger } from '../../support/worker-build-spec.js';
 
-const noDomains: Libvirt = { kind: 'virsh', uri: 'test:///none', createTransient: async () => {}, destroy: async () => {}, listRunning: async () => [], close: async () => {} };
+const noDomains: Libvirt = { kind: 'virsh', uri: 'test:///none', createTransient: async () => {}, resume: async () => {}, destroy: async () => {}, listRunning: async () => [], close: async () => {} };
 
 describe('half-made snapshots at worker start', () => {
   const roots: string[] = [];

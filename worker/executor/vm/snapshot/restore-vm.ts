@@ -75,7 +75,7 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     // The saved state says "paused" (libvirt pauses a guest to save it), so QEMU stays paused
     // once it has loaded it, whatever libvirt told it at start: it is resumed then.
     await waitForState(libvirt.uri, request.name);
-    await runVirsh(libvirt.uri, ['resume', request.name]);
+    await libvirt.resume(request.name);
     lap('resume');
   } catch (error) {
     return fail(error, !ctx.signal?.aborted);
