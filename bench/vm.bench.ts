@@ -2,7 +2,7 @@
 // ppc64le (TCG here), with what the boot time went to (kernel + initramfs, systemd until sshd); and
 // warm pool → first step; and (issue 15) restore from a memory snapshot → first step, for x86_64. Skipped, with a message, when libvirtd does not answer or the images are
 // not built (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images, filled by .ci/run).
-import { existsSync, mkdirSync, mkdtempSync, chmodSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildSpec, StepSpec } from '../shared/protocol.js';
@@ -11,6 +11,7 @@ import { createLogger } from '../shared/logger.js';
 import { connectLibvirt } from '../worker/executor/vm/connect-libvirt.js';
 import type { Libvirt } from '../worker/executor/vm/libvirt.js';
 import { createOverlay, deleteOverlay } from '../worker/executor/vm/overlay.js';
+import { SNAPSHOT_FILES } from '../worker/executor/vm/snapshot/snapshot-store.js';
 import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
 import type { VmArch, VmImageConfig } from '../worker/executor/vm/vm-image.js';
 import { ms, percentile, type BenchResult } from './stats.js';
@@ -159,8 +160,12 @@ async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: str
     await exec.ready;
     const first = await timedBuild(exec, benchBuild('x86_64', 20, [step('0', 'first', 'echo first')]));
     for (let i = 1; i <= 3; i++) printed.push((await timedBuild(exec, benchBuild('x86_64', 20 + i, [step('0', 'first', 'echo first')]))).firstOutput);
+    // What every restore reads in: the saved memory (only the guest's non-zero pages) and device state.
+    const snapshots = path.join(dir, 'snapshot');
+    const stateBytes = readdirSync(snapshots).reduce((sum, name) => sum + statSync(path.join(snapshots, name, SNAPSHOT_FILES.state)).size, 0);
     return [
       { name: 'snapshot: first build (boot + save + restore) → first step output', value: ms(first.firstOutput / 1000), unit: 's' },
+      { name: 'snapshot: saved state size (x86_64, 1 GiB guest)', value: Math.round(stateBytes / 1048576), unit: 'MiB' },
       { name: 'snapshot restore → first step output p50 of 3 (x86_64, TCG)', value: ms(percentile(printed, 50)), unit: 'ms', target: '≤ 3000', ok: percentile(printed, 50) <= 3000 },
     ];
   } finally {

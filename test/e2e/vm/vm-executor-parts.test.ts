@@ -32,6 +32,11 @@ describe('domain XML', () => {
     expect(domainXml({ ...params, domainType: 'kvm' })).toContain("<cpu mode='host-passthrough'/>");
   });
 
+  it('has QEMU wait for a snapshot on a 127.0.0.1 port only when asked', () => {
+    expect(domainXml({ ...params, incomingPort: 40023 })).toContain("<qemu:arg value='-incoming'/>\n    <qemu:arg value='tcp:127.0.0.1:40023'/>");
+    expect(domainXml(params)).not.toContain('-incoming');
+  });
+
   it('validates against libvirt’s schema (virt-xml-validate and xmllint: libvirt-clients, libxml2-utils)', (ctx) => {
     const tools = spawnSync('xmllint', ['--version']).error === undefined && spawnSync('virt-xml-validate', ['--help']).error === undefined;
     if (!requirePrerequisite('the libvirt schema check', tools ? undefined : 'virt-xml-validate or xmllint is not installed (libvirt-clients, libxml2-utils; .ci/run installs them)')) return ctx.skip();

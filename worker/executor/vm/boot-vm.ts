@@ -48,13 +48,21 @@ export interface RunningVm {
   readonly privateKey: string;
   readonly session: SshSession;
   /** Overlay created → SSH answered, and the domain start → SSH part of it. */
-  readonly timings: { totalMs: number; toSshMs: number; overlayMs: number };
+  readonly timings: VmTimings;
   /** Cold-booted, or restored from a memory snapshot. */
   readonly startedFrom: 'boot' | 'snapshot';
   /** The channel opened ahead for the first step (stepWrapper(FIRST_STEP_KEY)); undefined once taken. */
   takeFirstStep(): PreparedExec | undefined;
   /** Destroy the domain, delete overlay and console log. Idempotent. */
   destroy(): Promise<void>;
+}
+
+export interface VmTimings {
+  totalMs: number;
+  toSshMs: number;
+  overlayMs: number;
+  /** Where a restore's time went, phase by phase in order (ms): shown in the build's header. */
+  phases?: Array<[string, number]>;
 }
 
 /** A VM that did not come up: the message says why, `console` holds the tail of its console. */
@@ -96,19 +104,9 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
   ].join(' ').trim();
 
   let port = 0;
-  let domainStarted = 0;
+  const domainStarted = Date.now();
   try {
-    for (let attempt = 1; ; attempt++) {
-      port = await pickFreePort();
-      const xml = domainXml({ name: request.name, arch: request.image.arch, domainType, memoryMiB: request.memoryMiB, cpus: request.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline, overlay, consoleLog, sshPort: port, network: request.network });
-      try {
-        domainStarted = Date.now();
-        await libvirt.createTransient(xml);
-        break;
-      } catch (error) {
-        if (attempt >= PORT_TRIES || !isPortInUseError((error as Error).message)) throw error;
-      }
-    }
+    ({ ssh: port } = await createOnFreePorts((xml) => libvirt.createTransient(xml), ['ssh'], ({ ssh: sshPort }) => domainXml({ name: request.name, arch: request.image.arch, domainType, memoryMiB: request.memoryMiB, cpus: request.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline, overlay, consoleLog, sshPort, network: request.network })));
   } catch (error) {
     await removeAll();
     throw new VmBootError(`cannot start VM ${request.name}: ${(error as Error).message}`, '');
@@ -133,6 +131,29 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
   return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'boot', timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs } });
 }
 
+/**
+ * Start (`create`) the transient domain `xmlFor` describes on ports free on 127.0.0.1, one per name (its SSH
+ * forward, …); when QEMU finds one taken meanwhile, again on other ports. The ports it runs on.
+ */
+export async function createOnFreePorts<Name extends string>(create: (xml: string) => Promise<void>, names: readonly Name[], xmlFor: (ports: Record<Name, number>) => string): Promise<Record<Name, number>> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = {} as Record<Name, number>;
+    const taken = new Set<number>();
+    for (const name of names) {
+      let port = await pickFreePort();
+      while (taken.has(port)) port = await pickFreePort();
+      taken.add(port);
+      ports[name] = port;
+    }
+    try {
+      await create(xmlFor(ports));
+      return ports;
+    } catch (error) {
+      if (attempt >= PORT_TRIES || !isPortInUseError((error as Error).message)) throw error;
+    }
+  }
+}
+
 /** For waitForSsh: stops the wait once the guest kernel panicked or the domain is gone (checked at most once a second). */
 export function vmWatch(libvirt: Libvirt, name: string, consoleLog: string): () => Promise<string | undefined> {
   let lastCheck = 0;
@@ -146,12 +167,9 @@ export function vmWatch(libvirt: Libvirt, name: string, consoleLog: string): () 
   };
 }
 
-/**
- * The work and state directories (already there in a VM restored from a snapshot: made before the
- * save), SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel.
- */
-export async function prepareGuest(session: SshSession, dirsMade = false): Promise<PreparedExec> {
-  if (!dirsMade) await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
+/** The work and state directories, SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel. */
+export async function prepareGuest(session: SshSession): Promise<PreparedExec> {
+  await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
   await session.sftp();
   return session.prepareExec(stepWrapper(FIRST_STEP_KEY));
 }

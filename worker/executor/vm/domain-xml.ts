@@ -21,8 +21,11 @@ export interface DomainParams {
   network: boolean;
   /** The exact machine type (a snapshot's, e.g. pc-i440fx-7.2); default the architecture's alias (pc, pseries, …). */
   machine?: string;
-  /** Start QEMU waiting for its state (`-incoming defer`): a snapshot is then streamed in over QMP migrate-incoming. */
-  incoming?: boolean;
+  /**
+   * Start QEMU waiting for its state on this 127.0.0.1 port (`-incoming tcp:…`): a snapshot is
+   * streamed in there, and the guest runs as soon as it is loaded.
+   */
+  incomingPort?: number;
 }
 
 /** The serial console device the guest kernel writes to, by architecture. */
@@ -47,7 +50,7 @@ export function domainXml(p: DomainParams): string {
   // pseries boots through SLOF, which takes many seconds under TCG; QEMU's Virtual Open Firmware
   // (vof.bin) is enough for a direct kernel boot. Merged into libvirt's own -machine option.
   const machineArgs = p.arch === 'ppc64le' ? `\n    <qemu:arg value='-machine'/>\n    <qemu:arg value='x-vof=on'/>` : '';
-  const incomingArgs = p.incoming ? `\n    <qemu:arg value='-incoming'/>\n    <qemu:arg value='defer'/>` : '';
+  const incomingArgs = p.incomingPort ? `\n    <qemu:arg value='-incoming'/>\n    <qemu:arg value='tcp:127.0.0.1:${int(p.incomingPort)}'/>` : '';
   return `<domain type='${p.domainType}' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>${esc(p.name)}</name>
   <memory unit='MiB'>${int(p.memoryMiB)}</memory>

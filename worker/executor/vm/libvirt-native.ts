@@ -14,6 +14,7 @@ interface NativeHypervisor {
   domainCreateXML(xml: string): Promise<NativeDomain>;
   domainLookupByName(name: string): Promise<NativeDomain>;
   domainDestroy(domain: NativeDomain): Promise<void>;
+  domainResume(domain: NativeDomain): Promise<void>;
   /** flags 1 = VIR_CONNECT_LIST_DOMAINS_ACTIVE */
   connectListAllDomains(flags?: number): Promise<NativeDomain[]>;
   domainGetName(domain: NativeDomain): Promise<string>;
@@ -30,6 +31,9 @@ export async function connectNativeLibvirt(uri: string): Promise<Libvirt> {
     uri,
     async createTransient(xml) {
       await hypervisor.domainCreateXML(xml);
+    },
+    async resume(name) {
+      await hypervisor.domainResume(await hypervisor.domainLookupByName(name));
     },
     async destroy(name) {
       try {

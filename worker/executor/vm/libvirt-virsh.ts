@@ -36,6 +36,9 @@ export async function connectVirsh(uri: string): Promise<Libvirt> {
     async createTransient(xml) {
       await virshCreate(uri, xml);
     },
+    async resume(name) {
+      await virsh(['resume', name]);
+    },
     async destroy(name) {
       try {
         await virsh(['destroy', name]);

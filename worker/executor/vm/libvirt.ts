@@ -1,5 +1,5 @@
 // The little of libvirt the VM executor needs, behind one interface: start a transient domain from
-// XML, destroy it, list what runs. Two implementations import it: the native binding
+// XML, resume it, destroy it, list what runs. Two implementations import it: the native binding
 // (libvirt-native.ts, `@unraid/libvirt`) and the `virsh` command (libvirt-virsh.ts); connect-libvirt.ts
 // picks one. Both talk to the same libvirtd through `uri`.
 
@@ -9,6 +9,8 @@ export interface Libvirt {
   readonly uri: string;
   /** Start a transient domain (gone from libvirt once it stops). */
   createTransient(xml: string): Promise<void>;
+  /** Run a paused domain (one restored from a snapshot). */
+  resume(name: string): Promise<void>;
   /** Stop a domain at once (pull the plug). A domain that is already gone is not an error. */
   destroy(name: string): Promise<void>;
   /** Names of the running domains. */

@@ -20,6 +20,7 @@ import type { Libvirt } from './libvirt.js';
 import { buildDomainName, poolDomainName, removeLeftovers } from './leftovers.js';
 import { restoreVm, SnapshotRestoreError } from './snapshot/restore-vm.js';
 import { createSnapshots, type Snapshots } from './snapshot/snapshots.js';
+import { removeHalfMadeSnapshots } from './snapshot/snapshot-store.js';
 import { runRemoteStep } from './remote-step.js';
 import { type PoolEntry, WarmPool } from './warm-pool.js';
 import type { VmImage, VmImageConfig } from './vm-image.js';
@@ -91,6 +92,13 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
     const swept = await removeLeftovers(libvirt, options.worker, options.dir);
     if (swept.domains.length || swept.files.length) {
       logger.warn(`removed leftovers of an earlier run: domains [${swept.domains.join(', ')}], files [${swept.files.join(', ')}]`);
+    }
+    if (snapshots) {
+      for (const name of images.names()) {
+        const image = await images.resolve(name).catch(() => undefined); // no current version yet: nothing was made
+        const halfMade = image ? await removeHalfMadeSnapshots(image, options.worker) : [];
+        if (halfMade.length) logger.warn(`removed half-made snapshots of an earlier run: ${halfMade.join(', ')}`);
+      }
     }
     const entries = (options.warmPool ?? []).filter((e) => e.size > 0).map((e) => ({ ...POOL_DEFAULTS, ...e }));
     for (const entry of entries) if (!images.names().includes(entry.image)) throw new Error(`warm pool: no image named "${entry.image}"`);
@@ -204,7 +212,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
         const t = vm.timings;
         if (workspace.startNote) await run.onOutput('header', `gatehouse: ${workspace.startNote}\n`);
         const started = vm.startedFrom === 'snapshot' ? 'restored from a snapshot' : 'booted';
-        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; ${started} in ${(t.totalMs / 1000).toFixed(1)}s\n`);
+        await run.onOutput('header', `gatehouse: VM ${vm.name} (image ${vm.image.name}, ${vm.image.arch}, ${vm.request.cpus} vCPU, ${vm.request.memoryMiB} MiB, network ${vm.request.network ? 'on' : 'off'})${vm.image.version ? `, image version ${vm.image.version}` : ''}; ${started} in ${(t.totalMs / 1000).toFixed(1)}s${t.phases ? ` (${t.phases.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)}s`).join(', ')})` : ''}\n`);
       }
       if (step.upload?.length) await writeUploads(vm.session, step.upload);
       if (run.files?.length) await writeStreamedFiles(vm.session, run.files);

@@ -1,13 +1,13 @@
 // Start a build's VM from a memory snapshot instead of booting it. libvirt's own restore keeps the
 // saved domain's UUID and so refuses a second restore of the same file while the first runs; this
 // starts a transient domain of its own instead (own name, UUID, overlay backed by the snapshot's
-// disk, console log, SSH port), paused with QEMU waiting for its state (`-incoming defer`), asks
-// QEMU over QMP to take it from a 127.0.0.1 TCP port, streams the QEMU part of the save file in, and
-// resumes. (`exec:` URIs crash QEMU under libvirt's seccomp sandbox; QEMU 7.2 has no `file:` URI.)
-// Every restored guest is the same guest, so right after, over the snapshot key's one session, it
-// is made this build's own: only the build's key opens SSH from then on, the clock is the host's,
-// and the kernel's random generator is reseeded with host randomness. The build then reconnects
-// with its own key, as after a cold boot. Whatever fails, nothing is left behind.
+// disk, console log, SSH port) with QEMU waiting for its state on a 127.0.0.1 TCP port
+// (`-incoming tcp:`), streams the QEMU part of the save file in, and resumes the guest once it is loaded.
+// (`exec:` URIs crash QEMU under libvirt's seccomp sandbox; QEMU 7.2 has no `file:` URI.)
+// Every restored guest is the same guest, so right after, over the snapshot key's session, it is
+// made this build's own: only the build's key opens SSH from then on, the clock is the host's, and
+// the kernel's random generator is reseeded with host randomness. That session stays the build's
+// (a reconnect costs a second under TCG). Whatever fails, nothing is left behind.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,13 +15,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type BootContext, type BootRequest, prepareGuest, type RunningVm, runningVm, VmBootError, vmWatch } from '../boot-vm.js';
+import { type BootContext, type BootRequest, createOnFreePorts, type RunningVm, runningVm, VmBootError, vmWatch } from '../boot-vm.js';
 import { readConsoleTail } from '../console-log.js';
 import { domainXml } from '../domain-xml.js';
-import { pickFreePort } from '../free-port.js';
-import { GUEST_USER } from '../guest-paths.js';
+import { FIRST_STEP_KEY, GUEST_USER } from '../guest-paths.js';
 import { runVirsh, virshCreate } from '../libvirt-virsh.js';
 import { createOverlay, deleteOverlay } from '../overlay.js';
+import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
 import { type SshSession, waitForSsh } from '../ssh-session.js';
 import { readSaveFileHeader } from './save-file.js';
@@ -39,7 +39,6 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   const overlay = path.join(ctx.dir, `${request.name}.qcow2`);
   const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
   const { libvirt } = ctx;
-  const uri = libvirt.uri;
   const m = snapshot.manifest;
   const removeAll = async () => {
     await libvirt.destroy(request.name).catch(() => {});
@@ -52,47 +51,56 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     const message = `VM ${request.name} (${request.image.name}) was not restored from its snapshot: ${(error as Error).message}`;
     throw asRestore ? new SnapshotRestoreError(message, consoleText) : new VmBootError(message, consoleText);
   };
+  const phases: Array<[string, number]> = [];
+  let lapStarted = started;
+  const lap = (phase: string) => {
+    const now = Date.now();
+    phases.push([phase, now - lapStarted]);
+    lapStarted = now;
+  };
 
   let port = 0;
-  let resumed = 0;
+  let domainStarted = 0;
   try {
-    const header = await readSaveFileHeader(snapshot.stateFile);
-    await createOverlay(snapshot.disk, overlay);
-    port = await pickFreePort();
-    const xml = domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: port, network: m.network, incoming: true });
-    await virshCreate(uri, xml, ['--paused']);
-    const migrationPort = await pickFreePort();
-    await qmp(uri, request.name, { execute: 'migrate-incoming', arguments: { uri: `tcp:127.0.0.1:${migrationPort}` } });
-    await streamState(snapshot.stateFile, header.qemuOffset, migrationPort);
-    await waitForState(uri, request.name);
-    await runVirsh(uri, ['resume', request.name]);
-    resumed = Date.now();
+    const [header] = await Promise.all([readSaveFileHeader(snapshot.stateFile), createOverlay(snapshot.disk, overlay)]);
+    lap('overlay');
+    domainStarted = Date.now();
+    const ports = await createOnFreePorts((xml) => virshCreate(libvirt.uri, xml, ['--paused']), ['ssh', 'incoming'], ({ ssh, incoming }) =>
+      domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: ssh, network: m.network, incomingPort: incoming }),
+    );
+    port = ports.ssh;
+    lap('domain');
+    await streamState(snapshot.stateFile, header.qemuOffset, ports.incoming);
+    lap('state');
+    // The saved state says "paused" (libvirt pauses a guest to save it), so QEMU stays paused
+    // once it has loaded it, whatever libvirt told it at start: it is resumed then.
+    await waitForState(libvirt.uri, request.name);
+    await libvirt.resume(request.name);
+    lap('resume');
   } catch (error) {
     return fail(error, !ctx.signal?.aborted);
   }
 
   const signal = ctx.signal ?? new AbortController().signal;
   const check = vmWatch(libvirt, request.name, consoleLog);
-  const target = { port, username: GUEST_USER, hostKeys: request.image.hostKeys };
-  let first: SshSession | undefined;
-  let session: SshSession | undefined;
+  let session: SshSession;
   try {
-    // A restored guest answers within a second or two; one that does not is a broken snapshot.
-    first = await waitForSsh({ ...target, privateKey: snapshot.privateKey }, { deadline: resumed + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
+    // A restored guest answers within seconds; one that does not is a broken snapshot.
+    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: snapshot.privateKey }, { deadline: domainStarted + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
+    lap('ssh');
   } catch (error) {
     return fail(error, !signal.aborted);
   }
   try {
+    // This session stays the build's: what makeOwn changes counts for new connections only. SFTP
+    // and the first step's channel open meanwhile (the step itself runs later, after makeOwn).
     const key = generateVmKey();
-    await makeOwn(first, key.publicBlob, m.arch);
-    first.close();
-    session = await waitForSsh({ ...target, privateKey: key.privateKey }, { deadline: Date.now() + 30_000, signal, check });
-    const firstStep = await prepareGuest(session, true);
+    const [, , firstStep] = await Promise.all([makeOwn(session, key.publicBlob, m.arch), session.sftp(), session.prepareExec(stepWrapper(FIRST_STEP_KEY))]);
+    lap('make-own');
     const done = Date.now();
-    return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - resumed, overlayMs: 0 } });
+    return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs: phases[0]?.[1] ?? 0, phases } });
   } catch (error) {
-    first.close();
-    session?.close();
+    session.close();
     return fail(error, false);
   }
 }
@@ -175,6 +183,6 @@ async function waitForState(uri: string, name: string): Promise<void> {
       throw new Error(`QEMU did not load the saved state (status ${status})`);
     }
     if (Date.now() > deadline) throw new Error('QEMU did not load the saved state in time');
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -4,7 +4,7 @@
 // overlay), the key the guest booted with (key, 0600) and manifest.json. Living in the version's
 // directory, a snapshot is pruned with its version. One snapshot per VM shape, since memory size,
 // vCPUs and the network device are part of the saved state.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { VmImage } from '../vm-image.js';
 
@@ -46,7 +46,34 @@ export const SNAPSHOT_FILES = { state: 'state.sav', disk: 'disk.qcow2', key: 'ke
 
 export function snapshotDir(image: VmImage, shape: VmShape): string {
   const disk = path.basename(image.disk).replace(/\.qcow2$/, '');
-  return path.join(path.dirname(image.disk), 'snapshot', `${disk}-${shape.memoryMiB}m-${shape.cpus}c${shape.network ? '-net' : ''}`);
+  return path.join(snapshotsDir(image), `${disk}-${shape.memoryMiB}m-${shape.cpus}c${shape.network ? '-net' : ''}`);
+}
+
+function snapshotsDir(image: VmImage): string {
+  return path.join(path.dirname(image.disk), 'snapshot');
+}
+
+/** Where `worker` makes the snapshot that goes to `dir` (renamed into place once complete). */
+export function makingDir(dir: string, worker: string): string {
+  return `${dir}.making-${worker}`;
+}
+
+/**
+ * Delete the snapshots of `image` that `worker` was making when it stopped (a crash, a kill): at
+ * worker start, when none is being made. Other workers' are theirs to sweep. The paths deleted.
+ */
+export async function removeHalfMadeSnapshots(image: VmImage, worker: string): Promise<string[]> {
+  const dir = snapshotsDir(image);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const halfMade = names.filter((name) => name.endsWith(makingDir('', worker))).map((name) => path.join(dir, name));
+  for (const making of halfMade) await rm(making, { recursive: true, force: true });
+  return halfMade;
 }
 
 /** The snapshot in `dir`, or undefined when there is none (or only part of one). */
