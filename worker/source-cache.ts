@@ -66,19 +66,23 @@ async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, sig
   // A commit already in the mirror is the commit asked for: building it needs no fetch (a rebuild,
   // or many builders on one head). A merge build always fetches, as the base may have moved.
   const present = !base && (await git(['cat-file', '-e', `${source.sha}^{commit}`], [1, 128])).code === 0;
-  if (!present) {
+  let tree: string;
+  if (present) {
+    tree = (await git(['rev-parse', '--verify', `${source.sha}^{tree}`])).stdout.trim();
+  } else {
     try {
       await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
     } catch (error) {
       throw new Error(`cannot fetch ${source.ref} from ${source.cloneUrl}: ${(error as Error).message}`);
     }
-    const tip = (await git(['rev-parse', '--verify', '--quiet', `${head}^{commit}`])).stdout.trim();
-    if (tip !== source.sha) {
-      throw new Error(`${source.ref} of ${source.cloneUrl} is at ${tip}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
+    // The fetched tip and the asked commit's tree in one call (a git process costs more than it does).
+    const resolved = await git(['rev-parse', `${head}^{commit}`, `${source.sha}^{tree}`], [128]);
+    const [tip = '', treeOfSha = ''] = resolved.stdout.trim().split('\n');
+    if (resolved.code !== 0 || tip !== source.sha) {
+      throw new Error(`${source.ref} of ${source.cloneUrl} is at ${SHA.test(tip) ? tip : 'no commit'}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
     }
+    tree = treeOfSha;
   }
-
-  let tree = (await git(['rev-parse', '--verify', `${source.sha}^{tree}`])).stdout.trim();
   if (base) {
     const merged = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', base, source.sha], [1]);
     const [mergedTree, ...conflicts] = merged.stdout.split('\n');
@@ -98,8 +102,8 @@ async function exportTree(mirror: string, tree: string, dir: string, signal?: Ab
   const opts = { env: { GIT_INDEX_FILE: index }, timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   await mkdir(dir, { recursive: true });
   try {
-    await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'read-tree', tree], opts);
-    await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'checkout-index', '--all', '--force'], opts);
+    // Read into the empty private index and write every file out (-u), in one git process.
+    await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'read-tree', '--reset', '-u', tree], opts);
   } finally {
     await rm(index, { force: true });
   }
