@@ -21,7 +21,7 @@ import { readRoutes } from './api/read-routes.js';
 import { actionRoutes } from './api/action-routes.js';
 import { createErrorHandler, sendApiError } from './api/error-handler.js';
 import { apiError } from './api/errors.js';
-import { openApiRoute, useApiSchemas } from './api/openapi.js';
+import { useApiSchemas } from './api/openapi.js';
 import { workerRoutes } from './api/worker-routes.js';
 import { logRoutes } from './api/log-routes.js';
 import { eventRoutes } from './api/event-routes.js';
@@ -133,7 +133,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   });
 
   app.setErrorHandler(createErrorHandler(alarm));
-  await useApiSchemas(app);
+  const apiSchemas = useApiSchemas(app);
 
   // While the data disk is full, a request that would write (a webhook, an action, an upload) is
   // answered at once, unread: it could not be stored, and GitHub's redelivery or reconcile (or the
@@ -191,7 +191,7 @@ export async function createMaster(deps: MasterDeps): Promise<Master> {
   await app.register(forwarderRoutes, { slot: forwarder });
   await app.register(uiReadRoutes, { stores, config, sessions, artifactFiles });
   await app.register(badgeRoutes, { builds, config });
-  await app.register(openApiRoute);
+  await app.register(apiSchemas.openApiRoute);
   await app.register(uiRoutes);
   const offBus = bus.on((event) => {
     if (event.type === 'queue') dispatcher.wake();

@@ -1,6 +1,6 @@
 // Notices by mail, over SMTP (nodemailer). One connection per message: notices are few (they are
 // coalesced and rate-limited), and a pooled connection would need keeping alive for hours.
-import nodemailer from 'nodemailer';
+// nodemailer is loaded at the first notice: a master without email never pays its memory.
 import type { Config } from '../../shared/config.js';
 import type { Channel } from './channel.js';
 import { plainText } from './notice.js';
@@ -13,6 +13,7 @@ export function createEmailChannel(settings: EmailSettings, options: { timeoutMs
     id: 'email',
     label: `email to ${settings.to.join(', ')} via ${settings.host}:${settings.port}`,
     async send(notice) {
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: settings.host,
         port: settings.port,

@@ -1,7 +1,7 @@
 // Notices as a message in one IRC channel: connect, register, join, say, quit. No connection is
 // kept: notices are rare, and a bot that stays would need its own reconnects and nick handling.
 // Only the title and the link are said (one or two lines): a channel is not a mailbox.
-import { Client } from 'irc-framework';
+// irc-framework is loaded at the first notice: a master without IRC never pays its memory.
 import type { Config } from '../../shared/config.js';
 import type { Channel } from './channel.js';
 
@@ -16,7 +16,8 @@ export function createIrcChannel(settings: IrcSettings, options: { timeoutMs?: n
   };
 }
 
-function say(settings: IrcSettings, lines: string[], timeoutMs: number): Promise<void> {
+async function say(settings: IrcSettings, lines: string[], timeoutMs: number): Promise<void> {
+  const { Client } = await import('irc-framework');
   const client = new Client();
   return new Promise<void>((resolve, reject) => {
     let said = false;
