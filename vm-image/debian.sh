@@ -24,7 +24,8 @@ plan (debian $SUITE, $ARCH as $DEB_ARCH):
   1. debootstrap --foreign --arch=$DEB_ARCH --variant=minbase --include=$PACKAGES $SUITE $WORK/root $MIRROR,
      then (MODULES=list: virtio and ext4) chroot $WORK/root /debootstrap/debootstrap --second-stage
   2. configure in a chroot: user ci (passwordless sudo), sshd with the per-build key from the kernel
-     command line, static 10.0.2.15 on eth0 (one ip unit, no network daemon), timers masked
+     command line, static 10.0.2.15 on eth0 (one ip unit, no network daemon), timers and boot-time units a build
+     VM has no use for masked, gatehouse's straight initramfs /init (modules, root, switch_root)
   3. copy out the kernel ($KERNEL_GLOB) and initrd
   4. mkfs.ext4 -d $WORK/root $WORK/disk.raw $DISK_SIZE; qemu-img convert -O qcow2 → $OUT/disk.qcow2
   5. write $OUT/manifest.json (name, arch, packages, sizes, sha256, host keys, recipe)
@@ -56,6 +57,9 @@ debian_build() {
   mkdir -p "$root/etc/initramfs-tools/conf.d" "$root/usr/share/initramfs-tools/modules.d"
   printf 'MODULES=list\n' >"$root/etc/initramfs-tools/conf.d/gatehouse"
   install -m 0644 "$HERE/guest/initramfs-modules" "$root/usr/share/initramfs-tools/modules.d/gatehouse"
+  mkdir -p "$root/etc/initramfs-tools/hooks" "$root/usr/local/lib/gatehouse"
+  install -m 0755 "$HERE/guest/initramfs-init" "$root/usr/local/lib/gatehouse/initramfs-init"
+  install -m 0755 "$HERE/guest/initramfs-hook" "$root/etc/initramfs-tools/hooks/gatehouse-init"
 
   phase "debootstrap second stage, in the chroot"
   chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap.log" 2>&1 ||
@@ -93,6 +97,9 @@ debian_configure() {
   install -m 0644 "$HERE/guest/sshd-gatehouse.conf" "$root/etc/ssh/sshd_config.d/gatehouse.conf"
   install -m 0440 "$HERE/guest/sudoers-ci" "$root/etc/sudoers.d/ci"
   install -m 0644 "$HERE/guest/gatehouse-net.service" "$root/etc/systemd/system/gatehouse-net.service"
+  install -m 0644 "$HERE/guest/net.ip" "$root/usr/local/lib/gatehouse/net.ip"
+  install -D -m 0644 "$HERE/guest/ssh-gatehouse.conf" "$root/etc/systemd/system/ssh.service.d/gatehouse.conf"
+  install -D -m 0644 "$HERE/guest/udev-trigger-gatehouse.conf" "$root/etc/systemd/system/systemd-udev-trigger.service.d/gatehouse.conf"
   printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
   printf 'deb %s %s main\n' "$MIRROR" "$SUITE" >"$root/etc/apt/sources.list"
 
@@ -104,6 +111,31 @@ debian_configure() {
   chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
     fstrim.timer dpkg-db-backup.timer systemd-networkd.service systemd-networkd-wait-online.service \
     getty@tty1.service getty-static.service systemd-timesyncd.service >/dev/null 2>&1
+  # Under TCG every process at boot costs a fraction of a second: what a throwaway build VM has
+  # no use for is not started. Debug and config file systems, modules nobody asked for (loop and
+  # dm_mod still load on first use, through kmod-static-nodes' device nodes), a console login,
+  # boot records (utmp), users and catalogs that the image build already made, binfmt, pstore.
+  # The machine-wide settings that builds can meet (sysctl, tmpfiles, remount with fstab's
+  # options, the random seed) stay.
+  chroot "$root" systemctl mask dev-hugepages.mount dev-mqueue.mount sys-kernel-debug.mount \
+    sys-kernel-tracing.mount sys-kernel-config.mount sys-fs-fuse-connections.mount \
+    modprobe@configfs.service modprobe@efi_pstore.service modprobe@fuse.service modprobe@drm.service \
+    modprobe@loop.service modprobe@dm_mod.service systemd-modules-load.service \
+    systemd-journal-flush.service systemd-sysusers.service systemd-update-utmp.service \
+    systemd-update-utmp-runlevel.service serial-getty@ttyS0.service serial-getty@hvc0.service \
+    systemd-binfmt.service proc-sys-fs-binfmt_misc.automount systemd-pstore.service \
+    systemd-firstboot.service systemd-hwdb-update.service ldconfig.service \
+    systemd-machine-id-commit.service systemd-journal-catalog-update.service \
+    systemd-update-done.service >/dev/null 2>&1
+  # Generators run before any unit, one process each; these find nothing in a build VM (no
+  # encrypted, GPT-auto, hibernated, sysv-only or rc.local setup, no console getty).
+  mkdir -p "$root/etc/systemd/system-generators"
+  local generator
+  for generator in systemd-cryptsetup-generator systemd-getty-generator systemd-gpt-auto-generator \
+    systemd-hibernate-resume-generator systemd-integritysetup-generator systemd-rc-local-generator \
+    systemd-system-update-generator systemd-sysv-generator systemd-veritysetup-generator; do
+    ln -sf /dev/null "$root/etc/systemd/system-generators/$generator"
+  done
   if [ "$WITH_DOCKER" = 1 ]; then
     # No registry is reachable from a test VM: a busybox rootfs ready for `docker import`.
     mkdir -p "$root/opt/gatehouse/busybox/bin"
