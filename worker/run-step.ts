@@ -114,7 +114,7 @@ async function collectArtifacts(step: StepSpec, ctx: BuildContext, header: LogSt
         sink.send({ ...base, content: content.toString('base64') });
       } else if (kind === 'file' && uploader && file.open) {
         try {
-          const upload = await uploader({ buildId: build.buildId, open: file.open, size: file.size, signal });
+          const upload = await uploader({ buildId: build.buildId, open: file.open, localPath: file.localPath, size: file.size, signal });
           header.write(`gatehouse: ${file.path}: ${file.size} bytes stored, sha256 ${upload.sha256}\n`);
           sink.send({ ...base, upload });
         } catch (error) {

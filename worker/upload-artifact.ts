@@ -8,15 +8,25 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UPLOAD_SHA256_TRAILER, UPLOAD_SIZE_HEADER, WORKER_UPLOADS_PATH, type UploadedFile } from '../shared/protocol.js';
 import type { BackoffOptions } from '../shared/backoff.js';
 import { createWorkerBackoff } from './connection.js';
 import type { MasterHttp } from './master-http.js';
+import { sendFile } from './send-file.js';
 
-export type ArtifactUploader = (upload: { buildId: number; open: () => Promise<Readable>; size: number; signal: AbortSignal }) => Promise<UploadedFile>;
+export interface ArtifactUpload {
+  buildId: number;
+  open: () => Promise<Readable>;
+  /** The file on this host, when it is one: then it is read directly (reused buffers, see send-file.ts), not through `open`. */
+  localPath?: string;
+  size: number;
+  signal: AbortSignal;
+}
+
+export type ArtifactUploader = (upload: ArtifactUpload) => Promise<UploadedFile>;
 
 export class UploadRefusedError extends Error {}
 
@@ -34,13 +44,13 @@ const PASSING = new Set([408, 422, 429]);
 export function createArtifactUploader(master: MasterHttp, options: UploaderOptions = {}): ArtifactUploader {
   const retryForMs = options.retryForMs ?? 600_000;
   const idleMs = options.idleMs ?? 120_000;
-  return async ({ buildId, open, size, signal }) => {
+  return async ({ buildId, open, localPath, size, signal }) => {
     const started = Date.now();
     const backoff = createWorkerBackoff(options.backoff);
     for (;;) {
       signal.throwIfAborted();
       try {
-        return await uploadOnce(master, { buildId, body: await open(), size, signal, idleMs });
+        return await uploadOnce(master, { buildId, body: localPath ?? (await open()), size, signal, idleMs });
       } catch (error) {
         const delay = backoff.next();
         if (error instanceof UploadRefusedError || signal.aborted || Date.now() - started + delay > retryForMs) throw error;
@@ -50,7 +60,8 @@ export function createArtifactUploader(master: MasterHttp, options: UploaderOpti
   };
 }
 
-async function uploadOnce(master: MasterHttp, up: { buildId: number; body: Readable; size: number; signal: AbortSignal; idleMs: number }): Promise<UploadedFile> {
+/** `body`: the stream to send, or the path of a file on this host. */
+async function uploadOnce(master: MasterHttp, up: { buildId: number; body: Readable | string; size: number; signal: AbortSignal; idleMs: number }): Promise<UploadedFile> {
   const url = master.url(`${WORKER_UPLOADS_PATH}?build=${up.buildId}`);
   const hash = createHash('sha256');
   const sent = { sha256: '' };
@@ -64,35 +75,30 @@ async function uploadOnce(master: MasterHttp, up: { buildId: number; body: Reada
     agent: false,
   });
   request.setTimeout(up.idleMs, () => request.destroy(new Error(`no progress for ${up.idleMs / 1000} s`)));
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      sent.sha256 = hash.digest('hex');
-      request.addTrailers({ [UPLOAD_SHA256_TRAILER]: sent.sha256 });
-      done();
-    },
-  });
+  const addHashTrailer = () => {
+    sent.sha256 = hash.digest('hex');
+    request.addTrailers({ [UPLOAD_SHA256_TRAILER]: sent.sha256 });
+  };
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);
     request.once('error', reject);
   });
   // The master may answer (413, 409) before reading everything; its answer is what counts then.
-  const sending = pipeline(up.body, hashing, request).catch((error: Error) => error);
+  const sending = send(up.body, request, (chunk) => hash.update(chunk), addHashTrailer).catch((error: Error) => error);
+  const body = up.body;
+  const stopReading = () => typeof body !== 'string' && body.destroy();
   let answer: IncomingMessage;
   try {
     answer = await response;
   } catch (error) {
-    up.body.destroy();
+    stopReading();
     throw error;
   }
   const text = await readText(answer);
   const status = answer.statusCode ?? 0;
   // Refused early: the rest of the body is not wanted (and the master may have stopped reading it).
   if (status !== 201) request.destroy();
-  up.body.destroy();
+  stopReading();
   await sending;
   if (status !== 201) {
     if (status >= 500 || PASSING.has(status)) throw new Error(`the master answered ${status} ${errorText(text)}`);
@@ -102,6 +108,33 @@ async function uploadOnce(master: MasterHttp, up: { buildId: number; body: Reada
   const stored = JSON.parse(text) as UploadedFile;
   if (stored.sha256 !== sent.sha256 || stored.size !== up.size) throw new Error(`the master stored sha256 ${stored.sha256} (${stored.size} bytes), not ${sent.sha256} (${up.size} bytes)`);
   return stored;
+}
+
+/** Sends the body, each chunk through `onChunk`, then `beforeEnd` (the trailer), then ends the request. */
+async function send(body: Readable | string, request: Writable, onChunk: (chunk: Buffer) => void, beforeEnd: () => void): Promise<void> {
+  if (typeof body === 'string') {
+    try {
+      await sendFile(body, request, onChunk);
+    } catch (error) {
+      // As pipeline does for a stream: a file that cannot be read ends the request, so no answer is awaited.
+      request.destroy(error as Error);
+      throw error;
+    }
+    beforeEnd();
+    request.end(); // the master's answer tells whether all of it arrived
+    return;
+  }
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onChunk(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      beforeEnd();
+      done();
+    },
+  });
+  await pipeline(body, hashing, request);
 }
 
 async function readText(stream: IncomingMessage): Promise<string> {

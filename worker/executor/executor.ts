@@ -55,6 +55,8 @@ export interface CollectedFile {
   /** Absent when the file is larger than the `maxBytes` asked for: then `open` reads it. */
   content?: Buffer;
   open?(): Promise<Readable>;
+  /** Set when the file is on this host (the host executor): an upload reads it there directly, not through `open`. */
+  localPath?: string;
 }
 
 export interface Executor<W extends Workspace = Workspace> {

@@ -88,7 +88,7 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
         const { size, mode: bits } = await lstat(real);
         const relative = path.relative(root, file).split(path.sep).join('/');
         const mode = bits & 0o777;
-        files.push(size > maxBytes ? { path: relative, size, mode, open: async () => createReadStream(real) } : { path: relative, size, mode, content: await readFile(real) });
+        files.push(size > maxBytes ? { path: relative, size, mode, open: async () => createReadStream(real), localPath: real } : { path: relative, size, mode, content: await readFile(real) });
       }
       return files;
     },

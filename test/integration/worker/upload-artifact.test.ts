@@ -3,8 +3,11 @@
 // silent are tried again (the file opened afresh each time), a stored hash that differs is never
 // accepted, and 409/413 are final. The size header and the sha256 trailer arrive as sent.
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { masterHttp } from '../../../worker/master-http.js';
@@ -57,13 +60,17 @@ describe('artifact upload', () => {
   const upload = (master: ReturnType<typeof masterHttp>, signal = new AbortController().signal) =>
     createArtifactUploader(master, { backoff: { baseMs: 20, maxMs: 100 }, retryForMs: 2000, idleMs: 300 })({ buildId: 7, open, size: file.length, signal });
   const fileSha = createHash('sha256').update(file).digest('hex');
+  /** Answers an upload is tried again after: a cut connection, a 503, a 422. */
+  const passingFailures: Handler[] = [
+    (req) => req.once('data', () => req.socket.destroy()),
+    (_req, res) => res.writeHead(503).end('{"error":"restarting"}'),
+    (_req, res) => res.writeHead(422).end('{"error":"sha256 mismatch"}'),
+  ];
 
   it('streams the file with the worker credentials for its build, its size and sha256, after a cut connection, a 503, a 422 and a silent peer', async () => {
     opened = 0;
     const { seen, master } = await peer([
-      (req) => req.once('data', () => req.socket.destroy()),
-      (_req, res) => res.writeHead(503).end('{"error":"restarting"}'),
-      (_req, res) => res.writeHead(422).end('{"error":"sha256 mismatch"}'),
+      ...passingFailures,
       () => {}, // reads nothing, answers nothing: the idle timeout ends it
       store,
     ]);
@@ -89,6 +96,54 @@ describe('artifact upload', () => {
       expect(seen.length).toBe(1);
       await closeServer();
     }
+  });
+
+  describe('from a file on this host (read through reused buffers)', () => {
+    let dir: string | undefined;
+    afterEach(async () => {
+      if (dir) await rm(dir, { recursive: true, force: true });
+      dir = undefined;
+    });
+    // Not a multiple of the 64 KiB chunk, and many chunks per buffer: a buffer read into again
+    // before its bytes left would change what arrives, and the sha256 the peer computes with it.
+    const local = randomBytes(5 * 1024 * 1024 + 12_345);
+    const localSha = createHash('sha256').update(local).digest('hex');
+    // Patient limits: the slow peer below must not look silent on a loaded machine.
+    const uploadLocal = async (master: ReturnType<typeof masterHttp>, name = 'big.bin', retryForMs = 20_000) => {
+      dir ??= await mkdtemp(path.join(tmpdir(), 'gatehouse-upload-'));
+      if (name === 'big.bin') await writeFile(path.join(dir, name), local);
+      return createArtifactUploader(master, { backoff: { baseMs: 20, maxMs: 100 }, retryForMs, idleMs: 5000 })({ buildId: 7, open, localPath: path.join(dir, name), size: local.length, signal: new AbortController().signal });
+    };
+
+    // Reads a chunk every few milliseconds, so the worker's writes wait on a full socket.
+    const slowStore: Handler = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => {
+        chunks.push(c);
+        req.pause();
+        setTimeout(() => req.resume(), 2);
+      });
+      req.on('end', () => store(req, res, Buffer.concat(chunks)));
+    };
+
+    it('sends its exact bytes and sha256 (not through open), after a cut connection, a 503 and a 422; a 413 answered unread is final', async () => {
+      opened = 0;
+      const { seen, master } = await peer([
+        ...passingFailures,
+        slowStore,
+      ]);
+      expect(await uploadLocal(master)).toMatchObject({ sha256: localSha, size: local.length });
+      expect(seen.length).toBe(4);
+      expect(opened).toBe(0);
+      await closeServer();
+      const refused = await peer([(_req, res) => res.writeHead(413, { connection: 'close' }).end('{"error":"too large"}')]);
+      await expect(uploadLocal(refused.master)).rejects.toThrow('the master refused it: 413 too large');
+    });
+
+    it('fails with the read error when the file is gone', async () => {
+      const { master } = await peer([store]);
+      await expect(uploadLocal(master, 'gone.bin', 500)).rejects.toThrow(/ENOENT/);
+    });
   });
 
   it('stops trying when the build is stopped, in the pause between tries', async () => {
