@@ -10,6 +10,7 @@ import { type BootContext, bootVm } from '../boot-vm.js';
 import { runVirsh } from '../libvirt-virsh.js';
 import { generateVmKey } from '../ssh-key.js';
 import type { VmImage } from '../vm-image.js';
+import { agentSocketDir, startAgentCommand } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import { makingDir, readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
@@ -44,9 +45,18 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
   try {
     const key = generateVmKey();
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
-    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key }, { ...ctx, dir: making });
+    const agent = await agentSocketDir();
+    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key, agent }, { ...ctx, dir: making }).catch(async (error: unknown) => {
+      await agent.remove();
+      throw error;
+    });
     const stateFile = path.join(making, SNAPSHOT_FILES.state);
+    let restoreAgent = false;
     try {
+      // Without its agent (an architecture it does not know, a guest without the port) a restore
+      // makes the guest the build's own over SSH instead.
+      const startAgent = startAgentCommand(image.arch);
+      if (startAgent) restoreAgent = (await vm.session.exec(startAgent)).code === 0;
       await vm.session.run(WARM_UP);
       vm.session.close(); // no SSH connection is saved with the guest
       await new Promise((r) => setTimeout(r, SETTLE_MS)); // its sshd processes end, and boot-time jobs settle
@@ -54,6 +64,8 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
     } catch (error) {
       await vm.destroy().catch(() => {});
       throw error;
+    } finally {
+      await agent.remove();
     }
     const header = await readSaveFileHeader(stateFile);
     await rename(vm.overlay, path.join(making, SNAPSHOT_FILES.disk));
@@ -71,6 +83,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
       cpus: shape.cpus,
       network: shape.network,
       cmdline: header.cmdline,
+      restoreAgent,
       imageDisk: { path: image.disk, size: disk.size, mtimeMs: disk.mtimeMs },
       createdAt: new Date().toISOString(),
     };
