@@ -21,7 +21,6 @@ import { type BootContext, type BootRequest, createOnFreePorts, type RunningVm, 
 import { readConsoleTail } from '../console-log.js';
 import { domainXml } from '../domain-xml.js';
 import { FIRST_STEP_KEY, GUEST_USER } from '../guest-paths.js';
-import { runVirsh, virshCreate } from '../libvirt-virsh.js';
 import { createOverlay, deleteOverlay } from '../overlay.js';
 import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
@@ -72,7 +71,7 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     const [header] = await Promise.all([readSaveFileHeader(snapshot.stateFile), createOverlay(snapshot.disk, overlay)]);
     lap('overlay');
     domainStarted = Date.now();
-    const ports = await createOnFreePorts((xml) => virshCreate(libvirt.uri, xml, ['--paused']), ['ssh', 'incoming'], ({ ssh, incoming }) =>
+    const ports = await createOnFreePorts((xml) => libvirt.createTransient(xml, { paused: true }), ['ssh', 'incoming'], ({ ssh, incoming }) =>
       domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: ssh, network: m.network, incomingPort: incoming, agent }),
     );
     port = ports.ssh;
@@ -80,8 +79,7 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     await streamState(snapshot.stateFile, header.qemuOffset, ports.incoming);
     lap('state');
     // The saved state says "paused" (libvirt pauses a guest to save it), so QEMU stays paused
-    // once it has loaded it, whatever libvirt told it at start: it is resumed then.
-    await waitForState(libvirt.uri, request.name);
+    // once it has loaded it: it is resumed now. (A QEMU that failed to load it has ended.)
     await libvirt.resume(request.name);
     lap('resume');
   } catch (error) {
@@ -176,32 +174,25 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
   return `sudo sh -c '${script.replace(/'/g, `'\\''`)}'`;
 }
 
-/** One QMP command through libvirt (virsh qemu-monitor-command); QEMU's `return`, or its error. */
-async function qmp(uri: string, name: string, command: object): Promise<unknown> {
-  const out = JSON.parse(await runVirsh(uri, ['qemu-monitor-command', name, JSON.stringify(command)])) as { return?: unknown; error?: { desc?: string } };
-  if (out.error) throw new Error(`QMP ${JSON.stringify(command)}: ${out.error.desc ?? 'error'}`);
-  return out.return;
-}
-
+/**
+ * Stream the QEMU part of the save file into the QEMU waiting on `port`, and wait until QEMU closes
+ * the connection: it does once the state is loaded and its run state set (or the load failed and
+ * QEMU ended). No QMP round trips (each one a `virsh qemu-monitor-command` process) to poll it.
+ */
 async function streamState(file: string, offset: number, port: number): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  await pipeline(createReadStream(file, { start: offset }), socket);
-}
-
-/** Wait until QEMU has loaded the state (its status leaves `inmigrate`); a failed load is an error. */
-async function waitForState(uri: string, name: string): Promise<void> {
-  const deadline = Date.now() + STATE_TIMEOUT_MS;
-  for (;;) {
-    const status = ((await qmp(uri, name, { execute: 'query-status' })) as { status?: string }).status;
-    if (status !== 'inmigrate') {
-      if (status === 'paused' || status === 'prelaunch' || status === 'postmigrate') return;
-      throw new Error(`QEMU did not load the saved state (status ${status})`);
-    }
-    if (Date.now() > deadline) throw new Error('QEMU did not load the saved state in time');
-    await new Promise((r) => setTimeout(r, 20));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.resume(); // QEMU sends nothing back; a paused socket would not see its end
+    await pipeline(createReadStream(file, { start: offset }), socket, { end: true });
+    await Promise.race([closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('QEMU did not load the saved state in time')), STATE_TIMEOUT_MS)))]);
+  } finally {
+    clearTimeout(timer);
+    socket.destroy();
   }
 }
