@@ -27,6 +27,8 @@ export interface BootRequest {
   key?: VmKey;
   /** A virtio-serial port for the restore agent (a snapshot's domain and its restores have one); its socket is the caller's to remove. */
   agent?: DomainParams['agent'];
+  /** More words for the kernel command line (a snapshot's domain boots with init_on_free=1). */
+  kernelArgs?: string;
 }
 
 export interface BootContext {
@@ -103,6 +105,7 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
     'panic=-1', // a panic reboots, and on_reboot=destroy ends the domain: the wait stops at once
     `gatehouse.key=${key.publicBlob}`,
     request.image.cmdline ?? '',
+    request.kernelArgs ?? '',
   ].join(' ').trim();
 
   let port = 0;
