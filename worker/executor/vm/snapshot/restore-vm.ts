@@ -109,10 +109,15 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     return fail(error, !signal.aborted);
   }
   try {
-    // SFTP and the first step's channel open now (the step itself runs later). Over the snapshot
-    // key's session, makeOwn runs meanwhile: what it changes counts for new connections only.
-    const [, , firstStep] = await Promise.all([owned ? undefined : makeOwn(session, key.publicBlob, m.arch), session.sftp(), session.prepareExec(stepWrapper(FIRST_STEP_KEY))]);
-    lap(owned ? 'session' : 'make-own');
+    // The first step's channel opens now (the step itself runs later). Over the snapshot key's
+    // session, makeOwn runs meanwhile (what it changes counts for new connections only), and SFTP
+    // opens too. Otherwise SFTP opens when first used (a checkout's upload): a build without one
+    // does not wait for sftp-server to start in the guest (seconds under load, on its one vCPU).
+    const firstStep = session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+    if (!owned) {
+      await Promise.all([makeOwn(session, key.publicBlob, m.arch), session.sftp()]);
+      lap('make-own');
+    }
     const done = Date.now();
     return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs: phases[0]?.[1] ?? 0, phases } });
   } catch (error) {
