@@ -8,9 +8,11 @@
 // for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
 // answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
 //
-// The port's host side is a unix socket QEMU listens on, in a 0700 directory of its own (libvirt makes
-// the socket, owned by QEMU's user, mode 0775): only root and QEMU's user can connect, not any local
-// user (as a TCP port would let them), and only the worker does.
+// The port's host side is a unix socket QEMU listens on, in a 0700 directory of the worker's own
+// (libvirtd makes the socket there, owned by QEMU's user and group, mode 0775): only root and QEMU's
+// user can connect, not any local user (as a TCP port would let them), and only the worker does. A
+// worker that runs neither as root nor in QEMU's group is refused too (EACCES, at once): its restores
+// then make the guest their own over SSH (restore-vm.ts), as slow as before the agent.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
