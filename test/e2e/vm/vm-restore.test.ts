@@ -79,6 +79,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm builds restored fro
       const result = await runBuild(vmBuild('deb', [step('0', 'hello', { run: 'echo hello' })], { buildId }), { executor: fx.executor, sink: recording, signal: new AbortController().signal, logger: fx.logger });
       expect(result).toBe('success');
       expect(sink.log(buildId, '0')).toBe('hello\n');
+      expect(sink.log(buildId, '0', 'header'), 'the restore agent answered (no SSH make-own fallback)').not.toContain('agent failed');
       console.log(`build ${buildId}: ${firstOutput - started} ms to first output; ${sink.log(buildId, '0', 'header').trim()}`);
       return firstOutput - started;
     };

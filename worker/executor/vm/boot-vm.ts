@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hostArch } from '../../host-info.js';
 import { readConsoleTail, fatalConsoleLine } from './console-log.js';
-import { consoleDevice, domainXml } from './domain-xml.js';
+import { consoleDevice, type DomainParams, domainXml } from './domain-xml.js';
 import { isPortInUseError, pickFreePort } from './free-port.js';
 import type { Libvirt } from './libvirt.js';
 import { FIRST_STEP_KEY, GUEST_STATE, GUEST_USER, GUEST_WORKDIR } from './guest-paths.js';
@@ -25,6 +25,10 @@ export interface BootRequest {
   network: boolean;
   /** The key put on the kernel command line (a snapshot's, kept on disk); default a fresh one, only in memory. */
   key?: VmKey;
+  /** A virtio-serial port for the restore agent (a snapshot's domain and its restores have one); its socket is the caller's to remove. */
+  agent?: DomainParams['agent'];
+  /** More words for the kernel command line (a snapshot's domain boots with init_on_free=1). */
+  kernelArgs?: string;
 }
 
 export interface BootContext {
@@ -101,12 +105,13 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
     'panic=-1', // a panic reboots, and on_reboot=destroy ends the domain: the wait stops at once
     `gatehouse.key=${key.publicBlob}`,
     request.image.cmdline ?? '',
+    request.kernelArgs ?? '',
   ].join(' ').trim();
 
   let port = 0;
   const domainStarted = Date.now();
   try {
-    ({ ssh: port } = await createOnFreePorts((xml) => libvirt.createTransient(xml), ['ssh'], ({ ssh: sshPort }) => domainXml({ name: request.name, arch: request.image.arch, domainType, memoryMiB: request.memoryMiB, cpus: request.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline, overlay, consoleLog, sshPort, network: request.network })));
+    ({ ssh: port } = await createOnFreePorts((xml) => libvirt.createTransient(xml), ['ssh'], ({ ssh: sshPort }) => domainXml({ name: request.name, arch: request.image.arch, domainType, memoryMiB: request.memoryMiB, cpus: request.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline, overlay, consoleLog, sshPort, network: request.network, agent: request.agent })));
   } catch (error) {
     await removeAll();
     throw new VmBootError(`cannot start VM ${request.name}: ${(error as Error).message}`, '');

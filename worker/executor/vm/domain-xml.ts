@@ -26,6 +26,12 @@ export interface DomainParams {
    * streamed in there, and the guest runs as soon as it is loaded.
    */
   incomingPort?: number;
+  /**
+   * A virtio-serial port (named `channel`) whose host side is a unix socket QEMU listens on at
+   * `socket`: the restore agent's line (snapshot/restore-agent.ts). A snapshot's domain and its
+   * restores must have it alike, since the device is part of the saved state.
+   */
+  agent?: { socket: string; channel: string };
 }
 
 /** The serial console device the guest kernel writes to, by architecture. */
@@ -77,7 +83,7 @@ export function domainXml(p: DomainParams): string {
       ${serialTarget}
     </serial>
     <console type='pty'><target type='serial' port='0'/></console>
-    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+${p.agent ? `    <channel type='unix'><source mode='bind' path='${esc(p.agent.socket)}'/><target type='virtio' name='${esc(p.agent.channel)}'/></channel>\n` : ''}    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
     <memballoon model='none'/>
   </devices>
   <qemu:commandline>

@@ -15,6 +15,7 @@ interface NativeHypervisor {
   domainLookupByName(name: string): Promise<NativeDomain>;
   domainDestroy(domain: NativeDomain): Promise<void>;
   domainResume(domain: NativeDomain): Promise<void>;
+  domainSuspend(domain: NativeDomain): Promise<void>;
   /** flags 1 = VIR_CONNECT_LIST_DOMAINS_ACTIVE */
   connectListAllDomains(flags?: number): Promise<NativeDomain[]>;
   domainGetName(domain: NativeDomain): Promise<string>;
@@ -29,8 +30,12 @@ export async function connectNativeLibvirt(uri: string): Promise<Libvirt> {
   return {
     kind: 'native',
     uri,
-    async createTransient(xml) {
-      await hypervisor.domainCreateXML(xml);
+    async createTransient(xml, options) {
+      const domain = await hypervisor.domainCreateXML(xml);
+      // The binding passes no flags (VIR_DOMAIN_START_PAUSED): paused right after instead. A QEMU
+      // waiting for its state (-incoming) has not run the guest meanwhile, and keeps the saved
+      // state's "paused" once loaded; this makes libvirt see it paused too, so that resume runs it.
+      if (options?.paused) await hypervisor.domainSuspend(domain);
     },
     async resume(name) {
       await hypervisor.domainResume(await hypervisor.domainLookupByName(name));

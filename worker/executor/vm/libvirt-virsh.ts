@@ -33,8 +33,8 @@ export async function connectVirsh(uri: string): Promise<Libvirt> {
   return {
     kind: 'virsh',
     uri,
-    async createTransient(xml) {
-      await virshCreate(uri, xml);
+    async createTransient(xml, options) {
+      await virshCreate(uri, xml, options?.paused ? ['--paused'] : []);
     },
     async resume(name) {
       await virsh(['resume', name]);

@@ -7,8 +7,11 @@ export interface Libvirt {
   /** Which implementation answered: `native` (@unraid/libvirt) or `virsh`. */
   readonly kind: 'native' | 'virsh';
   readonly uri: string;
-  /** Start a transient domain (gone from libvirt once it stops). */
-  createTransient(xml: string): Promise<void>;
+  /**
+   * Start a transient domain (gone from libvirt once it stops); `paused`: its CPUs stopped, for a
+   * QEMU that waits for its state (`-incoming`) and is resumed once that is loaded.
+   */
+  createTransient(xml: string, options?: { paused?: boolean }): Promise<void>;
   /** Run a paused domain (one restored from a snapshot). */
   resume(name: string): Promise<void>;
   /** Stop a domain at once (pull the plug). A domain that is already gone is not an error. */

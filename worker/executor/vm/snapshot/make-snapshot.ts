@@ -7,9 +7,12 @@
 import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BootContext, bootVm } from '../boot-vm.js';
+import { GUEST_USER } from '../guest-paths.js';
 import { runVirsh } from '../libvirt-virsh.js';
+import { connectSsh } from '../ssh-session.js';
 import { generateVmKey } from '../ssh-key.js';
 import type { VmImage } from '../vm-image.js';
+import { agentSocketDir, startAgentCommand } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import { makingDir, readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
@@ -18,11 +21,16 @@ import { makingDir, readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, ty
 const SETTLE_MS = 3000;
 
 /**
- * Run in the guest before the save (after bootVm opened SFTP): what a restore runs first (sudo,
- * makeOwn's tools, sftp-server) is then in its page cache. (Dropping the page cache and zeroing free memory before the save, so
- * that fewer pages are stored, left the state file as large: 164 MB of 1 GiB either way.)
+ * The saved state holds every page of guest memory that is not zero. So the guest boots with
+ * init_on_free=1 (a freed page is zeroed), and right before the save its page cache is dropped
+ * (DROP_CACHES); then one SSH connection like a restore's first (sshd's per-connection process, the
+ * AuthorizedKeysCommand, bash, setsid, sftp-server, and the tools of the SSH make-own fallback)
+ * reads back what a restore needs (WARM_UP). (Dropping the cache without init_on_free left the
+ * state as large, 164 MB of 1 GiB: freed pages kept their contents.)
  */
-const WARM_UP = `sudo sh -c 'sed -n 1p /proc/cmdline > /dev/null; date > /dev/null; mount --version > /dev/null; command -v perl > /dev/null && perl -e 1; setsid true'`;
+const KERNEL_ARGS = 'init_on_free=1';
+const DROP_CACHES = `sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'`;
+const WARM_UP = `sudo sh -c 'sed -n 1p /proc/cmdline > /dev/null; date > /dev/null; mount --version > /dev/null; command -v perl > /dev/null && perl -e 1; setsid true'; bash -c 'setsid bash -c true'`;
 
 export interface MakeSnapshotRequest {
   /** The domain that boots it (gatehouse-<worker>-s<n>). */
@@ -44,16 +52,33 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
   try {
     const key = generateVmKey();
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
-    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key }, { ...ctx, dir: making });
+    const agent = await agentSocketDir();
+    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key, agent, kernelArgs: KERNEL_ARGS }, { ...ctx, dir: making }).catch(async (error: unknown) => {
+      await agent.remove();
+      throw error;
+    });
     const stateFile = path.join(making, SNAPSHOT_FILES.state);
+    let restoreAgent = false;
     try {
-      await vm.session.run(WARM_UP);
-      vm.session.close(); // no SSH connection is saved with the guest
+      // Without its agent (an architecture it does not know, a guest without the port) a restore
+      // makes the guest the build's own over SSH instead.
+      const startAgent = startAgentCommand(image.arch);
+      if (startAgent) restoreAgent = (await vm.session.exec(startAgent)).code === 0;
+      await vm.session.run(DROP_CACHES);
+      vm.session.close();
+      const warmUp = await connectSsh({ port: vm.port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: image.hostKeys }, 30_000);
+      try {
+        await Promise.all([warmUp.run(WARM_UP), warmUp.sftp()]);
+      } finally {
+        warmUp.close(); // no SSH connection is saved with the guest
+      }
       await new Promise((r) => setTimeout(r, SETTLE_MS)); // its sshd processes end, and boot-time jobs settle
       await runVirsh(ctx.libvirt.uri, ['save', request.name, stateFile]);
     } catch (error) {
       await vm.destroy().catch(() => {});
       throw error;
+    } finally {
+      await agent.remove();
     }
     const header = await readSaveFileHeader(stateFile);
     await rename(vm.overlay, path.join(making, SNAPSHOT_FILES.disk));
@@ -71,6 +96,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
       cpus: shape.cpus,
       network: shape.network,
       cmdline: header.cmdline,
+      restoreAgent,
       imageDisk: { path: image.disk, size: disk.size, mtimeMs: disk.mtimeMs },
       createdAt: new Date().toISOString(),
     };

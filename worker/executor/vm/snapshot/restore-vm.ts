@@ -1,13 +1,15 @@
 // Start a build's VM from a memory snapshot instead of booting it. libvirt's own restore keeps the
 // saved domain's UUID and so refuses a second restore of the same file while the first runs; this
 // starts a transient domain of its own instead (own name, UUID, overlay backed by the snapshot's
-// disk, console log, SSH port) with QEMU waiting for its state on a 127.0.0.1 TCP port
-// (`-incoming tcp:`), streams the QEMU part of the save file in, and resumes the guest once it is loaded.
-// (`exec:` URIs crash QEMU under libvirt's seccomp sandbox; QEMU 7.2 has no `file:` URI.)
-// Every restored guest is the same guest, so right after, over the snapshot key's session, it is
-// made this build's own: only the build's key opens SSH from then on, the clock is the host's, and
-// the kernel's random generator is reseeded with host randomness. That session stays the build's
-// (a reconnect costs a second under TCG). Whatever fails, nothing is left behind.
+// disk, console log, SSH port, restore agent socket) with QEMU waiting for its state on a 127.0.0.1
+// TCP port (`-incoming tcp:`), streams the QEMU part of the save file in, and resumes the guest once
+// it is loaded. (`exec:` URIs crash QEMU under libvirt's seccomp sandbox; QEMU 7.2 has no `file:` URI.)
+// Every restored guest is the same guest, so right after it is made this build's own: only the
+// build's key opens SSH from then on, the clock is the host's, and the kernel's random generator is
+// reseeded with host randomness. The restore agent in the guest does that over its virtio-serial
+// port (restore-agent.ts), and SSH opens with the build's key; without an agent that answers, the
+// first SSH session (the snapshot key's) does it and stays the build's. Whatever fails, nothing is
+// left behind.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -19,11 +21,11 @@ import { type BootContext, type BootRequest, createOnFreePorts, type RunningVm, 
 import { readConsoleTail } from '../console-log.js';
 import { domainXml } from '../domain-xml.js';
 import { FIRST_STEP_KEY, GUEST_USER } from '../guest-paths.js';
-import { runVirsh, virshCreate } from '../libvirt-virsh.js';
 import { createOverlay, deleteOverlay } from '../overlay.js';
 import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
 import { type SshSession, waitForSsh } from '../ssh-session.js';
+import { agentSocketDir, tellAgent } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import type { Snapshot } from './snapshot-store.js';
 
@@ -33,6 +35,8 @@ export class SnapshotRestoreError extends VmBootError {
 }
 
 const STATE_TIMEOUT_MS = 60_000;
+/** The agent answers in about a tenth of a second; past this the restore goes on over SSH. */
+const AGENT_TIMEOUT_MS = 3000;
 
 export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: BootContext): Promise<RunningVm> {
   const started = Date.now();
@@ -40,10 +44,12 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
   const { libvirt } = ctx;
   const m = snapshot.manifest;
+  const agent = await agentSocketDir();
   const removeAll = async () => {
     await libvirt.destroy(request.name).catch(() => {});
     await deleteOverlay(overlay);
     await rm(consoleLog, { force: true });
+    await agent.remove();
   };
   const fail = async (error: unknown, asRestore: boolean): Promise<never> => {
     const consoleText = await readConsoleTail(consoleLog).catch(() => '');
@@ -65,16 +71,15 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
     const [header] = await Promise.all([readSaveFileHeader(snapshot.stateFile), createOverlay(snapshot.disk, overlay)]);
     lap('overlay');
     domainStarted = Date.now();
-    const ports = await createOnFreePorts((xml) => virshCreate(libvirt.uri, xml, ['--paused']), ['ssh', 'incoming'], ({ ssh, incoming }) =>
-      domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: ssh, network: m.network, incomingPort: incoming }),
+    const ports = await createOnFreePorts((xml) => libvirt.createTransient(xml, { paused: true }), ['ssh', 'incoming'], ({ ssh, incoming }) =>
+      domainXml({ name: request.name, arch: m.arch, domainType: m.domainType, machine: m.machine, memoryMiB: m.memoryMiB, cpus: m.cpus, kernel: request.image.kernel, initrd: request.image.initrd, cmdline: m.cmdline, overlay, consoleLog, sshPort: ssh, network: m.network, incomingPort: incoming, agent }),
     );
     port = ports.ssh;
     lap('domain');
     await streamState(snapshot.stateFile, header.qemuOffset, ports.incoming);
     lap('state');
     // The saved state says "paused" (libvirt pauses a guest to save it), so QEMU stays paused
-    // once it has loaded it, whatever libvirt told it at start: it is resumed then.
-    await waitForState(libvirt.uri, request.name);
+    // once it has loaded it: it is resumed now. (A QEMU that failed to load it has ended.)
     await libvirt.resume(request.name);
     lap('resume');
   } catch (error) {
@@ -83,20 +88,36 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
 
   const signal = ctx.signal ?? new AbortController().signal;
   const check = vmWatch(libvirt, request.name, consoleLog);
+  // A restored guest answers within seconds; one that does not is a broken snapshot.
+  const sshWait = { deadline: domainStarted + Math.min(ctx.bootTimeoutMs, 60_000), signal, check };
+  const key = generateVmKey();
+  let owned = false;
+  if (m.restoreAgent) {
+    try {
+      await tellAgent(agent.socket, key.publicBlob, AGENT_TIMEOUT_MS);
+      owned = true;
+      lap('make-own');
+    } catch {
+      lap('agent failed');
+    }
+  }
   let session: SshSession;
   try {
-    // A restored guest answers within seconds; one that does not is a broken snapshot.
-    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: snapshot.privateKey }, { deadline: domainStarted + Math.min(ctx.bootTimeoutMs, 60_000), signal, check });
+    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: owned ? key.privateKey : snapshot.privateKey }, sshWait);
     lap('ssh');
   } catch (error) {
     return fail(error, !signal.aborted);
   }
   try {
-    // This session stays the build's: what makeOwn changes counts for new connections only. SFTP
-    // and the first step's channel open meanwhile (the step itself runs later, after makeOwn).
-    const key = generateVmKey();
-    const [, , firstStep] = await Promise.all([makeOwn(session, key.publicBlob, m.arch), session.sftp(), session.prepareExec(stepWrapper(FIRST_STEP_KEY))]);
-    lap('make-own');
+    // The first step's channel opens now (the step itself runs later). Over the snapshot key's
+    // session, makeOwn runs meanwhile (what it changes counts for new connections only), and SFTP
+    // opens too. Otherwise SFTP opens when first used (a checkout's upload): a build without one
+    // does not wait for sftp-server to start in the guest (seconds under load, on its one vCPU).
+    const firstStep = session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+    if (!owned) {
+      await Promise.all([makeOwn(session, key.publicBlob, m.arch), session.sftp()]);
+      lap('make-own');
+    }
     const done = Date.now();
     return runningVm({ request, overlay, consoleLog, port, privateKey: key.privateKey, session, firstStep, libvirt, removeAll, startedFrom: 'snapshot', timings: { totalMs: done - started, toSshMs: done - domainStarted, overlayMs: phases[0]?.[1] ?? 0, phases } });
   } catch (error) {
@@ -143,9 +164,10 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
   const script = [
     'set -e',
     'mkdir -p /run/gatehouse',
-    `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline`,
-    'chmod 644 /run/gatehouse/cmdline',
-    'mount --bind /run/gatehouse/cmdline /proc/cmdline',
+    // A file of its own (stacked over the agent's, when the snapshot has one): /proc/cmdline may be that file.
+    `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline.own`,
+    'chmod 644 /run/gatehouse/cmdline.own',
+    'mount --bind /run/gatehouse/cmdline.own /proc/cmdline',
     'guest=$(date +%s%N)',
     'echo "$guest"',
     'read -r host',
@@ -157,32 +179,25 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
   return `sudo sh -c '${script.replace(/'/g, `'\\''`)}'`;
 }
 
-/** One QMP command through libvirt (virsh qemu-monitor-command); QEMU's `return`, or its error. */
-async function qmp(uri: string, name: string, command: object): Promise<unknown> {
-  const out = JSON.parse(await runVirsh(uri, ['qemu-monitor-command', name, JSON.stringify(command)])) as { return?: unknown; error?: { desc?: string } };
-  if (out.error) throw new Error(`QMP ${JSON.stringify(command)}: ${out.error.desc ?? 'error'}`);
-  return out.return;
-}
-
+/**
+ * Stream the QEMU part of the save file into the QEMU waiting on `port`, and wait until QEMU closes
+ * the connection: it does once the state is loaded and its run state set (or the load failed and
+ * QEMU ended). No QMP round trips (each one a `virsh qemu-monitor-command` process) to poll it.
+ */
 async function streamState(file: string, offset: number, port: number): Promise<void> {
   const socket = net.connect({ host: '127.0.0.1', port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  await pipeline(createReadStream(file, { start: offset }), socket);
-}
-
-/** Wait until QEMU has loaded the state (its status leaves `inmigrate`); a failed load is an error. */
-async function waitForState(uri: string, name: string): Promise<void> {
-  const deadline = Date.now() + STATE_TIMEOUT_MS;
-  for (;;) {
-    const status = ((await qmp(uri, name, { execute: 'query-status' })) as { status?: string }).status;
-    if (status !== 'inmigrate') {
-      if (status === 'paused' || status === 'prelaunch' || status === 'postmigrate') return;
-      throw new Error(`QEMU did not load the saved state (status ${status})`);
-    }
-    if (Date.now() > deadline) throw new Error('QEMU did not load the saved state in time');
-    await new Promise((r) => setTimeout(r, 20));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.resume(); // QEMU sends nothing back; a paused socket would not see its end
+    await pipeline(createReadStream(file, { start: offset }), socket, { end: true });
+    await Promise.race([closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('QEMU did not load the saved state in time')), STATE_TIMEOUT_MS)))]);
+  } finally {
+    clearTimeout(timer);
+    socket.destroy();
   }
 }

@@ -28,6 +28,11 @@ export interface SnapshotManifest {
   network: boolean;
   /** The kernel command line the guest booted with (the snapshot key on it). */
   cmdline: string;
+  /**
+   * Whether the restore agent runs in the saved guest (restore-agent.ts). Every snapshot's domain has
+   * the agent's port, whether or not the agent started; one made before the port existed lacks it.
+   */
+  restoreAgent: boolean;
   /** The image disk the snapshot's disk is backed by, and its size and mtime: a rebuilt disk voids the snapshot. */
   imageDisk: { path: string; size: number; mtimeMs: number };
   createdAt: string;
@@ -92,6 +97,7 @@ export async function readSnapshot(dir: string): Promise<Snapshot | undefined> {
 export async function staleReason(snapshot: Snapshot, image: VmImage, hypervisor: string): Promise<string | undefined> {
   const m = snapshot.manifest;
   if (m.hypervisor !== hypervisor) return `it was saved by another libvirt/QEMU (${m.hypervisor}; now ${hypervisor})`;
+  if (m.restoreAgent === undefined) return 'it was saved without the restore agent\'s port';
   if (m.arch !== image.arch) return `it is of another architecture (${m.arch})`;
   const disk = await stat(image.disk);
   if (m.imageDisk.path !== image.disk || m.imageDisk.size !== disk.size || m.imageDisk.mtimeMs !== disk.mtimeMs) return 'the image disk changed since it was saved';

@@ -1,0 +1,95 @@
+// The host's side of the restore agent's line (tellAgent), against a real unix socket server that
+// speaks the guest's side: the key and a fresh seed go first, the host's clock goes when asked, and
+// only "ok" counts as done. The agent's perl compiles for every architecture it knows.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAgentCommand, tellAgent } from '../../../worker/executor/vm/snapshot/restore-agent.js';
+
+const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyBlob+/=';
+
+describe('the restore agent', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  /** A guest stand-in: records the lines it gets, and answers each with `answer(line)` (undefined: no answer). */
+  function fakeGuest(answer: (line: string) => string | undefined): { socket: string; lines: string[] } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-agent-test-'));
+    const socket = path.join(dir, 'sock');
+    const lines: string[] = [];
+    const server = net.createServer((connection) => {
+      let buffer = '';
+      connection.on('data', (chunk) => {
+        buffer += chunk.toString();
+        for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+          const line = buffer.slice(0, end);
+          buffer = buffer.slice(end + 1);
+          lines.push(line);
+          const reply = answer(line);
+          if (reply !== undefined) connection.write(`${reply}\n`);
+        }
+      });
+      connection.on('error', () => {});
+    });
+    server.listen(socket);
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { socket, lines };
+  }
+
+  it('sends the key and a seed, then the host clock when asked, and is done at "ok"', async () => {
+    const guest = fakeGuest((line) => (line.startsWith(KEY) ? 'clock' : 'ok'));
+    const before = BigInt(Date.now()) * 1_000_000n;
+    await tellAgent(guest.socket, KEY, 5000);
+    const after = BigInt(Date.now()) * 1_000_000n;
+    expect(guest.lines).toHaveLength(2);
+    const [key, seed] = (guest.lines[0] as string).split(' ');
+    expect(key).toBe(KEY);
+    expect(seed).toMatch(/^[0-9a-f]{128}$/);
+    const clock = BigInt(guest.lines[1] as string);
+    expect(clock >= before && clock <= after).toBe(true);
+  });
+
+  it('gives every restore its own seed', async () => {
+    const guest = fakeGuest((line) => (line.startsWith(KEY) ? 'clock' : 'ok'));
+    await tellAgent(guest.socket, KEY, 5000);
+    await tellAgent(guest.socket, KEY, 5000);
+    const seeds = guest.lines.filter((l) => l.startsWith(KEY)).map((l) => l.split(' ')[1]);
+    expect(seeds).toHaveLength(2);
+    expect(seeds[0]).not.toBe(seeds[1]);
+  });
+
+  it('fails with the agent\'s error, and when it does not answer in time', async () => {
+    const failing = fakeGuest(() => 'error RNDADDENTROPY: Operation not permitted');
+    await expect(tellAgent(failing.socket, KEY, 5000)).rejects.toThrow(/the restore agent failed: error RNDADDENTROPY/);
+    const silent = fakeGuest(() => undefined);
+    const started = Date.now();
+    await expect(tellAgent(silent.socket, KEY, 300)).rejects.toThrow(/did not answer in 300 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(silent.lines).toHaveLength(1);
+  });
+
+  it('refuses a key that could break out of its line', async () => {
+    await expect(tellAgent('/nonexistent', 'AAAA x\nrm', 1000)).rejects.toThrow(/unexpected characters/);
+  });
+
+  it('has perl that compiles for the architectures it knows, and none for the others', () => {
+    for (const arch of ['x86_64', 'ppc64le'] as const) {
+      const command = startAgentCommand(arch);
+      expect(command).toMatch(/^sudo sh -c '/);
+      // The perl program as the guest's sh would see it: undo the two levels of single quoting.
+      const unquote = (text: string) => text.slice(1, -1).replace(/'\\''/g, "'");
+      const root = unquote((command as string).slice('sudo sh -c '.length));
+      const perl = unquote(/exec perl -MPOSIX -e ('[\s\S]*')$/.exec(root)?.[1] as string);
+      expect(execFileSync('perl', ['-MPOSIX', '-c', '-e', perl], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+    }
+    expect(startAgentCommand('aarch64')).toBeUndefined();
+  });
+});

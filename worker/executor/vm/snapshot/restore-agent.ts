@@ -1,0 +1,113 @@
+// The restore agent: a small perl process (perl is in every Debian image) started as root in the
+// snapshot's guest just before the save, so that every restored copy has it already running. It
+// makes a restored guest the build's own without a login and without starting a process: the host
+// writes the build's public key and a random seed on a virtio-serial port, the agent puts the key in
+// the file bind-mounted over /proc/cmdline at snapshot time (the image's sshd reads its one key from
+// there, vm-image/guest/gatehouse-authorized-keys: the snapshot key opens nothing any more), mixes
+// the seed into the kernel's random pool and reseeds it (RNDADDENTROPY, RNDRESEEDCRNG), asks the host
+// for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
+// answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
+//
+// The port's host side is a unix socket QEMU listens on, in a 0700 directory of the worker's own
+// (libvirtd makes the socket there, owned by QEMU's user and group, mode 0775): only root and QEMU's
+// user can connect, not any local user (as a TCP port would let them), and only the worker does. A
+// worker that runs neither as root nor in QEMU's group is refused too (EACCES, at once): its restores
+// then make the guest their own over SSH (restore-vm.ts), as slow as before the agent.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { shellQuote } from '../remote-step.js';
+import type { VmImage } from '../vm-image.js';
+
+/** The virtio-serial port's name (the guest sees /dev/virtio-ports/<name>). */
+export const AGENT_CHANNEL = 'org.gatehouse.restore';
+
+// Per-architecture syscall and ioctl numbers: clock_settime, _IOW('R', 3, int[2]) and _IO('R', 7)
+// (powerpc encodes the ioctl direction bits differently). Guests without an entry get no agent.
+const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string }>> = {
+  x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207' },
+  ppc64le: { clockSettime: 246, addEntropy: '0x80085203', reseed: '0x20005207' },
+};
+
+/**
+ * The command (run as the guest user, over SSH, before the save) that bind-mounts a file of the
+ * agent's over /proc/cmdline and starts the agent, detached; it ends once the agent has the port
+ * open. Undefined for an architecture the agent does not know.
+ */
+export function startAgentCommand(arch: VmImage['arch']): string | undefined {
+  const n = NUMBERS[arch];
+  if (!n) return undefined;
+  // Reads from a port whose host side is not connected return EOF at once (poll says HUP): it
+  // looks again every 20 ms, which costs the idle guest next to nothing.
+  const perl = `use strict;
+open(my $port, "+<", "/dev/virtio-ports/${AGENT_CHANNEL}") or die "no port: $!\\n";
+binmode $port;
+my $pid = fork() // die "fork: $!\\n";
+exit 0 if $pid;
+POSIX::setsid();
+open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
+my $buffer = "";
+sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { select(undef, undef, undef, 0.02); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
+my $answer = eval {
+  my ($key, $seed) = line() =~ /^([A-Za-z0-9+\\/=]+) ([0-9a-f]+)$/ or die "bad request\\n";
+  open(my $c, "+<", "/run/gatehouse/cmdline") or die "cmdline: $!\\n";
+  my $text = <$c>;
+  $text =~ s/gatehouse\\.key=\\S*/gatehouse.key=$key/ or die "no key on the command line\\n";
+  seek($c, 0, 0); truncate($c, 0); print $c $text; close($c) or die "cmdline: $!\\n";
+  open(my $r, "+<", "/dev/urandom") or die "urandom: $!\\n";
+  my $bytes = pack("H*", $seed);
+  ioctl($r, ${n.addEntropy}, pack("ii", 8 * length($bytes), length($bytes)) . $bytes) or die "RNDADDENTROPY: $!\\n";
+  ioctl($r, ${n.reseed}, 0) or die "RNDRESEEDCRNG: $!\\n";
+  syswrite($port, "clock\\n");
+  my ($sec, $nsec) = line() =~ /^(\\d+)(\\d{9})$/ or die "bad clock\\n";
+  syscall(${n.clockSettime}, 0, pack("qq", $sec, $nsec)) == 0 or die "clock_settime: $!\\n";
+  "ok";
+};
+$answer //= "error $@";
+$answer =~ s/\\n//g;
+syswrite($port, "$answer\\n");
+`;
+  const root = ['set -e', 'mkdir -p /run/gatehouse', 'cat /proc/cmdline > /run/gatehouse/cmdline', 'chmod 644 /run/gatehouse/cmdline', 'mount --bind /run/gatehouse/cmdline /proc/cmdline', `exec perl -MPOSIX -e ${shellQuote(perl)}`].join('\n');
+  return `sudo sh -c ${shellQuote(root)}`;
+}
+
+/**
+ * Make the restored guest behind `socket` the build's own through its agent (see above); rejects
+ * when the agent does not answer "ok" within `timeoutMs`.
+ */
+export async function tellAgent(socket: string, publicBlob: string, timeoutMs: number): Promise<void> {
+  if (!/^[A-Za-z0-9+/=]+$/.test(publicBlob)) throw new Error('unexpected characters in the build key');
+  const connection = net.connect(socket);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the restore agent did not answer in ${timeoutMs} ms`)), timeoutMs);
+      let received = '';
+      connection.on('error', (error) => reject(new Error(`the restore agent's socket: ${error.message}`)));
+      connection.on('close', () => reject(new Error('the restore agent closed its port without an answer')));
+      connection.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        for (let end = received.indexOf('\n'); end >= 0; end = received.indexOf('\n')) {
+          const line = received.slice(0, end);
+          received = received.slice(end + 1);
+          if (line === 'clock') connection.write(`${BigInt(Date.now()) * 1_000_000n}\n`);
+          else {
+            clearTimeout(timer);
+            if (line === 'ok') resolve();
+            else reject(new Error(`the restore agent failed: ${line.slice(0, 200)}`));
+          }
+        }
+      });
+      connection.write(`${publicBlob} ${randomBytes(64).toString('hex')}\n`);
+    });
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** A private (0700) directory for one VM's agent socket, short enough for a socket path; `remove` deletes it. */
+export async function agentSocketDir(): Promise<{ socket: string; channel: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-agent-'));
+  return { socket: path.join(dir, 'sock'), channel: AGENT_CHANNEL, remove: () => rm(dir, { recursive: true, force: true }) };
+}
