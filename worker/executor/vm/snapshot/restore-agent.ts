@@ -47,6 +47,7 @@ binmode $port;
 my $pid = fork() // die "fork: $!\\n";
 exit 0 if $pid;
 POSIX::setsid();
+if (open(my $p, ">", "/run/gatehouse/agent.pid")) { print $p "$$\n"; close($p); }
 open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
 my $buffer = "";
 sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { select(undef, undef, undef, 0.02); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }

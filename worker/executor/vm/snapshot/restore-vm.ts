@@ -168,6 +168,8 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
     `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline.own`,
     'chmod 644 /run/gatehouse/cmdline.own',
     'mount --bind /run/gatehouse/cmdline.own /proc/cmdline',
+    // An agent that did not answer would otherwise go on looking at its port for the whole build.
+    'if [ -f /run/gatehouse/agent.pid ]; then kill "$(cat /run/gatehouse/agent.pid)" 2>/dev/null || true; fi',
     'guest=$(date +%s%N)',
     'echo "$guest"',
     'read -r host',
