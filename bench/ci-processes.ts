@@ -1,5 +1,5 @@
 // Real master and worker processes for benchmarks, on a temporary data dir and a local upstream repo.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export interface BenchCi {
   workerPeakRss(i: number): number;
   masterCpuSeconds(): number;
   workerCpuSeconds(i: number): number;
+  /** CPU of the master and of every worker, each with the child processes it has reaped (git, steps), seconds. */
+  cpuWithChildren(): { master: number; workers: number };
   /** Kills the processes and removes the data dir (a 1 GiB artifact bench left 1.1 GiB behind per run). */
   stop(): Promise<void>;
 }
@@ -55,6 +57,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpExec
   });
 }
 
+/** BENCH_CPU_PROFILE=<dir>: the master and the workers write V8 CPU profiles there (open in Chrome's DevTools). */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+
+function spawnCli(args: string[], options: SpawnOptions): ChildProcess {
+  if (!CPU_PROFILE_DIR) return spawn(CLI, args, options);
+  return spawn(process.execPath, ['--max-semi-space-size=1', '--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`, CLI, ...args], options);
+}
+
 export interface BenchCiOptions {
   /** A GitHub API for the master, with a token (otherwise it has none and asks GitHub nothing). */
   githubApiUrl?: string;
@@ -75,10 +85,10 @@ export async function startBenchCi(workerCount: number, builders: unknown[], opt
   const api = options.githubApiUrl ? { token: { env: 'GH_TOKEN' }, apiUrl: options.githubApiUrl, reconcileInterval: 0 } : {};
   writeFileSync(configFile, JSON.stringify({ ...config, github: { ...config.github, cloneUrl: upstream, ...api }, workers: Array.from({ length: workerCount }, (_, i) => ({ name: `w${i + 1}`, secret: { env: 'WORKER_SECRET' }, slots: 1 })) }));
   const env = { ...process.env, ...BENCH_SECRETS };
-  const master = spawn(CLI, ['master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const master = spawnCli(['master', '--config', configFile, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = (await waitForOutput(master, /"address":"(http:\/\/[^"]+)".*gatehouse master listening/))[1] as string;
   const workers = Array.from({ length: workerCount }, (_, i) =>
-    spawn(CLI, ['worker', '--config', configFile, '--name', `w${i + 1}`, '--master', url.replace(/^http/, 'ws')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawnCli(['worker', '--config', configFile, '--name', `w${i + 1}`, '--master', url.replace(/^http/, 'ws')], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   await Promise.all(workers.map((w) => waitForOutput(w, /connected to the master/)));
   return {
@@ -92,9 +102,15 @@ export async function startBenchCi(workerCount: number, builders: unknown[], opt
     workerPeakRss: (i) => peakRss(workers[i]?.pid),
     masterCpuSeconds: () => cpuSeconds(master.pid),
     workerCpuSeconds: (i) => cpuSeconds(workers[i]?.pid),
+    cpuWithChildren: () => ({
+      master: cpuSeconds(master.pid, true),
+      workers: workers.reduce((sum, w) => sum + cpuSeconds(w.pid, true), 0),
+    }),
     async stop() {
       const all = [master, ...workers];
       const exited = all.map((p) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r))));
+      // A CPU profile is written only on a clean exit: SIGTERM first, SIGKILL for whatever is still there.
+      if (CPU_PROFILE_DIR) await Promise.race([Promise.all(all.map((p, i) => (p.kill('SIGTERM'), exited[i]))), new Promise((r) => setTimeout(r, 10_000))]);
       for (const p of all) p.kill('SIGKILL');
       await Promise.all(exited);
       rmSync(dir, { recursive: true, force: true });
@@ -102,10 +118,15 @@ export async function startBenchCi(workerCount: number, builders: unknown[], opt
   };
 }
 
-/** User + system CPU time a process has used: unlike wall time, barely moved by other load on the machine. */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+/**
+ * User + system CPU time a process has used: unlike wall time, barely moved by other load on the
+ * machine. With `children`, also that of the child processes it has waited for (git, steps).
+ */
+function cpuSeconds(pid: number | undefined, children = false): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
+  // utime, stime, cutime, cstime in clock ticks (USER_HZ = 100)
+  const ticks = (fields[11] as number) + (fields[12] as number) + (children ? (fields[13] as number) + (fields[14] as number) : 0);
+  return ticks / 100;
 }
 
 function peakRss(pid: number | undefined): number {

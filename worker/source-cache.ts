@@ -2,6 +2,9 @@
 // what is new. A checkout fetches the build's ref into the mirror, checks it is the commit the
 // master asked for, and writes that tree (or its merge into the base branch) into the work
 // directory, without a .git: the steps get files, the mirror stays the only repository.
+// A commit built before is not looked up again (a commit's tree never changes), and a tree built
+// again is copied from files kept beside the mirror (tree-copies.ts): a rebuild, or several builders
+// on one head, runs no git process at all.
 // Calls for the same mirror run one at a time: two git fetches into one repository race on its refs.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -9,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceSpec } from '../shared/protocol.js';
 import { runGit } from '../shared/run-git.js';
+import { createTreeCopies, type TreeCopies } from './tree-copies.js';
 
 export interface SourceCache {
   /** Fetch `source.ref`, check it is `source.sha`, and write its tree (merged into `mergeBase` if set) into `dir`. */
@@ -23,8 +27,24 @@ export interface SourceCacheOptions {
 const REF = /^refs\/[A-Za-z0-9._/-]+$/;
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
+/** What this process knows of one mirror. */
+interface MirrorState {
+  /** The tree of each commit checked out from it (most recent last, bounded). */
+  treeOf: Map<string, string>;
+  trees: TreeCopies;
+}
+
+/** Commits whose tree is remembered per mirror: 40 + 40 characters each. */
+const REMEMBERED_COMMITS = 1000;
+
 export function createSourceCache(options: SourceCacheOptions): SourceCache {
   const queues = new Map<string, Promise<unknown>>();
+  const mirrors = new Map<string, MirrorState>();
+  const stateOf = (mirror: string): MirrorState => {
+    let state = mirrors.get(mirror);
+    if (!state) mirrors.set(mirror, (state = { treeOf: new Map(), trees: createTreeCopies(`${mirror.replace(/\.git$/, '')}.trees`) }));
+    return state;
+  };
 
   /** Run `task` after every earlier task for the same mirror has settled. */
   function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -40,7 +60,7 @@ export function createSourceCache(options: SourceCacheOptions): SourceCache {
     async checkout(source, dir, signal) {
       validate(source);
       const mirror = mirrorPath(options.dir, source.cloneUrl);
-      return serialized(mirror, () => checkoutFrom(mirror, source, dir, signal));
+      return serialized(mirror, () => checkoutFrom(mirror, stateOf(mirror), source, dir, signal));
     },
   };
 }
@@ -53,7 +73,22 @@ export function mirrorPath(root: string, cloneUrl: string): string {
 /** A first fetch of a large repository takes a while; the build's timeout and a cancel stop it sooner (signal). */
 const GIT_CALL_TIMEOUT_MS = 30 * 60_000;
 
-async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
+async function checkoutFrom(mirror: string, state: MirrorState, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
+  const known = source.mergeBase ? undefined : state.treeOf.get(source.sha);
+  const tree = known !== undefined && state.trees.has(known) ? known : await resolveTree(mirror, source, signal);
+  if (!source.mergeBase) remember(state.treeOf, source.sha, tree);
+  await state.trees.writeTo(tree, dir, (into) => exportTree(mirror, tree, into, signal));
+  return { tree };
+}
+
+function remember(treeOf: Map<string, string>, sha: string, tree: string): void {
+  treeOf.delete(sha);
+  treeOf.set(sha, tree);
+  if (treeOf.size > REMEMBERED_COMMITS) treeOf.delete(treeOf.keys().next().value as string);
+}
+
+/** The tree to build: `source.sha`'s, fetched if the mirror lacks it, or its merge into `mergeBase`. */
+async function resolveTree(mirror: string, source: SourceSpec, signal?: AbortSignal): Promise<string> {
   const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
   await mkdir(path.dirname(mirror), { recursive: true });
   if (!existsSync(path.join(mirror, 'HEAD'))) await runGit(['init', '--bare', '--quiet', mirror]);
@@ -65,10 +100,11 @@ async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, sig
   if (source.mergeBase && base) refspecs.push(`+${source.mergeBase}:${base}`);
   // A commit already in the mirror is the commit asked for: building it needs no fetch (a rebuild,
   // or many builders on one head). A merge build always fetches, as the base may have moved.
-  const present = !base && (await git(['cat-file', '-e', `${source.sha}^{commit}`], [1, 128])).code === 0;
+  // One rev-parse answers both: is it a commit here, and what is its tree (exit 128: not here).
+  const present = base ? undefined : await git(['rev-parse', `${source.sha}^{commit}`, `${source.sha}^{tree}`], [128]);
   let tree: string;
-  if (present) {
-    tree = (await git(['rev-parse', '--verify', `${source.sha}^{tree}`])).stdout.trim();
+  if (present?.code === 0) {
+    tree = present.stdout.trim().split('\n')[1] ?? '';
   } else {
     try {
       await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
@@ -92,15 +128,13 @@ async function checkoutFrom(mirror: string, source: SourceSpec, dir: string, sig
     }
     tree = mergedTree ?? '';
   }
-  await exportTree(mirror, tree, dir, signal);
-  return { tree };
+  return tree;
 }
 
-/** Write a tree's files into `dir` through a private index, so parallel builds never share one. */
+/** Write a tree's files into the empty directory `dir` through a private index, so parallel builds never share one. */
 async function exportTree(mirror: string, tree: string, dir: string, signal?: AbortSignal): Promise<void> {
   const index = path.join(mirror, `gatehouse-index-${randomUUID()}`);
   const opts = { env: { GIT_INDEX_FILE: index }, timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}) };
-  await mkdir(dir, { recursive: true });
   try {
     // Read into the empty private index and write every file out (-u), in one git process.
     await runGit([`--git-dir=${mirror}`, `--work-tree=${dir}`, 'read-tree', '--reset', '-u', tree], opts);

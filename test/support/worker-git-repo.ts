@@ -11,6 +11,8 @@ const IDENTITY = {
   GIT_COMMITTER_EMAIL: 'test@example.com',
 };
 
+const GIT_MODES: Record<number, string> = { 0o644: '100644', 0o755: '100755', 0o120000: '120000' };
+
 export class TestRepo {
   constructor(readonly dir: string) {}
 
@@ -18,14 +20,14 @@ export class TestRepo {
     return execFileSync('git', args, { cwd: this.dir, env: { ...process.env, ...IDENTITY }, encoding: 'utf8' }).trim();
   }
 
-  /** Commit these files on top of `parent` (or the current HEAD) and return the new sha; HEAD does not move. */
+  /** Commit these files on top of `parent` (or the current HEAD) and return the new sha; HEAD does not move. A symlink: mode 0o120000, its target as content. */
   commit(files: Record<string, string | { content: string; mode: number }>, message: string, parent?: string): string {
     const base = parent ?? this.git('rev-parse', 'HEAD');
     this.git('read-tree', base);
     for (const [name, file] of Object.entries(files)) {
       const { content, mode } = typeof file === 'string' ? { content: file, mode: 0o644 } : file;
       const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: this.dir, input: content, encoding: 'utf8' }).trim();
-      this.git('update-index', '--add', '--cacheinfo', `${mode === 0o755 ? '100755' : '100644'},${blob},${name}`);
+      this.git('update-index', '--add', '--cacheinfo', `${GIT_MODES[mode] ?? '100644'},${blob},${name}`);
     }
     const tree = this.git('write-tree');
     const sha = this.git('commit-tree', tree, '-p', base, '-m', message);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,12 @@ beforeEach(() => {
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
 const workDir = (name: string) => path.join(tmp, 'work', name);
+
+/** Every entry under `dir`, with its type: what a checkout wrote. */
+const listTree = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => `${path.relative(dir, path.join(e.parentPath, e.name))} ${e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : 'file'}`)
+    .sort();
 
 describe('source cache', () => {
   it('fetches a pull request ref into a bare mirror and writes its files, without .git', async () => {
@@ -61,6 +67,39 @@ describe('source cache', () => {
     const spec = { cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha };
     await Promise.all(['a', 'b', 'c', 'd'].map((n) => cache.checkout(spec, workDir(n))));
     for (const n of ['a', 'b', 'c', 'd']) expect(readFileSync(path.join(workDir(n), 'README.md'), 'utf8')).toBe('from the PR\n');
+  });
+
+  it('copies a tree built again from kept files, as git wrote it (subdirectories, modes, symlinks), each build its own copy', async () => {
+    const sha = repo.commit(
+      {
+        'src/app.sh': { content: 'echo app\n', mode: 0o755 },
+        'src/deep/data.txt': 'data\n',
+        'app-link': { content: 'src/app.sh', mode: 0o120000 },
+        'src-link': { content: 'src', mode: 0o120000 },
+      },
+      'tree with links',
+    );
+    repo.setRef('refs/pull/2/head', sha);
+    const cache = createSourceCache({ dir: cacheDir });
+    const spec = { cloneUrl: repo.dir, ref: 'refs/pull/2/head', sha };
+    await cache.checkout(spec, workDir('a')); // written by git
+    await cache.checkout(spec, workDir('b')); // written again: now kept
+    writeFileSync(path.join(workDir('b'), 'README.md'), 'changed by build b\n');
+    // Without the upstream and the mirror, only the kept files can give a third build its sources.
+    rmSync(repo.dir, { recursive: true, force: true });
+    rmSync(mirrorPath(cacheDir, repo.dir), { recursive: true, force: true });
+    await cache.checkout(spec, workDir('c'));
+
+    const c = workDir('c');
+    expect(listTree(c)).toEqual(listTree(workDir('a')));
+    expect(readFileSync(path.join(c, 'README.md'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(path.join(c, 'src/deep/data.txt'), 'utf8')).toBe('data\n');
+    expect(statSync(path.join(c, 'src/app.sh')).mode & 0o777).toBe(statSync(path.join(workDir('a'), 'src/app.sh')).mode & 0o777);
+    expect(statSync(path.join(c, 'src/app.sh')).mode & 0o111).not.toBe(0);
+    expect(lstatSync(path.join(c, 'app-link')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(c, 'app-link'))).toBe('src/app.sh');
+    expect(readlinkSync(path.join(c, 'src-link'))).toBe('src');
+    expect(statSync(path.join(c, 'README.md')).ino).not.toBe(statSync(path.join(workDir('b'), 'README.md')).ino);
   });
 
   it('tests the merge into the base branch when asked', async () => {
