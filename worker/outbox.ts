@@ -1,19 +1,23 @@
 // Every message after `hello` is numbered and kept until the master acks it, so a dropped socket
 // loses nothing: after the next `welcome` the outbox drops what the master stored and sends the rest
 // again, in order. Memory is bounded by asking producers of log output to wait (see `room`) while
-// too much is unacked, instead of buffering without limit.
-import type { SequencedMessage } from '../shared/protocol.js';
+// too much is unacked, instead of buffering without limit. A log chunk is kept as its binary frame
+// (shared/protocol/log-frame.ts), everything else as JSON.
+import { encodeLogFrame, type SequencedRecord } from '../shared/protocol.js';
 
 /** A sequenced message before the outbox numbers it. */
-export type Unsequenced<T = SequencedMessage> = T extends unknown ? Omit<T, 'seq'> : never;
+export type Unsequenced<T = SequencedRecord> = T extends unknown ? Omit<T, 'seq'> : never;
+
+/** What goes on the socket: a binary log frame, or JSON. */
+export type Wire = Buffer | string;
 
 interface Entry {
   seq: number;
-  json: string;
+  wire: Wire;
 }
 
 export interface OutboxOptions {
-  /** Above this many unacked bytes of JSON, `room()` makes log producers wait (default 4 MiB). */
+  /** Above this many unacked bytes (frames and JSON), `room()` makes log producers wait (default 4 MiB). */
   maxUnackedBytes?: number;
 }
 
@@ -24,7 +28,7 @@ export class Outbox {
   private head = 0;
   private nextSeq = 1;
   private bytes = 0;
-  private send: ((json: string) => void) | undefined;
+  private send: ((wire: Wire) => void) | undefined;
   private roomWaiters: Array<() => void> = [];
   private drainWaiters: Array<() => void> = [];
 
@@ -35,17 +39,17 @@ export class Outbox {
   /** Number a message, keep it, and send it now when connected. Returns its seq. */
   push(message: Unsequenced): number {
     const seq = this.nextSeq++;
-    const json = JSON.stringify({ ...message, seq });
-    this.entries.push({ seq, json });
-    this.bytes += json.length;
-    this.send?.(json);
+    const wire = message.type === 'log' ? encodeLogFrame({ ...message, seq }) : JSON.stringify({ ...message, seq });
+    this.entries.push({ seq, wire });
+    this.bytes += wire.length;
+    this.send?.(wire);
     return seq;
   }
 
   /** The master stored everything up to `seq` (cumulative). */
   ack(seq: number): void {
     while (this.head < this.entries.length && (this.entries[this.head] as Entry).seq <= seq) {
-      this.bytes -= (this.entries[this.head] as Entry).json.length;
+      this.bytes -= (this.entries[this.head] as Entry).wire.length;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
@@ -57,10 +61,10 @@ export class Outbox {
   }
 
   /** After `welcome`: forget what the master has, send the rest in order, then send new ones as they come. */
-  resume(ackedSeq: number, send: (json: string) => void): number {
+  resume(ackedSeq: number, send: (wire: Wire) => void): number {
     this.ack(ackedSeq);
     this.send = send;
-    for (let i = this.head; i < this.entries.length; i++) send((this.entries[i] as Entry).json);
+    for (let i = this.head; i < this.entries.length; i++) send((this.entries[i] as Entry).wire);
     return this.size;
   }
 

@@ -35,7 +35,7 @@ export class MessageLog {
   constructor(readonly messages: AnyMessage[] = []) {}
 
   logChunks(buildId: number, stepId: string, stream: LogStream = 'stdout'): string[] {
-    return this.messages.filter((m) => m.type === 'log' && m.buildId === buildId && m.step === stepId && m.stream === stream).map((m) => (m as { data: string }).data);
+    return this.messages.filter((m) => m.type === 'log' && m.buildId === buildId && m.step === stepId && m.stream === stream).map((m) => String((m as { data: string | Buffer }).data));
   }
 
   log(buildId: number, stepId: string, stream: LogStream = 'stdout'): string {
