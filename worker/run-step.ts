@@ -76,6 +76,7 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
   return judged.result;
 }
 
+/** Each chunk's bytes are lent for the call only: the sink (the outbox) copies them into its frame. */
 function openLogs(step: StepSpec, ctx: BuildContext): Record<StreamName, LogStream> {
   const open = (stream: StreamName) =>
     new LogStream({

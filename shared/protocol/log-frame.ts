@@ -18,10 +18,11 @@ export type LogFrame = LogFrameHeader & { data: Buffer };
 /** A sequenced message as the worker's outbox keeps it and the master applies it: a log chunk as bytes. */
 export type SequencedRecord = Exclude<SequencedMessage, LogChunk> | LogFrame;
 
-export function encodeLogFrame(chunk: LogFrame): Buffer {
+/** `allocate` gives the frame's memory (the worker reuses frames the master has acked). */
+export function encodeLogFrame(chunk: LogFrame, allocate: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const { data, ...header } = chunk;
   const json = Buffer.from(JSON.stringify(header satisfies LogFrameHeader));
-  const frame = Buffer.allocUnsafe(4 + json.length + data.length);
+  const frame = allocate(4 + json.length + data.length);
   frame.writeUInt32BE(json.length, 0);
   json.copy(frame, 4);
   data.copy(frame, 4 + json.length);

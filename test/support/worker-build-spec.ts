@@ -53,7 +53,8 @@ export class MessageLog {
 
 export class RecordingSink extends MessageLog implements BuildSink {
   send(message: Unsequenced): void {
-    this.messages.push(message);
+    // A log's bytes are only lent for the call (the outbox copies them into its frame).
+    this.messages.push(message.type === 'log' ? { ...message, data: Buffer.from(message.data) } : message);
   }
 }
 

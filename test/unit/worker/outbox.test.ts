@@ -75,4 +75,17 @@ describe('Outbox', () => {
     expect(seqs(sent)).toEqual([4999, 5000]);
     expect(outbox.lastSeq).toBe(5000);
   });
+
+  it('reuses an acked frame\'s memory for a later chunk without touching the unacked ones', () => {
+    const outbox = new Outbox();
+    const big = (c: string) => log(c.repeat(100 * 1024));
+    for (const c of ['a', 'b', 'c']) outbox.push(big(c));
+    outbox.ack(1);
+    outbox.push(big('d')); // written into the memory of frame 1
+    const sent: Wire[] = [];
+    outbox.resume(1, (wire) => sent.push(wire));
+    expect(sent.map((w) => decodeLogFrame(w as Buffer).data.toString())).toEqual(['b', 'c', 'd'].map((c) => c.repeat(100 * 1024)));
+    outbox.ack(4);
+    expect(outbox.unackedBytes).toBe(0);
+  });
 });
