@@ -20,6 +20,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
 import { LOG_FRAMES_FEATURE, parseWorkerWire } from '../../shared/protocol.js';
 import { createDownloadGrant } from './download-grant.js';
+import { createFrameMemory } from './frame-memory.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
@@ -60,6 +61,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   // Set on shutdown: sockets close after the database does, and must not touch it then.
   let closed = false;
   const mayDownload = createDownloadGrant(stores.artifacts, config);
+  const frameReceived = createFrameMemory();
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     const name = request.headers[WORKER_NAME_HEADER];
@@ -165,6 +167,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       let seq: number | undefined;
       try {
         const message = parseWorkerWire(raw as Buffer, isBinary);
+        if (isBinary) frameReceived((raw as Buffer).length);
         if (message.type === 'hello') {
           if (message.name !== name) throw new Error(`hello names "${message.name}" but the connection authenticated as "${name}"`);
           session = greet(socket, message, halt);
