@@ -13,8 +13,12 @@ export interface BenchCi {
   workers: ChildProcess[];
   /** A commit in the upstream repo, at refs/pull/<n>/head. */
   headFor(n: number): string;
-  /** VmHWM (peak RSS) of the master, bytes. */
+  /** VmHWM (peak RSS) of the master, bytes: since it started, or since resetMasterPeakRss. */
   masterPeakRss(): number;
+  /** VmRSS of the master now, bytes. */
+  masterRss(): number;
+  /** Start the master's VmHWM again from its RSS now (to measure the peak of one part of a bench). */
+  resetMasterPeakRss(): void;
   /** VmHWM of worker i (0-based), bytes. */
   workerPeakRss(i: number): number;
   masterCpuSeconds(): number;
@@ -98,8 +102,10 @@ export async function startBenchCi(workerCount: number, builders: unknown[], opt
       git(upstream, 'update-ref', `refs/pull/${n}/head`, commit);
       return commit;
     },
-    masterPeakRss: () => peakRss(master.pid),
-    workerPeakRss: (i) => peakRss(workers[i]?.pid),
+    masterPeakRss: () => statusBytes(master.pid, 'VmHWM'),
+    masterRss: () => statusBytes(master.pid, 'VmRSS'),
+    resetMasterPeakRss: () => writeFileSync(`/proc/${master.pid}/clear_refs`, '5'),
+    workerPeakRss: (i) => statusBytes(workers[i]?.pid, 'VmHWM'),
     masterCpuSeconds: () => cpuSeconds(master.pid),
     workerCpuSeconds: (i) => cpuSeconds(workers[i]?.pid),
     cpuWithChildren: () => ({
@@ -129,8 +135,9 @@ function cpuSeconds(pid: number | undefined, children = false): number {
   return ticks / 100;
 }
 
-function peakRss(pid: number | undefined): number {
-  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+/** A size line of /proc/<pid>/status (VmRSS, VmHWM), bytes. */
+function statusBytes(pid: number | undefined, field: string): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 }
 
 /** Follow /api/v2/events; calls `onEvent` for each. */

@@ -26,6 +26,8 @@
 //      the WebSocket); the master answers 201 with its sha256 once the bytes are on its disk, and the
 //      `artifact` message then names that upload instead of carrying the content. The message stays
 //      the one durable record: an upload without its message is swept after a day.
+//   8. Log chunks as bytes: when `welcome.features` lists `log-frames`, a `log` goes as a binary
+//      WebSocket frame (protocol/log-frame.ts), sequenced and acked like any other message.
 
 /** Bumped on every incompatible change to these messages; compatible additions go behind `welcome.features`. */
 export const PROTOCOL_VERSION = 1;
@@ -35,6 +37,7 @@ export * from './protocol/fields.js';
 export * from './protocol/build-spec.js';
 export * from './protocol/worker-messages.js';
 export * from './protocol/master-messages.js';
+export * from './protocol/log-frame.js';
 
 /** Header carrying the worker's name on the upgrade request. */
 export const WORKER_NAME_HEADER = 'x-gatehouse-worker';

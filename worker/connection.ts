@@ -3,10 +3,10 @@
 // dials again with backoff whenever the link drops, a 401 included: the operator may be fixing the
 // config. Only a `refused` (or a master on another protocol) stops it for good.
 import WebSocket from 'ws';
-import { type BuildSpec, type Hello, type ImagesReport, parseMasterMessage, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
+import { type BuildSpec, type Hello, type ImagesReport, LOG_FRAMES_FEATURE, logFrameAsJson, parseMasterMessage, PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH } from '../shared/protocol.js';
 import { type Backoff, type BackoffOptions, type BackoffPolicy, createBackoff } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, Wire } from './outbox.js';
 
 /** The worker's pace of retries (dials, uploads): full jitter, so workers cut off by one master restart do not all come back at once. */
 export const WORKER_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000, jitter: 1 };
@@ -71,7 +71,9 @@ export function connectToMaster(options: ConnectionOptions): Connection {
 
   function dial(): void {
     retry = undefined;
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${options.secret}`, [WORKER_NAME_HEADER]: name }, handshakeTimeout: 10_000 });
+    // A zero mask: masking guards proxies against a browser's scripts, and XORing every byte of a
+    // large log twice (here and at the master) is not free.
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${options.secret}`, [WORKER_NAME_HEADER]: name }, handshakeTimeout: 10_000, generateMask: (mask) => void mask.fill(0) });
     socket = ws;
     const seen: { opened: boolean; status?: number; error?: Error } = { opened: false };
     let alive = true;
@@ -126,7 +128,9 @@ export function connectToMaster(options: ConnectionOptions): Connection {
         if (message.protocol !== PROTOCOL_VERSION) return refuse(ws, protocolMismatch(message.protocol));
         welcomed = true;
         features = message.features ?? [];
-        const resent = outbox.resume(message.ackedSeq, (json) => ws.readyState === WebSocket.OPEN && ws.send(json));
+        const frames = features.includes(LOG_FRAMES_FEATURE);
+        const send = (wire: Wire) => ws.readyState === WebSocket.OPEN && ws.send(frames || typeof wire === 'string' ? wire : logFrameAsJson(wire));
+        const resent = outbox.resume(message.ackedSeq, send);
         // With messages to resend, the link counts as working once the master stores one: a master
         // that cannot store them (its disk full) closes with 1013, and the dials back off meanwhile.
         if (resent === 0) backoff.reset();

@@ -32,7 +32,7 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
     const files = step.download ? downloadArtifacts(step.download, ctx, logs.header, signal) : [];
     const outcome = await ctx.executor.runStep(ctx.workspace, step, {
       env,
-      onOutput: (stream, text) => logs[stream].write(text),
+      onOutput: (stream, output) => logs[stream].write(output),
       signal,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(files.length > 0 ? { files } : {}),
@@ -76,6 +76,7 @@ export async function runLeafStep(step: StepSpec, ctx: BuildContext, inherited: 
   return judged.result;
 }
 
+/** Each chunk's bytes are lent for the call only: the sink (the outbox) copies them into its frame. */
 function openLogs(step: StepSpec, ctx: BuildContext): Record<StreamName, LogStream> {
   const open = (stream: StreamName) =>
     new LogStream({

@@ -3,8 +3,8 @@
 // effect, a seq seen before is only acked, and one past a gap is not applied at all.
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SequencedMessage } from '../../shared/protocol.js';
-import { maskSecrets } from '../../shared/mask-secrets.js';
+import type { SequencedRecord } from '../../shared/protocol.js';
+import { maskSecretBytes } from '../../shared/mask-secrets.js';
 import type { BuildRow } from '../store/build-store.js';
 import type { Stores } from '../store/stores.js';
 import type { LogStore } from '../logs/log-store.js';
@@ -51,7 +51,7 @@ export function createMessageApplier(deps: ApplierDeps) {
     return path.join(deps.artifactsDir, String(buildId), clean);
   }
 
-  return function apply(worker: string, msg: SequencedMessage, options: ApplyOptions = {}): ApplyResult {
+  return function apply(worker: string, msg: SequencedRecord, options: ApplyOptions = {}): ApplyResult {
     const last = workers.get(worker)?.last_seq ?? 0;
     const order = sequenceOrder(msg.seq, last, options.firstOfSession ?? false);
     if (order === 'duplicate' || order === 'gap') return order;
@@ -70,7 +70,7 @@ export function createMessageApplier(deps: ApplierDeps) {
         case 'log': {
           steps.ensureRunning(msg.buildId, msg.step, msg.step);
           const committed = steps.state(msg.buildId, msg.step)?.log_bytes ?? 0;
-          const data = maskSecrets(msg.data, deps.secrets());
+          const data = maskSecretBytes(msg.data, deps.secrets());
           const size = logs.append(msg.buildId, msg.step, committed, { seq: msg.seq, stream: msg.stream, data });
           steps.setLogBytes(msg.buildId, msg.step, size);
           emitted = () => bus.emit({ type: 'log', buildId: msg.buildId, step: msg.step, bytes: size });

@@ -18,8 +18,9 @@ import type { Logger } from '../../shared/logger.js';
 import type { WorkerSession, WorkerSessions } from './worker-session.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MessageApplier } from './apply-worker-message.js';
-import { parseWorkerMessage } from '../../shared/protocol.js';
+import { LOG_FRAMES_FEATURE, parseWorkerWire } from '../../shared/protocol.js';
 import { createDownloadGrant } from './download-grant.js';
+import { createFrameMemory } from './frame-memory.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import { UPLOAD_DISK_RESERVE, UploadMismatchError, UploadTooLargeError, type UploadStaging } from '../artifacts/upload-staging.js';
 import { createStorageAlarm, storageFailure } from '../storage-full.js';
@@ -60,6 +61,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
   // Set on shutdown: sockets close after the database does, and must not touch it then.
   let closed = false;
   const mayDownload = createDownloadGrant(stores.artifacts, config);
+  const frameReceived = createFrameMemory();
 
   function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     const name = request.headers[WORKER_NAME_HEADER];
@@ -134,7 +136,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       close,
     };
     sessions.set(hello.name, session);
-    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images', 'uploads'] });
+    send({ type: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: sameInstance ? (previous?.last_seq ?? 0) : 0, cancel, features: ['images', 'uploads', LOG_FRAMES_FEATURE] });
     logger.info({ worker: hello.name, version: hello.version, slots: hello.slots, resumed: sameInstance, running: [...running] }, 'worker connected');
     bus.emit({ type: 'worker', name: hello.name });
     dispatcher.wake();
@@ -159,12 +161,13 @@ export function createWorkerHub(deps: WorkerHubDeps) {
       socket.close(code, reason);
     };
     socket.on('pong', () => (alive = true));
-    socket.on('message', (raw) => {
+    socket.on('message', (raw, isBinary) => {
       alive = true;
       if (closed || halted) return;
       let seq: number | undefined;
       try {
-        const message = parseWorkerMessage(raw.toString());
+        const message = parseWorkerWire(raw as Buffer, isBinary);
+        if (isBinary) frameReceived((raw as Buffer).length);
         if (message.type === 'hello') {
           if (message.name !== name) throw new Error(`hello names "${message.name}" but the connection authenticated as "${name}"`);
           session = greet(socket, message, halt);

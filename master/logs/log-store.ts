@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 
 export interface LogStore {
   /** Append a chunk at `committedBytes` (what the database says is stored); returns the new size. */
-  append(buildId: number, step: string, committedBytes: number, entry: { seq: number; stream: string; data: string }): number;
+  append(buildId: number, step: string, committedBytes: number, entry: { seq: number; stream: string; data: Uint8Array }): number;
   path(buildId: number, step: string): string;
   size(buildId: number, step: string): number;
   read(buildId: number, step: string, range?: { start: number; end?: number }): Readable;
@@ -33,7 +33,7 @@ export function createLogStore(root: string): LogStore {
   const logPath = (buildId: number, step: string) => path.join(dirOf(buildId), `${safeStep(step)}.log`);
 
   /** Write all of `data` at `at`, after cutting the file back to `at` (what an earlier, uncommitted or torn, append left beyond it). */
-  function writeAt(file: string, at: number, data: Buffer): void {
+  function writeAt(file: string, at: number, data: Uint8Array): void {
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     try {
       if (fstatSync(fd).size !== at) ftruncateSync(fd, at);
@@ -75,7 +75,7 @@ export function createLogStore(root: string): LogStore {
   const ends = new Map<string, { log: number; index: number }>();
 
   /** Write `data` at `at` in a file known to be exactly `at` long (this store wrote it so). */
-  function writeAtEnd(file: string, at: number, data: Buffer): void {
+  function writeAtEnd(file: string, at: number, data: Uint8Array): void {
     const fd = openSync(file, 'r+');
     try {
       for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, at + done);
@@ -88,7 +88,7 @@ export function createLogStore(root: string): LogStore {
     append(buildId, step, committedBytes, entry) {
       const file = logPath(buildId, step);
       const indexFile = `${file.slice(0, -4)}.idx`;
-      const data = Buffer.from(entry.data, 'utf8');
+      const { data } = entry;
       const index = Buffer.from(`${JSON.stringify({ seq: entry.seq, offset: committedBytes, length: data.length, stream: entry.stream })}\n`);
       const known = ends.get(file);
       ends.delete(file); // forgotten until this append has fully succeeded

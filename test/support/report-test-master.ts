@@ -131,7 +131,7 @@ export interface StepSpec {
 /** A worker's part for one step: its row and its log file, as apply-worker-message stores them. */
 export function addStep(master: Master & { dataDir: string }, buildId: number, step: StepSpec): void {
   const logs = createLogStore(path.join(master.dataDir, 'logs'));
-  const bytes = step.log === undefined ? 0 : logs.append(buildId, step.id, 0, { seq: 1, stream: 'stdout', data: step.log });
+  const bytes = step.log === undefined ? 0 : logs.append(buildId, step.id, 0, { seq: 1, stream: 'stdout', data: Buffer.from(step.log) });
   const t = Date.now();
   master.db
     .prepare(

@@ -35,7 +35,7 @@ export class MessageLog {
   constructor(readonly messages: AnyMessage[] = []) {}
 
   logChunks(buildId: number, stepId: string, stream: LogStream = 'stdout'): string[] {
-    return this.messages.filter((m) => m.type === 'log' && m.buildId === buildId && m.step === stepId && m.stream === stream).map((m) => (m as { data: string }).data);
+    return this.messages.filter((m) => m.type === 'log' && m.buildId === buildId && m.step === stepId && m.stream === stream).map((m) => String((m as { data: string | Buffer }).data));
   }
 
   log(buildId: number, stepId: string, stream: LogStream = 'stdout'): string {
@@ -53,7 +53,8 @@ export class MessageLog {
 
 export class RecordingSink extends MessageLog implements BuildSink {
   send(message: Unsequenced): void {
-    this.messages.push(message);
+    // A log's bytes are only lent for the call (the outbox copies them into its frame).
+    this.messages.push(message.type === 'log' ? { ...message, data: Buffer.from(message.data) } : message);
   }
 }
 

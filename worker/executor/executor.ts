@@ -19,8 +19,8 @@ export interface Workspace {
 export interface RunStepOptions {
   /** The step's whole environment on top of the executor's base (PATH, HOME…). */
   env: Record<string, string>;
-  /** Output as it comes: UTF-8 text in arbitrary pieces. A returned promise pauses reading until it settles. */
-  onOutput: (stream: LogStream, text: string) => void | Promise<void>;
+  /** Output as it comes, in arbitrary pieces: bytes, or text (sent as UTF-8). A returned promise pauses reading until it settles. */
+  onOutput: (stream: LogStream, output: string | Buffer) => void | Promise<void>;
   /** Aborted on cancel (or the build's timeout): the step's processes are stopped. */
   signal: AbortSignal;
   /** Kill the step after this long; it then reports `timedOut`. */

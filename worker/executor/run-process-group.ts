@@ -14,7 +14,7 @@ export interface ProcessGroupOptions {
   args: string[];
   cwd: string;
   env: Record<string, string>;
-  onOutput: (stream: LogStream, text: string) => void | Promise<void>;
+  onOutput: (stream: LogStream, output: Buffer) => void | Promise<void>;
   signal: AbortSignal;
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL (default 5 s). */
@@ -55,9 +55,9 @@ export function runProcessGroup(options: ProcessGroupOptions): Promise<StepOutco
     }
 
     const read = (stream: Readable, name: LogStream) => {
-      stream.setEncoding('utf8'); // a StringDecoder: multi-byte characters split across reads stay whole
-      stream.on('data', (text: string) => {
-        const wait = onOutput(name, text);
+      // Bytes, not text: the log is stored as the step wrote it, without a decode and re-encode.
+      stream.on('data', (output: Buffer) => {
+        const wait = onOutput(name, output);
         if (!wait) return;
         stream.pause();
         paused++;

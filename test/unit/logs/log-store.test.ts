@@ -12,11 +12,11 @@ describe('log store', () => {
 
   it('an append that was written but not committed, sent again, is stored once (log and index)', () => {
     const logs = createLogStore(dir.path);
-    const a = logs.append(1, '0', 0, { seq: 1, stream: 'stdout', data: 'one\n' });
+    const a = logs.append(1, '0', 0, { seq: 1, stream: 'stdout', data: Buffer.from('one\n') });
     // Seq 2 written, then its commit failed: the database still says `a`.
-    logs.append(1, '0', a, { seq: 2, stream: 'stdout', data: 'two\n' });
-    const b = logs.append(1, '0', a, { seq: 2, stream: 'stdout', data: 'two\n' });
-    logs.append(1, '0', b, { seq: 3, stream: 'stderr', data: 'three\n' });
+    logs.append(1, '0', a, { seq: 2, stream: 'stdout', data: Buffer.from('two\n') });
+    const b = logs.append(1, '0', a, { seq: 2, stream: 'stdout', data: Buffer.from('two\n') });
+    logs.append(1, '0', b, { seq: 3, stream: 'stderr', data: Buffer.from('three\n') });
     const file = logs.path(1, '0');
     expect(readFileSync(file, 'utf8')).toBe('one\ntwo\nthree\n');
     expect(index(file).map((e) => [e.seq, e.offset])).toEqual([[1, 0], [2, 4], [3, 8]]);
@@ -24,12 +24,12 @@ describe('log store', () => {
 
   it('a torn write (the disk filled mid-chunk) is cut back before the chunk is stored again', () => {
     const logs = createLogStore(dir.path);
-    const a = logs.append(2, '0', 0, { seq: 1, stream: 'stdout', data: 'first\n' });
+    const a = logs.append(2, '0', 0, { seq: 1, stream: 'stdout', data: Buffer.from('first\n') });
     const file = logs.path(2, '0');
     appendFileSync(file, 'seco'); // half of seq 2 reached the disk
     appendFileSync(file.replace(/\.log$/, '.idx'), '{"seq":2,"offset":6,"length":7,"stream":"stdout","torn'); // and a torn index line
     // The master died there: a new one (a new store) gets the chunk again.
-    createLogStore(dir.path).append(2, '0', a, { seq: 2, stream: 'stdout', data: 'se\n' });
+    createLogStore(dir.path).append(2, '0', a, { seq: 2, stream: 'stdout', data: Buffer.from('se\n') });
     expect(readFileSync(file, 'utf8')).toBe('first\nse\n');
     expect(index(file).map((e) => e.seq)).toEqual([1, 2]);
   });
@@ -37,11 +37,11 @@ describe('log store', () => {
   it('keeps a long index whole when only its tail is stale', () => {
     const logs = createLogStore(dir.path);
     let size = 0;
-    for (let seq = 1; seq <= 300; seq++) size = logs.append(3, '0', size, { seq, stream: 'stdout', data: `line ${seq}\n` });
+    for (let seq = 1; seq <= 300; seq++) size = logs.append(3, '0', size, { seq, stream: 'stdout', data: Buffer.from(`line ${seq}\n`) });
     const file = logs.path(3, '0');
     truncateSync(file, size); // nothing to cut
-    const again = logs.append(3, '0', size, { seq: 301, stream: 'stdout', data: 'last\n' });
-    logs.append(3, '0', size, { seq: 301, stream: 'stdout', data: 'last\n' });
+    const again = logs.append(3, '0', size, { seq: 301, stream: 'stdout', data: Buffer.from('last\n') });
+    logs.append(3, '0', size, { seq: 301, stream: 'stdout', data: Buffer.from('last\n') });
     expect(again).toBe(size + 5);
     expect(index(file).map((e) => e.seq)).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
   });
@@ -52,10 +52,10 @@ describe('log store', () => {
     const expected: string[] = [];
     for (let seq = 1; seq <= 50; seq++) {
       const data = `chunk ${seq} ${'x'.repeat(seq)}\n`;
-      const next = logs.append(4, '0', size, { seq, stream: seq % 2 ? 'stdout' : 'stderr', data });
+      const next = logs.append(4, '0', size, { seq, stream: seq % 2 ? 'stdout' : 'stderr', data: Buffer.from(data) });
       if (seq % 10 === 0) {
         // Written, then the transaction failed: the database still says `size`, and the chunk comes again.
-        expect(logs.append(4, '0', size, { seq, stream: 'stdout', data: `again ${seq}\n` })).toBe(size + `again ${seq}\n`.length);
+        expect(logs.append(4, '0', size, { seq, stream: 'stdout', data: Buffer.from(`again ${seq}\n`) })).toBe(size + `again ${seq}\n`.length);
         size += `again ${seq}\n`.length;
         expected.push(`again ${seq}\n`);
       } else {

@@ -13,7 +13,7 @@ async function play(run: string, options: Partial<RunStepOptions> = {}) {
   const output: Array<[LogStream, string]> = [];
   const outcome = await executor.runStep(workspace, step('0', 's', { run, upload: [{ path: 'up.txt', content: Buffer.from('up').toString('base64'), mode: 0o600 }] }), {
     env: { WHO: 'world' },
-    onOutput: (stream, text) => void output.push([stream, text]),
+    onOutput: (stream, text) => void output.push([stream, String(text)]),
     signal: new AbortController().signal,
     ...options,
   });

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { LogStream } from '../../../worker/log-stream.js';
 
-function stream(options: { secrets?: string[]; maxChunk?: number; idleFlushMs?: number } = {}) {
+/** Lines go at once unless `lineDelayMs` says otherwise; chunks are decoded for comparison. */
+function stream(options: { secrets?: string[]; maxChunk?: number; idleFlushMs?: number; lineDelayMs?: number } = {}) {
   const chunks: string[] = [];
-  const log = new LogStream({ secrets: options.secrets ?? [], emit: (d) => void chunks.push(d), maxChunk: options.maxChunk ?? 64 * 1024, idleFlushMs: options.idleFlushMs ?? 50 });
-  return { log, chunks };
+  const bytes: Buffer[] = [];
+  const log = new LogStream({
+    secrets: options.secrets ?? [], maxChunk: options.maxChunk ?? 64 * 1024, idleFlushMs: options.idleFlushMs ?? 50, lineDelayMs: options.lineDelayMs ?? 0,
+    emit: (d) => {
+      bytes.push(Buffer.from(d));
+      chunks.push(d.toString('utf8'));
+    },
+  });
+  return { log, chunks, bytes };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,12 +38,35 @@ describe('LogStream', () => {
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(10);
   });
 
-  it('never splits a surrogate pair when it must cut a line', () => {
-    const { log, chunks } = stream({ maxChunk: 4 });
-    log.write('abc😀def');
+  it('never splits a UTF-8 character when it must cut a line, and passes other bytes through as they are', () => {
+    const { log, chunks, bytes } = stream({ maxChunk: 5 });
+    log.write('abc😀def'); // 😀 is 4 bytes
+    log.write(Buffer.from([0xff, 0xfe, 0x0a]));
     log.end();
-    expect(chunks.join('')).toBe('abc😀def');
-    expect(chunks[0]).toBe('abc');
+    expect(chunks.slice(0, 2)).toEqual(['abc', '😀d']);
+    expect(Buffer.concat(bytes)).toEqual(Buffer.concat([Buffer.from('abc😀def'), Buffer.from([0xff, 0xfe, 0x0a])]));
+  });
+
+  it('keeps whole lines up to lineDelayMs so fast output travels in few chunks, sending a full chunk at once', async () => {
+    const { log, chunks } = stream({ lineDelayMs: 30, maxChunk: 20 });
+    log.write('one\n');
+    log.write('two\n');
+    expect(chunks).toEqual([]);
+    await sleep(80);
+    expect(chunks).toEqual(['one\ntwo\n']);
+    log.write('a\n'.repeat(11)); // 22 bytes: over a chunk, sent without waiting
+    expect(chunks).toEqual(['one\ntwo\n', 'a\n'.repeat(10)]);
+    log.end();
+    expect(chunks.join('')).toBe('one\ntwo\n' + 'a\n'.repeat(11));
+  });
+
+  it('masks a multi-byte secret split inside a character across writes', () => {
+    const { log, chunks } = stream({ secrets: ['pässwörd'] });
+    const text = Buffer.from('x pässwörd y\n');
+    log.write(text.subarray(0, 4)); // ends between the two bytes of ä
+    log.write(text.subarray(4));
+    log.end();
+    expect(chunks.join('')).toBe('x *** y\n');
   });
 
   it('sends a partial line after the stream has been idle', async () => {
@@ -60,7 +91,7 @@ describe('LogStream', () => {
   it('passes the emitter\'s backpressure promise back to the writer', async () => {
     let release = () => {};
     const gate = new Promise<void>((r) => (release = r));
-    const log = new LogStream({ secrets: [], emit: () => gate });
+    const log = new LogStream({ secrets: [], emit: () => gate, lineDelayMs: 0 });
     const wait = log.write('line\n');
     expect(wait).toBe(gate);
     expect(log.write('partial')).toBeUndefined();

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../../worker/outbox.js';
+import { Outbox, type Wire } from '../../../worker/outbox.js';
+import { decodeLogFrame } from '../../../shared/protocol.js';
 
-const log = (data: string) => ({ type: 'log' as const, buildId: 1, step: '0', stream: 'stdout' as const, data });
-const seqs = (sent: string[]) => sent.map((json) => (JSON.parse(json) as { seq: number }).seq);
+const log = (data: string) => ({ type: 'log' as const, buildId: 1, step: '0', stream: 'stdout' as const, data: Buffer.from(data) });
+const decode = (wire: Wire) => (typeof wire === 'string' ? (JSON.parse(wire) as { seq: number }) : decodeLogFrame(wire));
+const seqs = (sent: Wire[]) => sent.map((wire) => decode(wire).seq);
 
 describe('Outbox', () => {
   it('numbers messages from 1 and sends them only while attached', () => {
     const outbox = new Outbox();
     expect(outbox.push(log('a'))).toBe(1);
-    const sent: string[] = [];
+    const sent: Wire[] = [];
     outbox.resume(0, (json) => sent.push(json));
     expect(outbox.push(log('b'))).toBe(2);
-    expect(sent.map((j) => JSON.parse(j))).toEqual([
+    expect(sent.map(decode)).toEqual([
       { ...log('a'), seq: 1 },
       { ...log('b'), seq: 2 },
     ]);
@@ -24,7 +26,7 @@ describe('Outbox', () => {
     const outbox = new Outbox();
     for (const d of ['a', 'b', 'c', 'd', 'e']) outbox.push(log(d));
     outbox.ack(2);
-    const sent: string[] = [];
+    const sent: Wire[] = [];
     expect(outbox.resume(3, (json) => sent.push(json))).toBe(2);
     expect(seqs(sent)).toEqual([4, 5]);
     outbox.push(log('f'));
@@ -68,9 +70,22 @@ describe('Outbox', () => {
       outbox.push(log(String(i)));
       if (i % 3 === 0) outbox.ack(i - 1);
     }
-    const sent: string[] = [];
+    const sent: Wire[] = [];
     outbox.resume(4998, (json) => sent.push(json));
     expect(seqs(sent)).toEqual([4999, 5000]);
     expect(outbox.lastSeq).toBe(5000);
+  });
+
+  it('reuses an acked frame\'s memory for a later chunk without touching the unacked ones', () => {
+    const outbox = new Outbox();
+    const big = (c: string) => log(c.repeat(100 * 1024));
+    for (const c of ['a', 'b', 'c']) outbox.push(big(c));
+    outbox.ack(1);
+    outbox.push(big('d')); // written into the memory of frame 1
+    const sent: Wire[] = [];
+    outbox.resume(1, (wire) => sent.push(wire));
+    expect(sent.map((w) => decodeLogFrame(w as Buffer).data.toString())).toEqual(['b', 'c', 'd'].map((c) => c.repeat(100 * 1024)));
+    outbox.ack(4);
+    expect(outbox.unackedBytes).toBe(0);
   });
 });
