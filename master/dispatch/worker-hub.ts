@@ -156,7 +156,19 @@ export function createWorkerHub(deps: WorkerHubDeps) {
     // behind a failed or out-of-order one are dropped unacked, and the worker sends them again.
     let halted = false;
     let sequencedSeen = false;
+    // Acks are cumulative: the messages of one read off the socket (a worker's step.finished and
+    // build.finished, a burst of log chunks) get one ack, the highest seq, once they are all applied.
+    let ackDue: number | undefined;
+    const sendAck = () => {
+      if (ackDue !== undefined) session?.send({ type: 'ack', seq: ackDue });
+      ackDue = undefined;
+    };
+    const ack = (seq: number) => {
+      if (ackDue === undefined) queueMicrotask(sendAck);
+      ackDue = Math.max(ackDue ?? 0, seq); // a re-sent duplicate must not lower it
+    };
     const halt = (code: number, reason: string) => {
+      sendAck(); // what was applied before stays acked
       halted = true;
       socket.close(code, reason);
     };
@@ -186,7 +198,7 @@ export function createWorkerHub(deps: WorkerHubDeps) {
           logger.warn({ worker: name, seq }, 'message from worker arrived out of order; closing so it sends again from the first one missing');
           return halt(TRY_AGAIN, 'out of order: send again');
         }
-        session.send({ type: 'ack', seq: message.seq });
+        ack(message.seq);
         if (message.type === 'build.finished') {
           session.running.delete(message.buildId);
           dispatcher.wake();

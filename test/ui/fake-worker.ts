@@ -2,6 +2,7 @@
 // WebSocket, driven step by step by a test: it says hello, records the builds the master starts
 // on it, and sends step, log, artifact and finish messages, each resolved once the master acks it.
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import {
   PROTOCOL_VERSION, WORKER_NAME_HEADER, WORKER_PATH,
@@ -13,6 +14,8 @@ type Unsequenced = SequencedMessage extends infer M ? (M extends SequencedMessag
 
 export class FakeWorker {
   readonly started: BuildSpec[] = [];
+  /** Every ack's seq, in the order they came. */
+  readonly acks: number[] = [];
   private seq = 0;
   private acked = 0;
   private waiters: Array<() => void> = [];
@@ -20,7 +23,10 @@ export class FakeWorker {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (raw) => {
       const m = parseMasterMessage(String(raw));
-      if (m?.type === 'ack') this.acked = Math.max(this.acked, m.seq);
+      if (m?.type === 'ack') {
+        this.acks.push(m.seq);
+        this.acked = Math.max(this.acked, m.seq);
+      }
       if (m?.type === 'build.start') this.started.push(m.build);
       for (const w of this.waiters.splice(0)) w();
     });
@@ -71,6 +77,16 @@ export class FakeWorker {
     const seq = ++this.seq;
     this.socket.send(JSON.stringify({ ...message, seq }));
     await this.until(() => this.acked >= seq, `ack of seq ${seq}`);
+  }
+
+  /** Several messages in one write on the socket (so the master reads them at once); resolves once all are acked. */
+  async sendTogether(messages: Unsequenced[]): Promise<void> {
+    const tcp = (this.socket as unknown as { _socket: Socket })._socket;
+    tcp.cork();
+    for (const message of messages) this.socket.send(JSON.stringify({ ...message, seq: ++this.seq }));
+    tcp.uncork();
+    const last = this.seq;
+    await this.until(() => this.acked >= last, `ack of seq ${last}`);
   }
 
   stepStarted = (buildId: number, step: string, name: string) => this.send({ type: 'step.started', buildId, step, name, at: Date.now() });
