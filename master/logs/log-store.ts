@@ -74,9 +74,9 @@ export function createLogStore(root: string): LogStore {
   /** Where this store's last append to a log left the log and its index. */
   const ends = new Map<string, { log: number; index: number }>();
 
-  /** Write `data` at `at` in a file known to be exactly `at` long (this store wrote it so). */
-  function writeAtEnd(file: string, at: number, data: Uint8Array): void {
-    const fd = openSync(file, 'r+');
+  /** Write `data` at `at` in a file known to be exactly `at` long (this store wrote it so), or as the whole of a new or emptied file (`fresh`). */
+  function writeAtEnd(file: string, at: number, data: Uint8Array, fresh = false): void {
+    const fd = openSync(file, fresh ? 'w' : 'r+');
     try {
       for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, at + done);
     } finally {
@@ -97,6 +97,13 @@ export function createLogStore(root: string): LogStore {
         writeAtEnd(file, committedBytes, data);
         indexAt = known.index;
         writeAtEnd(indexFile, indexAt, index);
+      } else if (committedBytes === 0) {
+        // A log's first chunk: both files are created afresh (O_TRUNC drops whatever an uncommitted
+        // earlier attempt left), with no look at what is there.
+        mkdirSync(dirOf(buildId), { recursive: true });
+        writeAtEnd(file, 0, data, true);
+        indexAt = 0;
+        writeAtEnd(indexFile, 0, index, true);
       } else {
         mkdirSync(dirOf(buildId), { recursive: true });
         writeAt(file, committedBytes, data);

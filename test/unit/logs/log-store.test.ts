@@ -22,6 +22,16 @@ describe('log store', () => {
     expect(index(file).map((e) => [e.seq, e.offset])).toEqual([[1, 0], [2, 4], [3, 8]]);
   });
 
+  it("a log's first chunk, written but not committed before a restart, is stored once when sent again", () => {
+    createLogStore(dir.path).append(3, '0', 0, { seq: 1, stream: 'stdout', data: Buffer.from('a longer first try\n') });
+    // The commit failed and the master died: the database says nothing is stored; a new store gets the chunk again.
+    const size = createLogStore(dir.path).append(3, '0', 0, { seq: 1, stream: 'stderr', data: Buffer.from('first\n') });
+    const file = createLogStore(dir.path).path(3, '0');
+    expect([size, readFileSync(file, 'utf8')]).toEqual([6, 'first\n']);
+    expect(index(file).map((e) => [e.seq, e.offset])).toEqual([[1, 0]]);
+    expect(readFileSync(file.replace(/\.log$/, '.idx'), 'utf8')).toContain('"stream":"stderr"');
+  });
+
   it('a torn write (the disk filled mid-chunk) is cut back before the chunk is stored again', () => {
     const logs = createLogStore(dir.path);
     const a = logs.append(2, '0', 0, { seq: 1, stream: 'stdout', data: Buffer.from('first\n') });
