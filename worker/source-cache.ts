@@ -6,6 +6,9 @@
 // again is copied from files kept beside the mirror (tree-copies.ts): a rebuild, or several builders
 // on one head, runs no git process at all.
 // Calls for the same mirror run one at a time: two git fetches into one repository race on its refs.
+// A fetch does not start `git maintenance run --auto` itself (one more git process per new head):
+// the cache runs it after every `maintenanceEvery`-th fetch into a mirror, so loose objects are
+// still packed in time.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -22,6 +25,8 @@ export interface SourceCache {
 export interface SourceCacheOptions {
   /** Where the mirrors live: `<dataDir>/worker/<name>/git`. */
   dir: string;
+  /** Fetches into a mirror between two `git maintenance run --auto` (default 50). */
+  maintenanceEvery?: number;
 }
 
 const REF = /^refs\/[A-Za-z0-9._/-]+$/;
@@ -32,17 +37,20 @@ interface MirrorState {
   /** The tree of each commit checked out from it (most recent last, bounded). */
   treeOf: Map<string, string>;
   trees: TreeCopies;
+  /** Fetches since the last maintenance run. */
+  fetches: number;
 }
 
 /** Commits whose tree is remembered per mirror: 40 + 40 characters each. */
 const REMEMBERED_COMMITS = 1000;
+const MAINTENANCE_EVERY = 50;
 
 export function createSourceCache(options: SourceCacheOptions): SourceCache {
   const queues = new Map<string, Promise<unknown>>();
   const mirrors = new Map<string, MirrorState>();
   const stateOf = (mirror: string): MirrorState => {
     let state = mirrors.get(mirror);
-    if (!state) mirrors.set(mirror, (state = { treeOf: new Map(), trees: createTreeCopies(`${mirror.replace(/\.git$/, '')}.trees`) }));
+    if (!state) mirrors.set(mirror, (state = { treeOf: new Map(), trees: createTreeCopies(`${mirror.replace(/\.git$/, '')}.trees`), fetches: 0 }));
     return state;
   };
 
@@ -60,7 +68,14 @@ export function createSourceCache(options: SourceCacheOptions): SourceCache {
     async checkout(source, dir, signal) {
       validate(source);
       const mirror = mirrorPath(options.dir, source.cloneUrl);
-      return serialized(mirror, () => checkoutFrom(mirror, stateOf(mirror), source, dir, signal));
+      const state = stateOf(mirror);
+      const result = await serialized(mirror, () => checkoutFrom(mirror, state, source, dir, signal));
+      if (state.fetches >= (options.maintenanceEvery ?? MAINTENANCE_EVERY)) {
+        state.fetches = 0;
+        // After this build's checkout, before the mirror's next call; a failure only waits for the next turn.
+        void serialized(mirror, () => runGit([`--git-dir=${mirror}`, 'maintenance', 'run', '--auto', '--quiet'], { timeoutMs: GIT_CALL_TIMEOUT_MS })).catch(() => {});
+      }
+      return result;
     },
   };
 }
@@ -75,7 +90,7 @@ const GIT_CALL_TIMEOUT_MS = 30 * 60_000;
 
 async function checkoutFrom(mirror: string, state: MirrorState, source: SourceSpec, dir: string, signal?: AbortSignal): Promise<{ tree: string }> {
   const known = source.mergeBase ? undefined : state.treeOf.get(source.sha);
-  const tree = known !== undefined && state.trees.has(known) ? known : await resolveTree(mirror, source, signal);
+  const tree = known !== undefined && state.trees.has(known) ? known : await resolveTree(mirror, source, () => state.fetches++, signal);
   if (!source.mergeBase) remember(state.treeOf, source.sha, tree);
   await state.trees.writeTo(tree, dir, (into) => exportTree(mirror, tree, into, signal));
   return { tree };
@@ -88,7 +103,7 @@ function remember(treeOf: Map<string, string>, sha: string, tree: string): void 
 }
 
 /** The tree to build: `source.sha`'s, fetched if the mirror lacks it, or its merge into `mergeBase`. */
-async function resolveTree(mirror: string, source: SourceSpec, signal?: AbortSignal): Promise<string> {
+async function resolveTree(mirror: string, source: SourceSpec, fetched: () => void, signal?: AbortSignal): Promise<string> {
   const git = (args: string[], okCodes?: number[]) => runGit([`--git-dir=${mirror}`, ...args], { timeoutMs: GIT_CALL_TIMEOUT_MS, ...(signal ? { signal } : {}), ...(okCodes ? { okCodes } : {}) });
   await mkdir(path.dirname(mirror), { recursive: true });
   if (!existsSync(path.join(mirror, 'HEAD'))) await runGit(['init', '--bare', '--quiet', mirror]);
@@ -107,7 +122,8 @@ async function resolveTree(mirror: string, source: SourceSpec, signal?: AbortSig
     tree = present.stdout.trim().split('\n')[1] ?? '';
   } else {
     try {
-      await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', source.cloneUrl, ...refspecs]);
+      await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--', source.cloneUrl, ...refspecs]);
+      fetched();
     } catch (error) {
       throw new Error(`cannot fetch ${source.ref} from ${source.cloneUrl}: ${(error as Error).message}`);
     }

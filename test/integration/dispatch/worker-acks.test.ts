@@ -17,7 +17,8 @@ describe('acks to a worker', () => {
     worker = await FakeWorker.connect(master.url, 'w1');
     expect((await master.send('pull_request', prPayload(7, 'a'.repeat(40)))).status).toBe(200);
     const build = await worker.build(0);
-    const [first, second] = build.steps as [{ id: string; name: string }, { id: string; name: string }];
+    const [first, second] = build.steps.map((s) => ({ id: s.id, name: s.name })) as Array<{ id: string; name: string }>;
+    if (!first || !second) throw new Error('the unit builder has two steps');
     const { buildId } = build;
 
     await worker.stepStarted(buildId, first.id, first.name);

@@ -62,6 +62,26 @@ describe('source cache', () => {
     expect(existsSync(path.join(workDir('a'), 'NEW.md'))).toBe(false);
   });
 
+  it('leaves maintenance out of each fetch and runs it itself after every maintenanceEvery-th fetch', async () => {
+    const heads = [2, 3, 4].map((n) => {
+      const sha = repo.commit({ [`f${n}.md`]: `${n}\n` }, `push ${n}`, prSha);
+      repo.setRef(`refs/pull/${n}/head`, sha);
+      return { n, sha };
+    });
+    const cache = createSourceCache({ dir: cacheDir, maintenanceEvery: 2 });
+    const trace = path.join(tmp, 'git-trace');
+    process.env.GIT_TRACE = trace; // every git the checkouts start says so there
+    try {
+      for (const { n, sha } of heads) await cache.checkout({ cloneUrl: repo.dir, ref: `refs/pull/${n}/head`, sha }, workDir(`w${n}`));
+    } finally {
+      delete process.env.GIT_TRACE;
+    }
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    expect(lines.filter((l) => l.includes('built-in: git fetch')).length).toBe(3);
+    // The one after the second fetch, which ran before the third checkout (calls for a mirror queue).
+    expect(lines.filter((l) => l.includes('built-in: git maintenance run --auto')).length).toBe(1);
+  });
+
   it('runs checkouts of the same mirror one at a time, and all of them succeed', async () => {
     const cache = createSourceCache({ dir: cacheDir });
     const spec = { cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: prSha };
