@@ -1,5 +1,5 @@
 // Issue 4: the VM executor on real VMs. Overlay creation; cold boot → first step for x86_64 and
-// ppc64le (TCG here), with what the boot time went to (kernel + initramfs, systemd until sshd); and
+// ppc64le (TCG here), with what the boot time went to (vm-cold-boot.bench.ts); and
 // warm pool → first step; and (issue 15) restore from a memory snapshot → first step, for x86_64. Skipped, with a message, when libvirtd does not answer or the images are
 // not built (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images, filled by .ci/run).
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -15,10 +15,13 @@ import { SNAPSHOT_FILES } from '../worker/executor/vm/snapshot/snapshot-store.js
 import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
 import type { VmArch, VmImageConfig } from '../worker/executor/vm/vm-image.js';
 import { ms, percentile, type BenchResult } from './stats.js';
+import { benchColdBoot } from './vm-cold-boot.bench.js';
 
 const IMAGES_DIR = process.env.GATEHOUSE_VM_IMAGES ?? '/var/cache/gatehouse-images';
 const URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
 const quiet = createLogger({ level: 'error' });
+// GATEHOUSE_BENCH_VM=cold-boot (comma-separated) runs only those parts.
+const parts = new Set((process.env.GATEHOUSE_BENCH_VM ?? 'overlay,cold-boot,pool,restore').split(','));
 
 export async function benchVm(): Promise<BenchResult[]> {
   let libvirt: Libvirt;
@@ -42,10 +45,13 @@ export async function benchVm(): Promise<BenchResult[]> {
   chmodSync(root, 0o755);
   const results: BenchResult[] = [];
   try {
-    results.push(...(await overlayCreate(images.x86_64.disk, root)));
-    for (const arch of Object.keys(images)) results.push(...(await coldBoot(arch, images, libvirt, root)));
-    results.push(...(await warmPool(images, libvirt, root)));
-    results.push(...(await snapshotRestore(images.x86_64, libvirt, root)));
+    if (parts.has('overlay')) results.push(...(await overlayCreate(images.x86_64.disk, root)));
+    for (const arch of parts.has('cold-boot') ? Object.keys(images) : []) {
+      const only = { [arch]: images[arch] as VmImageConfig };
+      results.push(...(await benchColdBoot(arch, libvirt, { executor: (timed) => executor(`bench-${process.pid}-${arch}`, only, timed, root), build: (id, steps) => benchBuild(arch, id, steps), step, timedBuild })));
+    }
+    if (parts.has('pool')) results.push(...(await warmPool(images, libvirt, root)));
+    if (parts.has('restore')) results.push(...(await snapshotRestore(images.x86_64, libvirt, root)));
   } finally {
     await libvirt.close();
     rmSync(root, { recursive: true, force: true });
@@ -75,8 +81,8 @@ function benchBuild(image: string, buildId: number, steps: StepSpec[]): BuildSpe
 
 const step = (id: string, name: string, run: string): StepSpec => ({ id, name, run, env: {}, haltOnFailure: false, always: false, junit: [], artifacts: [] });
 
-/** Run a build; return when its first step started (step.started) and printed (first stdout), and all stdout per step. */
-async function timedBuild(exec: VmExecutor, build: BuildSpec): Promise<{ started: number; firstOutput: number; out: Record<string, string> }> {
+/** Run a build; return when its first step started (step.started) and printed (first stdout, also told to `onFirstOutput`), and all stdout per step. */
+async function timedBuild(exec: VmExecutor, build: BuildSpec, onFirstOutput?: () => void): Promise<{ started: number; firstOutput: number; out: Record<string, string> }> {
   const t0 = performance.now();
   let started = NaN;
   let firstOutput = NaN;
@@ -89,7 +95,10 @@ async function timedBuild(exec: VmExecutor, build: BuildSpec): Promise<{ started
       send(m) {
         if (m.type === 'step.started' && m.step === '0' && Number.isNaN(started)) started = performance.now() - t0;
         if (m.type === 'log' && m.stream === 'stdout') {
-          if (m.step === '0' && Number.isNaN(firstOutput)) firstOutput = performance.now() - t0;
+          if (m.step === '0' && Number.isNaN(firstOutput)) {
+            firstOutput = performance.now() - t0;
+            onFirstOutput?.();
+          }
           out[m.step] = (out[m.step] ?? '') + m.data;
         }
         if (m.type === 'build.finished' && m.result !== 'success') console.error(`bench build ${build.buildId}: ${m.result} ${m.reason ?? ''}`);
@@ -98,31 +107,6 @@ async function timedBuild(exec: VmExecutor, build: BuildSpec): Promise<{ started
   });
   if (result !== 'success') throw new Error(`bench build ${build.buildId} ended ${result}`);
   return { started, firstOutput, out };
-}
-
-async function coldBoot(arch: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string): Promise<BenchResult[]> {
-  const exec = executor(`bench-${process.pid}-${arch}`, images, libvirt, root);
-  try {
-    await exec.ready;
-    const { firstOutput, out } = await timedBuild(
-      exec,
-      benchBuild(arch, 1, [step('0', 'first', 'echo first'), step('1', 'analyze', 'sudo systemd-analyze 2>&1 | head -1; sudo systemd-analyze critical-chain ssh.service 2>&1 | grep -m1 ssh.service')]),
-    );
-    // "Startup finished in 6.1s (kernel) + 9.8s (userspace) = 15.9s" and "ssh.service +1.2s" (or "@14.2s").
-    const analyze = out['1'] ?? '';
-    const kernel = Number(/([\d.]+)s \(kernel\)/.exec(analyze)?.[1]);
-    const userspace = Number(/([\d.]+)s \(userspace\)/.exec(analyze)?.[1]);
-    const sshdMatch = /ssh\.service (?:@[\d.]+s )?\+([\d.]+)(m?s)/.exec(analyze);
-    const sshd = Number(sshdMatch?.[1]) / (sshdMatch?.[2] === 'ms' ? 1000 : 1);
-    return [
-      { name: `cold boot → first step output, ${arch} (TCG)`, value: ms(firstOutput / 1000), unit: 's', target: 'as fast as the guest allows' },
-      { name: `  of which guest kernel + initramfs (${arch})`, value: kernel, unit: 's' },
-      { name: `  of which systemd until boot finished (${arch})`, value: userspace, unit: 's' },
-      { name: `  of which ssh.service start (${arch})`, value: sshd, unit: 's' },
-    ];
-  } finally {
-    await exec.close();
-  }
 }
 
 async function warmPool(images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string): Promise<BenchResult[]> {

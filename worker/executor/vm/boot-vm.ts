@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hostArch } from '../../host-info.js';
-import { readConsoleTail, fatalConsoleLine } from './console-log.js';
+import { readConsoleTail, fatalConsoleLine, whenConsoleShows } from './console-log.js';
 import { consoleDevice, type DomainParams, domainXml } from './domain-xml.js';
 import { isPortInUseError, pickFreePort } from './free-port.js';
 import type { Libvirt } from './libvirt.js';
@@ -82,6 +82,9 @@ export class VmBootError extends Error {
 
 const PORT_TRIES = 5;
 
+/** systemd's status line on the console once sshd listens (Debian's ssh.service, CentOS's sshd.service). */
+const SSHD_STARTED = /Started sshd?\.service/;
+
 export async function bootVm(request: BootRequest, ctx: BootContext): Promise<RunningVm> {
   const started = Date.now();
   const overlay = path.join(ctx.dir, `${request.name}.qcow2`);
@@ -103,6 +106,9 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
     `console=${consoleDevice(request.image.arch)}`,
     'net.ifnames=0',
     'panic=-1', // a panic reboots, and on_reboot=destroy ends the domain: the wait stops at once
+    // Only warnings and worse from the kernel on the serial console: each character is emulated
+    // I/O, slow under TCG. (Not `quiet`: systemd's status lines stay, and say when sshd is up.)
+    'loglevel=4',
     `gatehouse.key=${key.publicBlob}`,
     request.image.cmdline ?? '',
     request.kernelArgs ?? '',
@@ -119,13 +125,21 @@ export async function bootVm(request: BootRequest, ctx: BootContext): Promise<Ru
 
   let session: SshSession | undefined;
   let firstStep: PreparedExec | undefined;
+  const stopWatching = new AbortController();
   try {
     session = await waitForSsh(
       { port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: request.image.hostKeys },
-      { deadline: domainStarted + ctx.bootTimeoutMs, signal: ctx.signal ?? new AbortController().signal, check: vmWatch(libvirt, request.name, consoleLog) },
+      {
+        deadline: domainStarted + ctx.bootTimeoutMs,
+        signal: ctx.signal ?? new AbortController().signal,
+        check: vmWatch(libvirt, request.name, consoleLog),
+        retryNow: whenConsoleShows(consoleLog, SSHD_STARTED, stopWatching.signal),
+      },
     );
+    stopWatching.abort();
     firstStep = await prepareGuest(session);
   } catch (error) {
+    stopWatching.abort();
     session?.close();
     const consoleText = await readConsoleTail(consoleLog);
     await removeAll();
@@ -174,9 +188,11 @@ export function vmWatch(libvirt: Libvirt, name: string, consoleLog: string): () 
 
 /** The work and state directories, SFTP opened now (so the first step does not wait for sftp-server), and the first step's channel. */
 export async function prepareGuest(session: SshSession): Promise<PreparedExec> {
-  await session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`);
-  await session.sftp();
-  return session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+  // All three at once, on channels of their own: each costs a process or two in the guest, and
+  // the first step's wrapper reaches for the directories only once it is fed its script.
+  const firstStep = session.prepareExec(stepWrapper(FIRST_STEP_KEY));
+  await Promise.all([session.run(`mkdir -p ${GUEST_WORKDIR} ${GUEST_STATE} && chmod 700 ${GUEST_STATE}`), session.sftp()]);
+  return firstStep;
 }
 
 export interface RunningVmParts {

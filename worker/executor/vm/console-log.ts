@@ -30,3 +30,51 @@ export function fatalConsoleLine(text: string): string | undefined {
   const panic = /Kernel panic - not syncing:[^\n]*/.exec(text);
   return panic?.[0].trim();
 }
+
+/**
+ * Resolves once a line of the console log matches `pattern` (read on from where it last read, every
+ * 100 ms); never rejects. Reading stops when `stop` aborts (the promise then stays pending).
+ */
+export function whenConsoleShows(file: string, pattern: RegExp, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let offset = 0;
+    let partial = '';
+    let reading = false;
+    const timer = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      void readFrom(file, offset)
+        .then((chunk) => {
+          offset += chunk.length;
+          const lines = (partial + chunk.toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          // eslint-disable-next-line no-control-regex
+          if (lines.some((line) => pattern.test(line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')))) {
+            clearInterval(timer);
+            resolve();
+          }
+        })
+        .finally(() => (reading = false));
+    }, 100);
+    stop.addEventListener('abort', () => clearInterval(timer), { once: true });
+    if (stop.aborted) clearInterval(timer);
+  });
+}
+
+/** What the file holds from `offset` on (nothing when it does not exist yet). */
+async function readFrom(file: string, offset: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await handle.read(buffer, 0, buffer.length, offset);
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}

@@ -208,10 +208,24 @@ export interface WaitOptions {
   signal: AbortSignal;
   /** Called between attempts: a string says why the VM will never answer (stops at once). */
   check?: () => Promise<string | undefined>;
+  /**
+   * Resolves when the guest says sshd is up: the pending attempt is dropped and a new one made at
+   * once. An attempt made before the guest had an address waits for slirp to resend its SYN
+   * (seconds later), or for its own timeout.
+   */
+  retryNow?: Promise<void>;
 }
+
+const RETRY_NOW = 'sshd started: trying again at once';
 
 export async function waitForSsh(target: SshTarget, options: WaitOptions): Promise<SshSession> {
   let last = 'no answer';
+  let sshdUp = false;
+  const retryNow = options.retryNow?.then(() => {
+    sshdUp = true;
+    throw new Error(RETRY_NOW);
+  });
+  retryNow?.catch(() => {});
   while (Date.now() < options.deadline) {
     if (options.signal.aborted) throw new Error('cancelled while the VM was booting');
     const hopeless = await options.check?.();
@@ -219,12 +233,12 @@ export async function waitForSsh(target: SshTarget, options: WaitOptions): Promi
     const started = Date.now();
     const attempt = connectSsh(target, Math.max(1000, Math.min(8000, options.deadline - Date.now())));
     try {
-      return await abortable(attempt, options.signal);
+      // Only an attempt made before sshd was up is dropped.
+      return await abortable(retryNow && !sshdUp ? Promise.race([attempt, retryNow]) : attempt, options.signal);
     } catch (error) {
-      if (options.signal.aborted) {
-        attempt.then((late) => late.close(), () => {});
-        throw new Error('cancelled while the VM was booting');
-      }
+      if (options.signal.aborted || (error as Error).message === RETRY_NOW) attempt.then((late) => late.close(), () => {});
+      if (options.signal.aborted) throw new Error('cancelled while the VM was booting');
+      if ((error as Error).message === RETRY_NOW) continue;
       last = (error as Error).message;
       if (last.includes('host key')) throw error;
     }
