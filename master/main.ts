@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../shared/config.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { createMaster, type Master } from './create-master.js';
+import { collectStartupGarbage } from './startup-garbage.js';
 
 export interface RunningMaster extends Master {
   url: string;
@@ -28,6 +29,7 @@ export async function startMaster(loaded: LoadedConfig, options: { logger?: Logg
     });
   }
   logger.info({ address, dataDir: config.dataDir, builders: config.builders.map((b) => b.name) }, 'gatehouse master listening');
+  void collectStartupGarbage();
   return { ...master, url: address };
 }
 

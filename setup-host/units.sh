@@ -54,7 +54,7 @@ Group=$SERVICE_USER
 WorkingDirectory=$DATA_DIR
 Environment=NODE_ENV=production HOME=$DATA_DIR
 EnvironmentFile=$ETC_DIR/secrets.env
-ExecStart=$NODE_BIN --max-semi-space-size=1 --expose-gc $APP_DIR/bin/gatehouse.js master --config $ETC_DIR/gatehouse.mjs
+ExecStart=$NODE_BIN --max-semi-space-size=1 --v8-pool-size=1 --expose-gc $APP_DIR/bin/gatehouse.js master --config $ETC_DIR/gatehouse.mjs
 Restart=on-failure
 RestartSec=5s
 TimeoutStopSec=30s

@@ -123,7 +123,7 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
 
   it('the installed master, started as its unit says, answers /healthz', async () => {
     const unit = readUnit(readFileSync(at('etc/systemd/system/gatehouse-master.service'), 'utf8'));
-    expect(unit.execStart.slice(0, 5)).toEqual(['/usr/local/bin/node', '--max-semi-space-size=1', '--expose-gc', '/opt/gatehouse/bin/gatehouse.js', 'master']);
+    expect(unit.execStart.slice(0, 6)).toEqual(['/usr/local/bin/node', '--max-semi-space-size=1', '--v8-pool-size=1', '--expose-gc', '/opt/gatehouse/bin/gatehouse.js', 'master']);
     const secrets = readEnvFile(readFileSync(at(unit.environmentFile.slice(1)), 'utf8'));
     expect(Object.keys(secrets).sort()).toEqual(['GATEHOUSE_ADMIN_TOKEN', 'GATEHOUSE_WEBHOOK_SECRET', 'GATEHOUSE_WORKER_SECRET']);
     const started = Date.now();

@@ -73,7 +73,7 @@ describe('setup-host.sh --dry-run', () => {
     for (const line of ['User=gatehouse', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/var/lib/gatehouse', 'PrivateTmp=yes', 'StandardOutput=journal', 'EnvironmentFile=/etc/gatehouse/secrets.env']) {
       expect(master).toContain(`${line}\n`);
     }
-    expect(master).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --expose-gc /opt/gatehouse/bin/gatehouse.js master --config /etc/gatehouse/gatehouse.mjs\n');
+    expect(master).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --v8-pool-size=1 --expose-gc /opt/gatehouse/bin/gatehouse.js master --config /etc/gatehouse/gatehouse.mjs\n');
     const worker = readFileSync(path.join(r.stage, 'units/gatehouse-worker@.service'), 'utf8');
     expect(worker).toContain('--name %i --master ws://127.0.0.1:18010\n');
     expect(worker).toContain('UMask=0022\n');
