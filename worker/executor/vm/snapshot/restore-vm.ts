@@ -25,7 +25,7 @@ import { createOverlay, deleteOverlay } from '../overlay.js';
 import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
 import { type SshSession, waitForSsh } from '../ssh-session.js';
-import { agentSocketDir, tellAgent } from './restore-agent.js';
+import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, tellAgent } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import type { Snapshot } from './snapshot-store.js';
 
@@ -103,8 +103,8 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   }
   let session: SshSession;
   try {
-    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: owned ? key.privateKey : snapshot.privateKey }, sshWait);
-    lap('ssh');
+    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: owned ? key.privateKey : snapshot.privateKey, onProgress: (event) => lap(event === 'connected' ? 'ssh connect' : 'ssh kex') }, sshWait);
+    lap('ssh auth');
   } catch (error) {
     return fail(error, !signal.aborted);
   }
@@ -168,6 +168,8 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
     `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline.own`,
     'chmod 644 /run/gatehouse/cmdline.own',
     'mount --bind /run/gatehouse/cmdline.own /proc/cmdline',
+    // The snapshot's sshd reads the key from here (make-snapshot.ts).
+    `if [ -d ${SNAPSHOT_KEYS_DIR} ]; then echo '${authorizedKeyLine(publicBlob)}' > ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}; chmod 644 ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}; mv ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER} ${SNAPSHOT_KEYS_DIR}/${GUEST_USER}; fi`,
     // An agent that did not answer would otherwise go on looking at its port for the whole build.
     'if [ -f /run/gatehouse/agent.pid ]; then kill "$(cat /run/gatehouse/agent.pid)" 2>/dev/null || true; fi',
     'guest=$(date +%s%N)',
