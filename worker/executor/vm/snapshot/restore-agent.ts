@@ -38,11 +38,12 @@ export function authorizedKeyLine(publicBlob: string): string {
   return `ssh-ed25519 ${publicBlob} gatehouse-build`;
 }
 
-// Per-architecture syscall and ioctl numbers: clock_settime, _IOW('R', 3, int[2]) and _IO('R', 7)
+// Per-architecture syscall and ioctl numbers: clock_settime (powerpc's 246 is clock_gettime, which
+// "succeeds" and leaves the clock at save time), _IOW('R', 3, int[2]) and _IO('R', 7)
 // (powerpc encodes the ioctl direction bits differently). Guests without an entry get no agent.
 const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string }>> = {
   x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207' },
-  ppc64le: { clockSettime: 246, addEntropy: '0x80085203', reseed: '0x20005207' },
+  ppc64le: { clockSettime: 245, addEntropy: '0x80085203', reseed: '0x20005207' },
 };
 
 /**
@@ -83,6 +84,7 @@ my $answer = eval {
   syswrite($port, "clock\\n");
   my ($sec, $nsec) = line() =~ /^(\\d+)(\\d{9})$/ or die "bad clock\\n";
   syscall(${n.clockSettime}, 0, pack("qq", $sec, $nsec)) == 0 or die "clock_settime: $!\\n";
+  abs(time() - $sec) < 5 or die "the clock did not move\\n";
   "ok";
 };
 $answer //= "error $@";
