@@ -30,16 +30,6 @@ const SETTLE_MS = 3000;
  * state as large, 164 MB of 1 GiB: freed pages kept their contents.)
  */
 const KERNEL_ARGS = 'init_on_free=1';
-
-/**
- * A restored ppc64le guest (QEMU 7.2, TCG, pseries) loses wake-ups between its vCPUs: an idle one
- * sleeps until its decrementer fires, up to about 4 s without a periodic tick. Setting the clock
- * (which IPIs the other vCPUs) then took seconds, and so did the agent's answer and SSH. With the
- * periodic tick kept (nohz=off) no vCPU sleeps longer than a tick.
- */
-export function snapshotKernelArgs(arch: VmImage['arch']): string {
-  return arch === 'ppc64le' ? `${KERNEL_ARGS} nohz=off` : KERNEL_ARGS;
-}
 const DROP_CACHES = `sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'`;
 const WARM_UP = `sudo sh -c 'sed -n 1p /proc/cmdline > /dev/null; date > /dev/null; mount --version > /dev/null; command -v perl > /dev/null && perl -e 1; setsid true'; bash -c 'setsid bash -c true'`;
 
@@ -91,7 +81,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
     const key = generateVmKey();
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
     const agent = await agentSocketDir();
-    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key, agent, kernelArgs: snapshotKernelArgs(image.arch) }, { ...ctx, dir: making }).catch(async (error: unknown) => {
+    const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key, agent, kernelArgs: KERNEL_ARGS }, { ...ctx, dir: making }).catch(async (error: unknown) => {
       await agent.remove();
       throw error;
     });

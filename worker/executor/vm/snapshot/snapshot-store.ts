@@ -94,12 +94,9 @@ export async function readSnapshot(dir: string): Promise<Snapshot | undefined> {
 }
 
 /** Why this snapshot cannot serve `image` on this host any more; undefined when it can. */
-export async function staleReason(snapshot: Snapshot, image: VmImage, hypervisor: string, kernelArgs: string): Promise<string | undefined> {
+export async function staleReason(snapshot: Snapshot, image: VmImage, hypervisor: string): Promise<string | undefined> {
   const m = snapshot.manifest;
   if (m.hypervisor !== hypervisor) return `it was saved by another libvirt/QEMU (${m.hypervisor}; now ${hypervisor})`;
-  const words = new Set(m.cmdline.split(/\s+/));
-  const missing = kernelArgs.split(/\s+/).filter((word) => word && !words.has(word));
-  if (missing.length) return `its guest booted without ${missing.join(' ')}`;
   if (m.restoreAgent === undefined) return 'it was saved without the restore agent\'s port';
   if (m.arch !== image.arch) return `it is of another architecture (${m.arch})`;
   const disk = await stat(image.disk);

@@ -7,7 +7,7 @@ import type { BootContext } from '../boot-vm.js';
 import { snapshotDomainName } from '../leftovers.js';
 import { abortable } from '../ssh-session.js';
 import type { VmImage } from '../vm-image.js';
-import { hypervisorVersion, makeSnapshot, snapshotKernelArgs } from './make-snapshot.js';
+import { hypervisorVersion, makeSnapshot } from './make-snapshot.js';
 import { deleteSnapshot, readSnapshot, type Snapshot, snapshotDir, staleReason, type VmShape } from './snapshot-store.js';
 
 export interface Snapshots {
@@ -41,7 +41,7 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
     const dir = snapshotDir(image, shape);
     const found = await readSnapshot(dir);
     if (found) {
-      const stale = await staleReason(found, image, version, snapshotKernelArgs(image.arch));
+      const stale = await staleReason(found, image, version);
       if (!stale) return found;
       options.logger.warn(`snapshot ${dir} is deleted: ${stale}`);
       await deleteSnapshot(dir);
