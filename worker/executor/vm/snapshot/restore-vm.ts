@@ -36,10 +36,10 @@ export class SnapshotRestoreError extends VmBootError {
 
 const STATE_TIMEOUT_MS = 60_000;
 /**
- * The agent answers in a few tenths of a second (x86_64; ppc64le slower, and seconds on a loaded
- * host); past this the restore goes on over SSH, which takes longer still than a slow agent.
+ * The agent answers in a few tenths of a second on x86_64; past this the restore goes on over SSH.
+ * (A restored ppc64le guest often stalls for seconds once its clock is set, agent or SSH alike.)
  */
-const AGENT_TIMEOUT_MS = 10_000;
+const AGENT_TIMEOUT_MS = 3000;
 
 export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: BootContext): Promise<RunningVm> {
   const started = Date.now();
