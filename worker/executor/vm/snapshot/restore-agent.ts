@@ -55,9 +55,7 @@ export function startAgentCommand(arch: VmImage['arch']): string | undefined {
   const n = NUMBERS[arch];
   if (!n) return undefined;
   // Reads from a port whose host side is not connected return EOF at once (poll says HUP): it
-  // looks again every 20 ms, which costs the idle guest next to nothing. It never blocks in a read
-  // either: a restored ppc64le guest sometimes got the host's line seconds late (its interrupt,
-  // it seems, did not wake the reader), while poll finds data in the port's queue by itself.
+  // looks again every 20 ms, which costs the idle guest next to nothing.
   const perl = `use strict;
 open(my $port, "+<", "/dev/virtio-ports/${AGENT_CHANNEL}") or die "no port: $!\\n";
 binmode $port;
@@ -67,7 +65,7 @@ POSIX::setsid();
 if (open(my $p, ">", "/run/gatehouse/agent.pid")) { print $p "$$\n"; close($p); }
 open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
 my $buffer = "";
-sub line { while ($buffer !~ /\\n/) { my $in = ""; vec($in, fileno($port), 1) = 1; my $ready = select($in, undef, undef, 0.02); if ($ready <= 0) { select(undef, undef, undef, 0.02) if $ready < 0; next; } my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { select(undef, undef, undef, 0.02); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
+sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { select(undef, undef, undef, 0.02); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
 my $answer = eval {
   my ($key, $seed) = line() =~ /^([A-Za-z0-9+\\/=]+) ([0-9a-f]+)$/ or die "bad request\\n";
   open(my $c, "+<", "/run/gatehouse/cmdline") or die "cmdline: $!\\n";
