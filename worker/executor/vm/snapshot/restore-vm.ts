@@ -153,8 +153,8 @@ async function makeOwn(session: SshSession, publicBlob: string, arch: Snapshot['
 
 /**
  * Run as root in the restored guest. The image's sshd takes the build key from the kernel command
- * line (AuthorizedKeysCommand reading /proc/cmdline, no authorized_keys file), so the command line
- * it reads is replaced by one with the build's key: the snapshot key opens nothing any more.
+ * line (AuthorizedKeysCommand reading /proc/cmdline), a snapshot's sshd from its key file
+ * (make-snapshot.ts): both get the build's key instead, and the snapshot key opens nothing any more.
  * The clock is set from the host's (makeOwn), and host randomness is mixed into the kernel's pool and the
  * generator reseeded from it at once (RNDADDENTROPY, RNDRESEEDCRNG through perl, which every Debian
  * has); without perl the bytes are still mixed in, and the kernel reseeds on its own later.
