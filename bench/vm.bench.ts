@@ -107,7 +107,7 @@ async function timedBuild(exec: VmExecutor, build: BuildSpec): Promise<{ started
 }
 
 /** A restore's phases as its build header tells them: "restored from a snapshot in 3.1s (overlay 0.05s, domain 1.00s, …)". */
-export function restorePhases(header: string): Array<[string, number]> {
+function restorePhases(header: string): Array<[string, number]> {
   const list = /restored from a snapshot in [\d.]+s \(([^)]*)\)/.exec(header)?.[1] ?? '';
   return [...list.matchAll(/([^,]+?) ([\d.]+)s(?:,|$)/g)].map((m) => [(m[1] as string).trim(), Number(m[2]) * 1000]);
 }
