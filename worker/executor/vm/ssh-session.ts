@@ -15,6 +15,8 @@ export interface SshTarget {
   privateKey: string;
   /** The image's host keys (base64 blobs); when given, any other key is refused. */
   hostKeys?: string[];
+  /** Told when the TCP connection is up and when the key exchange is done (for phase timings). */
+  onProgress?: (event: 'connected' | 'handshake') => void;
 }
 
 export interface ExecOptions {
@@ -184,11 +186,17 @@ export function connectSsh(target: SshTarget, timeoutMs: number): Promise<SshSes
     };
     client.once('ready', () => done());
     client.once('error', (error: Error) => done(error));
+    if (target.onProgress) {
+      client.once('connect', () => target.onProgress?.('connected'));
+      client.once('handshake', () => target.onProgress?.('handshake'));
+    }
     client.connect({
       host: '127.0.0.1',
       port: target.port,
       username: target.username,
       privateKey: target.privateKey,
+      // Straight to the key: ssh2 would first try 'none', one more round trip to the guest's sshd.
+      authHandler: ['publickey'],
       readyTimeout: timeoutMs,
       keepaliveInterval: 10_000,
       keepaliveCountMax: 6,

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { type BootContext, bootVm } from '../boot-vm.js';
 import { GUEST_USER } from '../guest-paths.js';
 import { runVirsh } from '../libvirt-virsh.js';
-import { connectSsh } from '../ssh-session.js';
+import { shellQuote } from '../remote-step.js';
+import { waitForSsh } from '../ssh-session.js';
 import { generateVmKey } from '../ssh-key.js';
 import type { VmImage } from '../vm-image.js';
-import { agentSocketDir, startAgentCommand } from './restore-agent.js';
+import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, startAgentCommand } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import { makingDir, readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
@@ -31,6 +32,33 @@ const SETTLE_MS = 3000;
 const KERNEL_ARGS = 'init_on_free=1';
 const DROP_CACHES = `sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'`;
 const WARM_UP = `sudo sh -c 'sed -n 1p /proc/cmdline > /dev/null; date > /dev/null; mount --version > /dev/null; command -v perl > /dev/null && perl -e 1; setsid true'; bash -c 'setsid bash -c true'`;
+
+/**
+ * What every SSH connection to a restored guest costs, made smaller in the snapshot's guest (its
+ * overlay and running sshd keep it; the image is unchanged). Each process it saves starts from a
+ * cold translation cache under TCG, on the way to the first step:
+ * - sshd reads the CI user's key from a file (SNAPSHOT_KEYS_DIR/<user>, which the restore agent
+ *   rewrites) instead of running the image's AuthorizedKeysCommand, a shell, twice per login (the
+ *   key query and the signed request). Its drop-in sorts first, and sshd keeps a keyword's first
+ *   value. sshd is reloaded for it before the save: its listener was in the snapshot already, and
+ *   each connection's process is still a fresh exec (sshd re-execs per connection), seeded after
+ *   the restore agent reseeded the guest's generator.
+ * - PAM sessions go without Debian's pam_motd, which runs run-parts over /etc/update-motd.d (a
+ *   shell, uname) for a message a command session never shows. sshd reads PAM's files per connection.
+ */
+export function leanerSshCommand(snapshotKeyBlob: string): string {
+  const script = [
+    'set -e',
+    `mkdir -p ${SNAPSHOT_KEYS_DIR}`,
+    `chmod 755 ${path.posix.dirname(SNAPSHOT_KEYS_DIR)} ${SNAPSHOT_KEYS_DIR}`,
+    `echo '${authorizedKeyLine(snapshotKeyBlob)}' > ${SNAPSHOT_KEYS_DIR}/${GUEST_USER}`,
+    `chmod 644 ${SNAPSHOT_KEYS_DIR}/${GUEST_USER}`,
+    `printf '%s\\n' '# gatehouse snapshot: the key from a file the restore agent writes' 'AuthorizedKeysFile ${SNAPSHOT_KEYS_DIR}/%u' 'AuthorizedKeysCommand none' > /etc/ssh/sshd_config.d/00-gatehouse-snapshot.conf`,
+    `sed -i 's/^\\(session[[:space:]].*pam_motd\\.so.*\\)$/# gatehouse snapshot: \\1/' /etc/pam.d/sshd`,
+    'systemctl reload ssh.service',
+  ].join('\n');
+  return `sudo sh -c ${shellQuote(script)}`;
+}
 
 export interface MakeSnapshotRequest {
   /** The domain that boots it (gatehouse-<worker>-s<n>). */
@@ -64,9 +92,11 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
       // makes the guest the build's own over SSH instead.
       const startAgent = startAgentCommand(image.arch);
       if (startAgent) restoreAgent = (await vm.session.exec(startAgent)).code === 0;
+      await vm.session.run(leanerSshCommand(key.publicBlob));
       await vm.session.run(DROP_CACHES);
       vm.session.close();
-      const warmUp = await connectSsh({ port: vm.port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: image.hostKeys }, 30_000);
+      // The reloaded sshd listens again within moments.
+      const warmUp = await waitForSsh({ port: vm.port, username: GUEST_USER, privateKey: key.privateKey, hostKeys: image.hostKeys }, { deadline: Date.now() + 30_000, signal: ctx.signal ?? new AbortController().signal });
       try {
         await Promise.all([warmUp.run(WARM_UP), warmUp.sftp()]);
       } finally {

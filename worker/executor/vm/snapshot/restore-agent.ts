@@ -2,8 +2,9 @@
 // snapshot's guest just before the save, so that every restored copy has it already running. It
 // makes a restored guest the build's own without a login and without starting a process: the host
 // writes the build's public key and a random seed on a virtio-serial port, the agent puts the key in
-// the file bind-mounted over /proc/cmdline at snapshot time (the image's sshd reads its one key from
-// there, vm-image/guest/gatehouse-authorized-keys: the snapshot key opens nothing any more), mixes
+// the snapshot's authorized key file (in SNAPSHOT_KEYS_DIR, what the snapshot's sshd reads) and in the
+// file bind-mounted over /proc/cmdline at snapshot time (what the image's own
+// AuthorizedKeysCommand reads): the snapshot key opens nothing any more. It mixes
 // the seed into the kernel's random pool and reseeds it (RNDADDENTROPY, RNDRESEEDCRNG), asks the host
 // for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
 // answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
@@ -18,17 +19,31 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GUEST_USER } from '../guest-paths.js';
 import { shellQuote } from '../remote-step.js';
 import type { VmImage } from '../vm-image.js';
 
 /** The virtio-serial port's name (the guest sees /dev/virtio-ports/<name>). */
 export const AGENT_CHANNEL = 'org.gatehouse.restore';
 
-// Per-architecture syscall and ioctl numbers: clock_settime, _IOW('R', 3, int[2]) and _IO('R', 7)
+/**
+ * A snapshot's guest reads the CI user's one key from this file (make-snapshot.ts points its sshd
+ * here), not through the image's AuthorizedKeysCommand: no process per authentication.
+ */
+export const SNAPSHOT_KEYS_DIR = '/run/gatehouse/keys';
+
+/** The authorized_keys line of a build key (its base64 blob). */
+export function authorizedKeyLine(publicBlob: string): string {
+  if (!/^[A-Za-z0-9+/=]+$/.test(publicBlob)) throw new Error('unexpected characters in the build key');
+  return `ssh-ed25519 ${publicBlob} gatehouse-build`;
+}
+
+// Per-architecture syscall and ioctl numbers: clock_settime (powerpc's 246 is clock_gettime, which
+// "succeeds" and leaves the clock at save time), _IOW('R', 3, int[2]) and _IO('R', 7)
 // (powerpc encodes the ioctl direction bits differently). Guests without an entry get no agent.
 const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string }>> = {
   x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207' },
-  ppc64le: { clockSettime: 246, addEntropy: '0x80085203', reseed: '0x20005207' },
+  ppc64le: { clockSettime: 245, addEntropy: '0x80085203', reseed: '0x20005207' },
 };
 
 /**
@@ -57,6 +72,11 @@ my $answer = eval {
   my $text = <$c>;
   $text =~ s/gatehouse\\.key=\\S*/gatehouse.key=$key/ or die "no key on the command line\\n";
   seek($c, 0, 0); truncate($c, 0); print $c $text; close($c) or die "cmdline: $!\\n";
+  if (-d "${SNAPSHOT_KEYS_DIR}") {
+    open(my $k, ">", "${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}") or die "key file: $!\\n";
+    print $k "ssh-ed25519 $key gatehouse-build\\n"; close($k) or die "key file: $!\\n";
+    chmod(0644, "${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}"); rename("${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}", "${SNAPSHOT_KEYS_DIR}/${GUEST_USER}") or die "key file: $!\\n";
+  }
   open(my $r, "+<", "/dev/urandom") or die "urandom: $!\\n";
   my $bytes = pack("H*", $seed);
   ioctl($r, ${n.addEntropy}, pack("ii", 8 * length($bytes), length($bytes)) . $bytes) or die "RNDADDENTROPY: $!\\n";
@@ -64,6 +84,7 @@ my $answer = eval {
   syswrite($port, "clock\\n");
   my ($sec, $nsec) = line() =~ /^(\\d+)(\\d{9})$/ or die "bad clock\\n";
   syscall(${n.clockSettime}, 0, pack("qq", $sec, $nsec)) == 0 or die "clock_settime: $!\\n";
+  abs(time() - $sec) < 5 or die "the clock did not move\\n";
   "ok";
 };
 $answer //= "error $@";

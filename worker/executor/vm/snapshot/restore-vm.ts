@@ -25,7 +25,7 @@ import { createOverlay, deleteOverlay } from '../overlay.js';
 import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
 import { type SshSession, waitForSsh } from '../ssh-session.js';
-import { agentSocketDir, tellAgent } from './restore-agent.js';
+import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, tellAgent } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import type { Snapshot } from './snapshot-store.js';
 
@@ -35,7 +35,10 @@ export class SnapshotRestoreError extends VmBootError {
 }
 
 const STATE_TIMEOUT_MS = 60_000;
-/** The agent answers in about a tenth of a second; past this the restore goes on over SSH. */
+/**
+ * The agent answers in a few tenths of a second on x86_64; past this the restore goes on over SSH.
+ * (A restored ppc64le guest often stalls for seconds once its clock is set, agent or SSH alike.)
+ */
 const AGENT_TIMEOUT_MS = 3000;
 
 export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: BootContext): Promise<RunningVm> {
@@ -103,8 +106,8 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   }
   let session: SshSession;
   try {
-    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: owned ? key.privateKey : snapshot.privateKey }, sshWait);
-    lap('ssh');
+    session = await waitForSsh({ port, username: GUEST_USER, hostKeys: request.image.hostKeys, privateKey: owned ? key.privateKey : snapshot.privateKey, onProgress: (event) => lap(event === 'connected' ? 'ssh connect' : 'ssh kex') }, sshWait);
+    lap('ssh auth');
   } catch (error) {
     return fail(error, !signal.aborted);
   }
@@ -150,8 +153,8 @@ async function makeOwn(session: SshSession, publicBlob: string, arch: Snapshot['
 
 /**
  * Run as root in the restored guest. The image's sshd takes the build key from the kernel command
- * line (AuthorizedKeysCommand reading /proc/cmdline, no authorized_keys file), so the command line
- * it reads is replaced by one with the build's key: the snapshot key opens nothing any more.
+ * line (AuthorizedKeysCommand reading /proc/cmdline), a snapshot's sshd from its key file
+ * (make-snapshot.ts): both get the build's key instead, and the snapshot key opens nothing any more.
  * The clock is set from the host's (makeOwn), and host randomness is mixed into the kernel's pool and the
  * generator reseeded from it at once (RNDADDENTROPY, RNDRESEEDCRNG through perl, which every Debian
  * has); without perl the bytes are still mixed in, and the kernel reseeds on its own later.
@@ -168,6 +171,8 @@ export function makeOwnScript(publicBlob: string, arch: Snapshot['manifest']['ar
     `sed 's|gatehouse\\.key=[^ ]*|gatehouse.key=${publicBlob}|' /proc/cmdline > /run/gatehouse/cmdline.own`,
     'chmod 644 /run/gatehouse/cmdline.own',
     'mount --bind /run/gatehouse/cmdline.own /proc/cmdline',
+    // The snapshot's sshd reads the key from here (make-snapshot.ts).
+    `if [ -d ${SNAPSHOT_KEYS_DIR} ]; then echo '${authorizedKeyLine(publicBlob)}' > ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}; chmod 644 ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER}; mv ${SNAPSHOT_KEYS_DIR}/.${GUEST_USER} ${SNAPSHOT_KEYS_DIR}/${GUEST_USER}; fi`,
     // An agent that did not answer would otherwise go on looking at its port for the whole build.
     'if [ -f /run/gatehouse/agent.pid ]; then kill "$(cat /run/gatehouse/agent.pid)" 2>/dev/null || true; fi',
     'guest=$(date +%s%N)',
