@@ -56,6 +56,11 @@ export function domainXml(p: DomainParams): string {
   // pseries boots through SLOF, which takes many seconds under TCG; QEMU's Virtual Open Firmware
   // (vof.bin) is enough for a direct kernel boot. Merged into libvirt's own -machine option.
   const machineArgs = p.arch === 'ppc64le' ? `\n    <qemu:arg value='-machine'/>\n    <qemu:arg value='x-vof=on'/>` : '';
+  // Started, an x86 guest's CPU is read back by libvirt one QOM property at a time when QEMU has
+  // `unavailable-features` (~400 QMP round trips: 0.8 s of every x86_64 boot and restore here).
+  // Without that capability libvirt reads the same through two properties (feature-words and
+  // filtered-features); QEMU's command line is the same either way.
+  const capabilities = `\n  <qemu:capabilities>\n    <qemu:del capability='cpu-unavailable-features'/>\n  </qemu:capabilities>`;
   const incomingArgs = p.incomingPort ? `\n    <qemu:arg value='-incoming'/>\n    <qemu:arg value='tcp:127.0.0.1:${int(p.incomingPort)}'/>` : '';
   return `<domain type='${p.domainType}' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>${esc(p.name)}</name>
@@ -85,7 +90,7 @@ export function domainXml(p: DomainParams): string {
     <console type='pty'><target type='serial' port='0'/></console>
 ${p.agent ? `    <channel type='unix'><source mode='bind' path='${esc(p.agent.socket)}'/><target type='virtio' name='${esc(p.agent.channel)}'/></channel>\n` : ''}    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
     <memballoon model='none'/>
-  </devices>
+  </devices>${capabilities}
   <qemu:commandline>
     <qemu:arg value='-netdev'/>
     <qemu:arg value='${esc(netdev)}'/>
