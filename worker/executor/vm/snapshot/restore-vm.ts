@@ -37,7 +37,11 @@ export class SnapshotRestoreError extends VmBootError {
 const STATE_TIMEOUT_MS = 60_000;
 /**
  * The agent answers in a few tenths of a second on x86_64; past this the restore goes on over SSH.
- * (A restored ppc64le guest often stalls for seconds once its clock is set, agent or SSH alike.)
+ * A restored ppc64le guest (TCG) often stalls for seconds, agent or SSH alike, and not because its
+ * clock is set: with the agent's clock_settime taken out it stalled too, and its kernel reported a
+ * vCPU without a timer interrupt since the save ("hard LOCKUP", "rcu_sched kthread timer wakeup
+ * didn't happen"). QEMU 7.2's TCG does not carry the ppc decrementer over a migration (QEMU 8.2
+ * does), so an idle vCPU waits for some other interrupt to wake it.
  */
 const AGENT_TIMEOUT_MS = 3000;
 
