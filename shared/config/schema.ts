@@ -519,7 +519,7 @@ const vmSettingsSchema = z
     imagesDir: z.string().min(1).prefault('images'),
     /**
      * How a build's VM starts (default `boot`): `boot` cold-boots the image; `snapshot` restores a
-     * memory snapshot of the booted image (≈1 s instead of ≈20 s under TCG), made on the first use of
+     * memory snapshot of the booted image (≈3 s to the first step instead of ≈10 s under TCG), made on the first use of
      * an image version and kept in its directory. A snapshot that cannot be restored is deleted and
      * the build cold-boots.
      */
