@@ -21,7 +21,8 @@ import { benchColdBoot } from './vm-cold-boot.bench.js';
 
 const IMAGES_DIR = process.env.GATEHOUSE_VM_IMAGES ?? '/var/cache/gatehouse-images';
 const URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
-const quiet = createLogger({ level: 'error' });
+// Warnings show: a boot that failed and was retried on a fresh VM says why (its console's tail).
+const logger = createLogger({ level: 'warn' });
 // GATEHOUSE_BENCH_VM=cold-boot (comma-separated) runs only those parts.
 const parts = new Set((process.env.GATEHOUSE_BENCH_VM ?? 'overlay,cold-boot,pool,restore').split(','));
 
@@ -74,7 +75,7 @@ async function overlayCreate(base: string, root: string): Promise<BenchResult[]>
 }
 
 function executor(worker: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string, warmPool?: Array<{ image: string; size: number; memoryMiB: number }>, restore?: 'snapshot'): VmExecutor {
-  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger: quiet, ...(warmPool ? { warmPool } : {}), ...(restore ? { restore } : {}) });
+  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger, ...(warmPool ? { warmPool } : {}), ...(restore ? { restore } : {}) });
 }
 
 function benchBuild(image: string, buildId: number, steps: StepSpec[]): BuildSpec {
@@ -93,7 +94,7 @@ async function timedBuild(exec: VmExecutor, build: BuildSpec, onFirstOutput?: ()
   const result = await runBuild(build, {
     executor: exec,
     signal: new AbortController().signal,
-    logger: quiet,
+    logger,
     sink: {
       send(m) {
         if (m.type === 'step.started' && m.step === '0' && Number.isNaN(started)) started = performance.now() - t0;
