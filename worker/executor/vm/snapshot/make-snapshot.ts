@@ -15,7 +15,7 @@ import { generateVmKey } from '../ssh-key.js';
 import type { VmImage } from '../vm-image.js';
 import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, startAgentCommand } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
-import { makingDir, readSnapshot, SNAPSHOT_FILES, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
+import { makingDir, readSnapshot, SNAPSHOT_FILES, SNAPSHOT_FORMAT, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
 // A ppc64le guest saved the moment its SSH session closed never answered SSH after a restore (x86_64 did);
 // saved 3 s later it does, restored by virsh or by restore-vm.ts alike.
@@ -116,6 +116,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
     await rm(vm.consoleLog, { force: true });
     const disk = await stat(image.disk);
     const manifest: SnapshotManifest = {
+      format: SNAPSHOT_FORMAT,
       image: image.name,
       ...(image.version ? { version: image.version } : {}),
       arch: image.arch,

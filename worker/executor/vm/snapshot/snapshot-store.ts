@@ -14,7 +14,16 @@ export interface VmShape {
   network: boolean;
 }
 
+/**
+ * What the worker puts in a snapshot's guest before the save, as a number: a snapshot of another
+ * format is made again. 2: sshd reads the build key from a file, and the ppc64le agent sets the clock
+ * (format 1's called clock_gettime).
+ */
+export const SNAPSHOT_FORMAT = 2;
+
 export interface SnapshotManifest {
+  /** SNAPSHOT_FORMAT when it was made (absent: format 1). */
+  format?: number;
   image: string;
   version?: string;
   arch: VmImage['arch'];
@@ -98,6 +107,7 @@ export async function staleReason(snapshot: Snapshot, image: VmImage, hypervisor
   const m = snapshot.manifest;
   if (m.hypervisor !== hypervisor) return `it was saved by another libvirt/QEMU (${m.hypervisor}; now ${hypervisor})`;
   if (m.restoreAgent === undefined) return 'it was saved without the restore agent\'s port';
+  if ((m.format ?? 1) !== SNAPSHOT_FORMAT) return `it was made by another gatehouse (format ${m.format ?? 1}; now ${SNAPSHOT_FORMAT})`;
   if (m.arch !== image.arch) return `it is of another architecture (${m.arch})`;
   const disk = await stat(image.disk);
   if (m.imageDisk.path !== image.disk || m.imageDisk.size !== disk.size || m.imageDisk.mtimeMs !== disk.mtimeMs) return 'the image disk changed since it was saved';
