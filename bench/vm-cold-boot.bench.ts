@@ -3,7 +3,8 @@
 // create call (until QEMU runs) and the first step's output; the guest tells, from its own clock
 // (zero at kernel start): when the kernel ran /init (dmesg), when systemd started and ssh.service
 // became active (systemctl show), when sshd accepted the key (journal), and the first step's
-// /proc/uptime. Firmware is what remains between QEMU running and the guest clock's zero.
+// /proc/uptime. Firmware is what remains between QEMU running and the guest clock's zero. The bench
+// build has no source, so no upload phase is reported (a checkout's upload is the build's own work).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BuildSpec, StepSpec } from '../shared/protocol.js';
@@ -68,7 +69,6 @@ export async function benchColdBoot(arch: string, libvirt: Libvirt, parts: ColdB
     row('initramfs (→ systemd)', (p) => p.initramfs),
     row('systemd → ssh.service active', (p) => p.systemdToSsh),
     row('sshd active → key accepted', (p) => p.sshToAuth),
-    row('source upload (none in this build)', () => 0),
     row('key accepted → first step output', (p) => p.authToStep),
     row('  (systemd: boot finished)', (p) => p.systemdFinished),
     row('  (QEMU CPU seconds until first output)', (p) => p.qemuCpu),
