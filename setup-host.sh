@@ -14,7 +14,7 @@
 # What it does, each step only when needed (a second run changes nothing and says so):
 #   packages   Node.js >= 20, git, libvirt, qemu, qemu-img, image tools, for this OS
 #   checks     hardware virtualization (KVM), else a warning and TCG
-#   user       gatehouse, a system user in the libvirt and kvm groups
+#   user       gatehouse, a system user in the libvirt, kvm and QEMU (libvirt-qemu or qemu) groups
 #   app        /opt/gatehouse: the built app with production dependencies only
 #   config     /etc/gatehouse: site/ (your config), gatehouse.mjs (what the services load),
 #              secrets.env (mode 0600)

@@ -9,7 +9,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../../worker/build-runner.js';
-import { buildDomainName, domainPrefix } from '../../../worker/executor/vm/leftovers.js';
+import { buildDomainName, domainPrefix, snapshotDomainName } from '../../../worker/executor/vm/leftovers.js';
+import { AGENT_SOCKET_SUFFIX } from '../../../worker/executor/vm/snapshot/restore-agent.js';
 import { connectLibvirt } from '../../../worker/executor/vm/connect-libvirt.js';
 import { createTestRepo } from '../../support/worker-git-repo.js';
 import { RecordingSink, step, waitUntil } from '../../support/worker-build-spec.js';
@@ -160,7 +161,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm executor on real VM
     }
   });
 
-  it('leaves a domain and an overlay when the worker process is killed with SIGKILL mid-build; the next start removes them', async () => {
+  it('leaves a domain and an overlay when the worker process is killed with SIGKILL mid-build; the next start removes them (and a stale agent socket)', async () => {
     const worker = uniqueWorker('kill');
     const root = vmTestRoot('kill');
     const vmDir = path.join(root, 'data', 'worker', worker, 'vm');
@@ -190,6 +191,9 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm executor on real VM
       const domain = buildDomainName(worker, 11, 1);
       expect(domainsNamed(domainPrefix(worker))).toEqual([domain]);
       expect(filesIn(vmDir)).toContain(`${domain}.qcow2`);
+      // A restore agent's socket that a crash left (libvirt removes it only when the domain ends).
+      const staleSocket = path.join(vmDir, `${snapshotDomainName(worker, 3)}${AGENT_SOCKET_SUFFIX}`);
+      writeFileSync(staleSocket, '');
 
       child = start();
       await waitUntil(() => child.output().includes('removed leftovers of an earlier run'), 'the sweep at start', 60_000);

@@ -87,11 +87,12 @@ describe.skipIf(!canRun)('setup-host.sh in a fresh Debian 12 root', () => {
     for (const tool of ['usr/bin/git', 'usr/sbin/libvirtd', 'usr/bin/virsh', 'usr/bin/qemu-img', 'usr/bin/qemu-system-ppc64', 'usr/bin/qemu-system-x86_64', 'usr/sbin/debootstrap']) {
       expect(existsSync(at(tool)), tool).toBe(true);
     }
-    // The user, in the libvirt and kvm groups.
+    // The user, in the libvirt, kvm and libvirt-qemu groups.
     expect(readFileSync(at('etc/passwd'), 'utf8')).toMatch(/^gatehouse:x:\d+:\d+:gatehouse CI:\/var\/lib\/gatehouse:\/usr\/sbin\/nologin$/m);
     const group = readFileSync(at('etc/group'), 'utf8');
     expect(group).toMatch(/^libvirt:x:\d+:.*\bgatehouse\b/m);
     expect(group).toMatch(/^kvm:x:\d+:.*\bgatehouse\b/m);
+    expect(group).toMatch(/^libvirt-qemu:x:\d+:.*\bgatehouse\b/m); // the restore agent's socket is QEMU's
     // The app: built tree plus production dependencies only.
     expect(existsSync(at('opt/gatehouse/dist/cli/main.js'))).toBe(true);
     expect(existsSync(at('opt/gatehouse/dist/ui/index.html'))).toBe(true);

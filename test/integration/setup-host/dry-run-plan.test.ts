@@ -44,10 +44,11 @@ describe('setup-host.sh --dry-run', () => {
     expect(r.stderr).toContain('CentOS Stream 9 packages no qemu for ppc64le guests on a x86_64 host');
     // Virtualization: nothing in the fake root, so TCG with a warning.
     expect(r.stderr).toContain('no usable KVM: VMs run under TCG');
-    // The user, in the libvirt and kvm groups.
+    // The user, in the libvirt, kvm and QEMU groups.
     expect(r.stdout).toContain('useradd --system --user-group --home-dir /var/lib/gatehouse --no-create-home --shell /usr/sbin/nologin');
     expect(r.stdout).toContain('add gatehouse to group libvirt');
     expect(r.stdout).toContain('add gatehouse to group kvm');
+    expect(r.stdout).toContain('add gatehouse to group qemu'); // QEMU's group on EL: the restore agent's socket
     // Paths, with modes and owners.
     expect(r.stdout).toContain('paths: app /opt/gatehouse, config /etc/gatehouse, data /var/lib/gatehouse');
     expect(r.stdout).toContain('install the app into /opt/gatehouse');

@@ -1,11 +1,12 @@
 // After a crash (a SIGKILL, a power cut) a worker's VMs outlive it. At start the worker destroys the
-// running domains named with its own prefix, and deletes every overlay and console log in its own
-// VM directory. The name grammar after the prefix is fixed (b<build>-<try>, p<n>, v<n> for a VM
+// running domains named with its own prefix, and deletes every overlay, console log and restore
+// agent socket in its own VM directory. The name grammar after the prefix is fixed (b<build>-<try>, p<n>, v<n> for a VM
 // that verifies a new image version, s<n> for one that makes a memory snapshot), so the sweep of
 // worker "w1" never matches the domains of a worker "w1-b5".
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Libvirt } from './libvirt.js';
+import { AGENT_SOCKET_SUFFIX } from './snapshot/restore-agent.js';
 
 export function domainPrefix(worker: string): string {
   return `gatehouse-${worker}-`;
@@ -43,7 +44,7 @@ export async function removeLeftovers(libvirt: Libvirt, worker: string, dir: str
   for (const name of domains) await libvirt.destroy(name);
   let files: string[] = [];
   try {
-    files = (await readdir(dir)).filter((f) => f.endsWith('.qcow2') || f.endsWith('.console.log'));
+    files = (await readdir(dir)).filter((f) => f.endsWith('.qcow2') || f.endsWith('.console.log') || f.endsWith(AGENT_SOCKET_SUFFIX));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -83,7 +83,7 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
   const bootContext = (signal?: AbortSignal) => ({ libvirt: libvirt as Libvirt, dir: options.dir, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs, ...(signal ? { signal } : {}) });
   const boot = (request: BootRequest, signal?: AbortSignal) => bootVm(request, bootContext(signal));
   const snapshots: Snapshots | undefined =
-    options.restore === 'snapshot' ? createSnapshots({ worker: options.worker, logger, boot: () => ({ libvirt: libvirt as Libvirt, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs }) }) : undefined;
+    options.restore === 'snapshot' ? createSnapshots({ worker: options.worker, logger, boot: () => ({ libvirt: libvirt as Libvirt, dir: options.dir, domainType: options.domainType, bootTimeoutMs: options.bootTimeoutMs }) }) : undefined;
 
   const ready = (async () => {
     libvirt ??= await connectLibvirt({ uri: options.libvirtUri, onFallback: (reason) => logger.warn(reason) });

@@ -13,7 +13,7 @@ import { shellQuote } from '../remote-step.js';
 import { waitForSsh } from '../ssh-session.js';
 import { generateVmKey } from '../ssh-key.js';
 import type { VmImage } from '../vm-image.js';
-import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, startAgentCommand } from './restore-agent.js';
+import { agentSocket, authorizedKeyLine, SNAPSHOT_KEYS_DIR, startAgentCommand } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import { makingDir, readSnapshot, SNAPSHOT_FILES, SNAPSHOT_FORMAT, type Snapshot, snapshotDir, type SnapshotManifest, type VmShape } from './snapshot-store.js';
 
@@ -70,7 +70,8 @@ export interface MakeSnapshotRequest {
   hypervisor: string;
 }
 
-export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootContext, 'dir'>): Promise<Snapshot> {
+/** `ctx.dir`: the worker's VM directory (the agent's socket is there); the rest is made in the snapshot's own. */
+export async function makeSnapshot(request: MakeSnapshotRequest, ctx: BootContext): Promise<Snapshot> {
   const { image, shape } = request;
   const dir = snapshotDir(image, shape);
   const making = makingDir(dir, request.worker);
@@ -80,7 +81,7 @@ export async function makeSnapshot(request: MakeSnapshotRequest, ctx: Omit<BootC
   try {
     const key = generateVmKey();
     await writeFile(path.join(making, SNAPSHOT_FILES.key), key.privateKey, { mode: 0o600 });
-    const agent = await agentSocketDir();
+    const agent = await agentSocket(ctx.dir, request.name);
     const vm = await bootVm({ name: request.name, image, memoryMiB: shape.memoryMiB, cpus: shape.cpus, network: shape.network, key, agent, kernelArgs: KERNEL_ARGS }, { ...ctx, dir: making }).catch(async (error: unknown) => {
       await agent.remove();
       throw error;

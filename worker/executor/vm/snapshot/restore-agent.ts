@@ -9,15 +9,15 @@
 // for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
 // answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
 //
-// The port's host side is a unix socket QEMU listens on, in a 0700 directory of the worker's own
-// (libvirtd makes the socket there, owned by QEMU's user and group, mode 0775): only root and QEMU's
-// user can connect, not any local user (as a TCP port would let them), and only the worker does. A
-// worker that runs neither as root nor in QEMU's group is refused too (EACCES, at once): its restores
-// then make the guest their own over SSH (restore-vm.ts), as slow as before the agent.
+// The port's host side is a unix socket QEMU listens on (libvirtd makes it, owned by QEMU's user and
+// group, mode 0775), named after the domain in the worker's VM directory (0711, not listable):
+// only root and QEMU's user and group can connect, not any local user (as a TCP port would let them).
+// Not in /tmp: the worker's unit has a private /tmp, which libvirtd does not see. A worker that
+// runs neither as root nor in QEMU's group (setup-host.sh adds it) is refused (EACCES, at once): its
+// restores then make the guest their own over SSH (restore-vm.ts), as slow as before the agent.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GUEST_USER } from '../guest-paths.js';
 import { shellQuote } from '../remote-step.js';
@@ -128,8 +128,20 @@ export async function tellAgent(socket: string, publicBlob: string, timeoutMs: n
   }
 }
 
-/** A private (0700) directory for one VM's agent socket, short enough for a socket path; `remove` deletes it. */
-export async function agentSocketDir(): Promise<{ socket: string; channel: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-agent-'));
-  return { socket: path.join(dir, 'sock'), channel: AGENT_CHANNEL, remove: () => rm(dir, { recursive: true, force: true }) };
+/** The longest path a unix socket may have (sun_path holds 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * The agent socket of domain `domain`, in the worker's VM directory `vmDir`; `remove` deletes it
+ * (libvirt does when the domain ends, but not after a crash: leftovers.ts sweeps those).
+ */
+export async function agentSocket(vmDir: string, domain: string): Promise<{ socket: string; channel: string; remove: () => Promise<void> }> {
+  const socket = path.join(vmDir, `${domain}${AGENT_SOCKET_SUFFIX}`);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) throw new Error(`the restore agent's socket path ${socket} is longer than a unix socket allows (${MAX_SOCKET_PATH} bytes): use a shorter data directory`);
+  const remove = () => rm(socket, { force: true });
+  await remove(); // what a crashed run left: QEMU could not listen there
+  return { socket, channel: AGENT_CHANNEL, remove };
 }
+
+/** An agent socket's file name is its domain's name with this after it. */
+export const AGENT_SOCKET_SUFFIX = '.agent';

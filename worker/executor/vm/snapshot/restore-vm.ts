@@ -25,7 +25,7 @@ import { createOverlay, deleteOverlay } from '../overlay.js';
 import { stepWrapper } from '../remote-step.js';
 import { generateVmKey } from '../ssh-key.js';
 import { type SshSession, waitForSsh } from '../ssh-session.js';
-import { agentSocketDir, authorizedKeyLine, SNAPSHOT_KEYS_DIR, tellAgent } from './restore-agent.js';
+import { agentSocket, authorizedKeyLine, SNAPSHOT_KEYS_DIR, tellAgent } from './restore-agent.js';
 import { readSaveFileHeader } from './save-file.js';
 import type { Snapshot } from './snapshot-store.js';
 
@@ -51,7 +51,7 @@ export async function restoreVm(request: BootRequest, snapshot: Snapshot, ctx: B
   const consoleLog = path.join(ctx.dir, `${request.name}.console.log`);
   const { libvirt } = ctx;
   const m = snapshot.manifest;
-  const agent = await agentSocketDir();
+  const agent = await agentSocket(ctx.dir, request.name);
   const removeAll = async () => {
     await libvirt.destroy(request.name).catch(() => {});
     await deleteOverlay(overlay);

@@ -23,7 +23,8 @@ export interface Snapshots {
 export interface SnapshotsOptions {
   worker: string;
   logger: Logger;
-  boot: () => Omit<BootContext, 'dir' | 'signal'>;
+  /** How VMs start; its `dir` is the worker's VM directory (where the agent's socket goes). */
+  boot: () => Omit<BootContext, 'signal'>;
 }
 
 export function createSnapshots(options: SnapshotsOptions): Snapshots {
