@@ -44,8 +44,7 @@ export function createHostExecutor(options: HostExecutorOptions): Executor {
     kind: 'host',
 
     async prepare(build: BuildSpec, signal: AbortSignal): Promise<Workspace> {
-      await mkdir(options.workRoot, { recursive: true });
-      const dir = await mkdtemp(path.join(options.workRoot, `build-${build.buildId}-`));
+      const dir = await makeWorkDir(options.workRoot, build.buildId);
       const workspace = { buildId: build.buildId, dir };
       try {
         if (build.source) {
@@ -124,6 +123,18 @@ async function writeFiles(dir: string, files: StepFile[]): Promise<void> {
     await rm(target, { force: true });
     await pipeline(await file.open(), createWriteStream(target, { mode: file.mode }));
     await chmod(target, file.mode); // the umask trimmed the mode it was created with
+  }
+}
+
+/** A fresh directory under `workRoot`, which is made only when missing (not stat'ed again for every build). */
+async function makeWorkDir(workRoot: string, buildId: number): Promise<string> {
+  const prefix = path.join(workRoot, `build-${buildId}-`);
+  try {
+    return await mkdtemp(prefix);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(workRoot, { recursive: true });
+    return mkdtemp(prefix);
   }
 }
 
