@@ -61,7 +61,7 @@ done
 OUT=$(realpath -m "$OUT")
 WORK="$OUT.work"
 case "$DISTRO" in
-  debian) ROOT_CMDLINE="root=/dev/vda rw" ;;
+  debian) ROOT_CMDLINE="root=/dev/vda rw rootflags=noatime,errors=remount-ro" ;; # fstab's options, mounted so by the initramfs
   centos-stream) ROOT_CMDLINE="" ;;
   *) die "unknown --distro $DISTRO (debian or centos-stream)" ;;
 esac

@@ -74,7 +74,10 @@ debian_build() {
   initrd=$(find "$root/boot" -maxdepth 1 -name 'initrd.img-*' | sort | tail -n 1)
   if [ -z "$kernel" ] || [ -z "$initrd" ]; then die "no kernel or initrd in $root/boot"; fi
   install -m 0644 "$kernel" "$OUT/kernel"
-  install -m 0644 "$initrd" "$OUT/initrd.img"
+  # Uncompressed: under TCG the guest kernel's gunzip of the initramfs took a good part of a
+  # second; a plain cpio is only copied (the kernel takes either).
+  if gzip -t "$initrd" 2>/dev/null; then gzip -dc "$initrd" >"$OUT/initrd.img"; else cp "$initrd" "$OUT/initrd.img"; fi
+  chmod 0644 "$OUT/initrd.img"
   KERNEL_VERSION=${kernel##*/vmlinu?-}
 
   # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
@@ -101,6 +104,13 @@ debian_configure() {
   install -D -m 0644 "$HERE/guest/ssh-gatehouse.conf" "$root/etc/systemd/system/ssh.service.d/gatehouse.conf"
   install -D -m 0644 "$HERE/guest/udev-trigger-gatehouse.conf" "$root/etc/systemd/system/systemd-udev-trigger.service.d/gatehouse.conf"
   printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
+  # No message of the day: pam_motd runs run-parts over /etc/update-motd.d (a shell, uname) at
+  # every SSH session, for a message a command session never shows.
+  sed -i 's/^\(session[[:space:]].*pam_motd\.so.*\)$/# gatehouse: \1/' "$root/etc/pam.d/sshd"
+  # SFTP inside sshd's session process, not a separate sftp-server exec per connection (the worker
+  # opens SFTP before the first step). Here, not in the drop-in: sshd refuses a second Subsystem sftp.
+  sed -i 's|^Subsystem[[:space:]]\+sftp[[:space:]].*$|Subsystem sftp internal-sftp|' "$root/etc/ssh/sshd_config"
+  grep -q '^Subsystem sftp internal-sftp$' "$root/etc/ssh/sshd_config" || die "sshd_config: no Subsystem sftp line to change"
   printf 'deb %s %s main\n' "$MIRROR" "$SUITE" >"$root/etc/apt/sources.list"
 
   chroot "$root" useradd --create-home --shell /bin/bash --uid 1000 ci
@@ -127,13 +137,23 @@ debian_configure() {
     systemd-firstboot.service systemd-hwdb-update.service ldconfig.service \
     systemd-machine-id-commit.service systemd-journal-catalog-update.service \
     systemd-update-done.service >/dev/null 2>&1
+  # More of the same, each one process before sshd: the root is mounted with fstab's options by the
+  # initramfs already (rootflags=), so systemd-remount-fs has nothing to change; the random seed
+  # file would be the same in every VM made from this image (the kernel's generator is seeded by
+  # virtio-rng and its own jitter, and nothing is saved for a next boot that never comes); and
+  # /run/nologin, which systemd-user-sessions removes once booted, is not made at all (a throwaway
+  # VM has no boot or shutdown that logins must wait out).
+  chroot "$root" systemctl mask systemd-remount-fs.service systemd-random-seed.service \
+    systemd-user-sessions.service >/dev/null 2>&1
+  ln -sf /dev/null "$root/etc/tmpfiles.d/systemd-nologin.conf"
   # Generators run before any unit, one process each; these find nothing in a build VM (no
-  # encrypted, GPT-auto, hibernated, sysv-only or rc.local setup, no console getty).
+  # encrypted, GPT-auto, hibernated, sysv-only or rc.local setup, no console getty, no
+  # systemd.debug_shell or systemd.run on the kernel command line).
   mkdir -p "$root/etc/systemd/system-generators"
   local generator
   for generator in systemd-cryptsetup-generator systemd-getty-generator systemd-gpt-auto-generator \
     systemd-hibernate-resume-generator systemd-integritysetup-generator systemd-rc-local-generator \
-    systemd-system-update-generator systemd-sysv-generator systemd-veritysetup-generator; do
+    systemd-debug-generator systemd-run-generator systemd-system-update-generator systemd-sysv-generator systemd-veritysetup-generator; do
     ln -sf /dev/null "$root/etc/systemd/system-generators/$generator"
   done
   if [ "$WITH_DOCKER" = 1 ]; then

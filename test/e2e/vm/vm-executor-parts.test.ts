@@ -22,6 +22,11 @@ describe('domain XML', () => {
     expect(domainXml(params)).toContain("<type arch='x86_64' machine='pc'>hvm</type>");
   });
 
+  it('gives the x86_64 NIC no option ROM (SeaBIOS would run its iPXE at every boot)', () => {
+    expect(domainXml(params)).toContain("value='virtio-net-pci,netdev=n0,bus=pci.0,addr=0x10,romfile='");
+    expect(domainXml({ ...params, arch: 'ppc64le' })).not.toContain('romfile');
+  });
+
   it("has libvirt read a started guest's CPU in two QMP calls, not one per CPU feature (~400 on x86_64)", () => {
     expect(domainXml(params)).toContain("<qemu:del capability='cpu-unavailable-features'/>");
   });

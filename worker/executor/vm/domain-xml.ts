@@ -46,8 +46,10 @@ const MACHINE: Record<DomainParams['arch'], string> = { x86_64: 'pc', ppc64le: '
 
 export function domainXml(p: DomainParams): string {
   const netdev = `user,id=n0${p.network ? '' : ',restrict=on'},hostfwd=tcp:127.0.0.1:${p.sshPort}-:22`;
-  // A fixed slot, so the raw device never takes the one libvirt picks for the disk.
-  const nic = p.arch === 's390x' ? 'virtio-net-ccw,netdev=n0' : `virtio-net-pci,netdev=n0,bus=${p.arch === 'aarch64' ? 'pcie.0' : 'pci.0'},addr=0x10`;
+  // A fixed slot, so the raw device never takes the one libvirt picks for the disk. On x86 no
+  // option ROM (romfile=): the kernel is booted directly, never from the network, and SeaBIOS ran
+  // the NIC's iPXE at every boot. (The ROM is part of a saved state: see SNAPSHOT_FORMAT.)
+  const nic = p.arch === 's390x' ? 'virtio-net-ccw,netdev=n0' : `virtio-net-pci,netdev=n0,bus=${p.arch === 'aarch64' ? 'pcie.0' : 'pci.0'},addr=0x10${p.arch === 'x86_64' ? ',romfile=' : ''}`;
   const serialTarget =
     p.arch === 'ppc64le'
       ? `<target type='spapr-vio-serial' port='0'><model name='spapr-vty'/></target><address type='spapr-vio' reg='0x30000000'/>`

@@ -1,5 +1,5 @@
 // One SSH key pair per VM, made in memory and never written to disk: the public half goes to the
-// guest on the kernel command line (the image's sshd asks for it with AuthorizedKeysCommand), the
+// guest on the kernel command line (the image's initramfs writes it where sshd reads it), the
 // private half lives only as long as the executor's handle on the VM.
 import ssh2 from 'ssh2';
 

@@ -126,6 +126,21 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
   }
 
+  /**
+   * A directory with this mode, made through SFTP (no process in the guest); one that exists
+   * already is only given the mode. Its parent must exist.
+   */
+  async makeDir(dir: string, mode: number): Promise<void> {
+    const sftp = await this.sftp();
+    const made = await new Promise<Error | undefined>((resolve) => sftp.mkdir(dir, { mode }, (error) => resolve(error ?? undefined)));
+    if (made) {
+      const isDir = await new Promise<boolean>((resolve) => sftp.stat(dir, (error, stats) => resolve(!error && stats.isDirectory())));
+      if (!isDir) throw new Error(`cannot make the directory ${dir} in the VM: ${made.message}`);
+    }
+    // mkdir's mode passes through the guest's umask, and an existing directory keeps its own.
+    await new Promise<void>((resolve, reject) => sftp.chmod(dir, mode, (error) => (error ? reject(error) : resolve())));
+  }
+
   /** For files too large to hold in memory (artifacts). */
   async readStream(file: string): Promise<Readable> {
     return (await this.sftp()).createReadStream(file);

@@ -45,6 +45,8 @@ const WARM_UP = `sudo sh -c 'sed -n 1p /proc/cmdline > /dev/null; date > /dev/nu
  *   the restore agent reseeded the guest's generator.
  * - PAM sessions go without Debian's pam_motd, which runs run-parts over /etc/update-motd.d (a
  *   shell, uname) for a message a command session never shows. sshd reads PAM's files per connection.
+ * Images from today's vm-image/ have both already (the same key file, written by their initramfs);
+ * this is for images made before and by other means, and changes nothing in the others.
  */
 export function leanerSshCommand(snapshotKeyBlob: string): string {
   const script = [
