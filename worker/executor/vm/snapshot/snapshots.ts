@@ -31,6 +31,8 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
   const making = new Map<string, Promise<Snapshot>>();
   let seq = 0;
   let hypervisor: Promise<string> | undefined;
+  /** Architectures whose restore caveat was said (once per worker run). */
+  const warned = new Set<string>();
 
   async function find(image: VmImage, shape: VmShape): Promise<Snapshot> {
     const ctx = options.boot();
@@ -39,6 +41,11 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
       hypervisor = undefined;
       throw error;
     });
+    const caveat = restoreCaveat(image.arch, ctx.domainType, version);
+    if (caveat && !warned.has(image.arch)) {
+      warned.add(image.arch);
+      options.logger.warn(caveat);
+    }
     const dir = snapshotDir(image, shape);
     const found = await readSnapshot(dir);
     if (found) {
@@ -67,4 +74,19 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
       await deleteSnapshot(snapshot.dir);
     },
   };
+}
+
+/**
+ * Why restores of this architecture may go wrong on this host, if they may: QEMU before 8.2 does
+ * not carry the pseries decrementer over a restore under TCG (KVM keeps it itself), so a restored
+ * ppc64le guest can wait seconds for a timer interrupt, or never get one, on a busy host.
+ * `hypervisor` is hypervisorVersion's text ("... Running hypervisor: QEMU 7.2.22").
+ */
+export function restoreCaveat(arch: VmImage['arch'], domainType: 'kvm' | 'qemu', hypervisor: string): string | undefined {
+  if (arch !== 'ppc64le' || domainType !== 'qemu') return undefined;
+  const m = /QEMU (\d+)\.(\d+)/.exec(hypervisor);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major > 8 || (major === 8 && minor >= 2)) return undefined;
+  return `restoring ppc64le guests under TCG wants QEMU 8.2 or later (this host has ${major}.${minor}): older QEMU does not carry the pseries decrementer over a restore, so on a busy host a restored guest can stall for seconds or never answer (its build then cold-boots, and the snapshot is made again); vm.restore 'boot' avoids it, as does a newer QEMU`;
 }
