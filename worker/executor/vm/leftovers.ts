@@ -1,8 +1,8 @@
 // After a crash (a SIGKILL, a power cut) a worker's VMs outlive it. At start the worker destroys the
 // running domains named with its own prefix, and deletes every overlay, console log and restore
-// agent socket in its own VM directory. The name grammar after the prefix is fixed (b<build>-<try>, p<n>, v<n> for a VM
-// that verifies a new image version, s<n> for one that makes a memory snapshot), so the sweep of
-// worker "w1" never matches the domains of a worker "w1-b5".
+// agent socket in its own VM directory. The name grammar after the prefix is fixed (b<build>-<try>,
+// p<n>, v<n> for a VM that verifies a new image version, s<n> for one that makes a memory snapshot),
+// so the sweep of worker "w1" never matches the domains of a worker "w1-b5".
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Libvirt } from './libvirt.js';

@@ -122,8 +122,7 @@ export class SshSession {
   async writeFile(file: string, data: Buffer | string, mode: number): Promise<void> {
     const sftp = await this.sftp();
     await new Promise<void>((resolve, reject) => sftp.writeFile(file, data, { mode }, (error) => (error ? reject(error) : resolve())));
-    // writeFile's mode is ignored for a file that already exists
-    await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
+    await chmod(sftp, file, mode); // writeFile's mode is ignored for a file that already exists
   }
 
   /**
@@ -137,8 +136,7 @@ export class SshSession {
       const isDir = await new Promise<boolean>((resolve) => sftp.stat(dir, (error, stats) => resolve(!error && stats.isDirectory())));
       if (!isDir) throw new Error(`cannot make the directory ${dir} in the VM: ${made.message}`);
     }
-    // mkdir's mode passes through the guest's umask, and an existing directory keeps its own.
-    await new Promise<void>((resolve, reject) => sftp.chmod(dir, mode, (error) => (error ? reject(error) : resolve())));
+    await chmod(sftp, dir, mode); // mkdir's mode passes through the guest's umask, and an existing directory keeps its own
   }
 
   /** For files too large to hold in memory (artifacts). */
@@ -150,7 +148,7 @@ export class SshSession {
   async writeStream(file: string, open: () => Promise<Readable>, mode: number): Promise<void> {
     const sftp = await this.sftp();
     await pipeline(await open(), sftp.createWriteStream(file, { mode }));
-    await new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
+    await chmod(sftp, file, mode); // createWriteStream's mode is ignored for a file that already exists
   }
 
   async readFile(file: string): Promise<Buffer> {
@@ -280,4 +278,8 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+function chmod(sftp: SFTPWrapper, file: string, mode: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => sftp.chmod(file, mode, (error) => (error ? reject(error) : resolve())));
 }
