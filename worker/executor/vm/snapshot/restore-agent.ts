@@ -53,6 +53,17 @@ const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntrop
  * open. Undefined for an architecture the agent does not know.
  */
 export function startAgentCommand(arch: VmImage['arch']): string | undefined {
+  const perl = agentProgram(arch, { port: `/dev/virtio-ports/${AGENT_CHANNEL}`, pidFile: '/run/gatehouse/agent.pid' });
+  if (!perl) return undefined;
+  const root = ['set -e', 'mkdir -p /run/gatehouse', 'cat /proc/cmdline > /run/gatehouse/cmdline', 'chmod 644 /run/gatehouse/cmdline', 'mount --bind /run/gatehouse/cmdline /proc/cmdline', `exec perl -MPOSIX -e ${shellQuote(perl)}`].join('\n');
+  return `sudo sh -c ${shellQuote(root)}`;
+}
+
+/**
+ * The agent's perl program (run with -MPOSIX): it opens `port`, forks, and the child writes its
+ * pid to `pidFile` once it is set up, then serves. Undefined for an architecture it does not know.
+ */
+export function agentProgram(arch: VmImage['arch'], paths: { port: string; pidFile: string }): string | undefined {
   const n = NUMBERS[arch];
   if (!n) return undefined;
   // Reads from a port whose host side is not connected return EOF at once (poll says HUP), so the
@@ -62,9 +73,9 @@ export function startAgentCommand(arch: VmImage['arch']): string | undefined {
   // interrupts, see AGENT_TIMEOUT_MS, so that sleep never ended. The agent's clock_settime
   // reprograms the guest's timer, which brings its interrupts back.) SIGIO stays blocked outside
   // sigsuspend, so one that comes between a read and the wait is not lost.
-  const perl = `use strict;
+  return `use strict;
 use Fcntl ();
-open(my $port, "+<", "/dev/virtio-ports/${AGENT_CHANNEL}") or die "no port: $!\\n";
+open(my $port, "+<", "${paths.port}") or die "no port: $!\\n";
 binmode $port;
 my $pid = fork() // die "fork: $!\\n";
 exit 0 if $pid;
@@ -73,7 +84,7 @@ $SIG{IO} = sub {};
 POSIX::sigprocmask(POSIX::SIG_BLOCK(), POSIX::SigSet->new(${n.sigio})) or die "sigprocmask: $!\\n";
 fcntl($port, Fcntl::F_SETOWN(), 0 + $$) or die "F_SETOWN: $!\\n";
 fcntl($port, Fcntl::F_SETFL(), fcntl($port, Fcntl::F_GETFL(), 0) | Fcntl::O_ASYNC()) or die "O_ASYNC: $!\\n";
-if (open(my $p, ">", "/run/gatehouse/agent.pid")) { print $p "$$\n"; close($p); }
+if (open(my $p, ">", "${paths.pidFile}")) { print $p "$$\n"; close($p); }
 open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
 my $buffer = "";
 sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { POSIX::sigsuspend(POSIX::SigSet->new()); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
@@ -102,8 +113,6 @@ $answer //= "error $@";
 $answer =~ s/\\n//g;
 syswrite($port, "$answer\\n");
 `;
-  const root = ['set -e', 'mkdir -p /run/gatehouse', 'cat /proc/cmdline > /run/gatehouse/cmdline', 'chmod 644 /run/gatehouse/cmdline', 'mount --bind /run/gatehouse/cmdline /proc/cmdline', `exec perl -MPOSIX -e ${shellQuote(perl)}`].join('\n');
-  return `sudo sh -c ${shellQuote(root)}`;
 }
 
 /**
