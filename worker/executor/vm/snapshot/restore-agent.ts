@@ -70,9 +70,8 @@ export function agentProgram(arch: VmImage['arch'], paths: { port: string; pidFi
   // agent waits for SIGIO instead, which the port sends when the host connects (O_ASYNC): the
   // host's connection wakes it through the port's interrupt, not through a guest timer. (It slept
   // 20 ms between reads before; a restored ppc64le guest under QEMU 7.2's TCG has no timer
-  // interrupts, see AGENT_TIMEOUT_MS, so that sleep never ended. The agent's clock_settime
-  // reprograms the guest's timer, which brings its interrupts back.) SIGIO stays blocked outside
-  // sigsuspend, so one that comes between a read and the wait is not lost.
+  // interrupts, see AGENT_TIMEOUT_MS, so that sleep often never ended.) SIGIO stays blocked
+  // outside sigsuspend, so one that comes between a read and the wait is not lost.
   return `use strict;
 use Fcntl ();
 open(my $port, "+<", "${paths.port}") or die "no port: $!\\n";

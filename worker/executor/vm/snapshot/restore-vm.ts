@@ -38,11 +38,12 @@ const STATE_TIMEOUT_MS = 60_000;
 /**
  * The agent answers in a few tenths of a second (x86_64 and ppc64le); past this the restore goes on
  * over SSH. QEMU 7.2's TCG does not carry the ppc decrementer over a migration (QEMU 8.2 does): a
- * restored ppc64le guest gets no timer interrupt until its kernel reprograms the decrementer. Seen
- * in one: DEC far below zero and falling, the vCPU spinning in pseries' snooze_loop, no sleep or
- * timeout in the guest ever ending (and often no SSH answer either). Its devices' interrupts still
- * wake tasks: the agent waits for its port's SIGIO, and its clock_settime makes the kernel
- * reprogram the decrementer, which brings the guest's timer back for the rest of the build.
+ * restored ppc64le guest gets no timer interrupt until its kernel reprograms the decrementer, and
+ * when its next timer event was due before that, it never does. Seen in such a guest: DEC far
+ * below zero and falling, the vCPU spinning in pseries' snooze_loop, no sleep in the guest ending.
+ * Its devices' interrupts still wake tasks, so the agent waits for its port's SIGIO and answers;
+ * its clock_settime does not bring the timer back, though, and some such guests (2 of 10 snapshots
+ * made here, every restore of each) never answer SSH: the restore then fails and the build cold-boots.
  */
 const AGENT_TIMEOUT_MS = 3000;
 
