@@ -5,7 +5,10 @@
 // clock is the host's, its random generator differs from a sibling's restored from the same file,
 // and siblings restored at once do not see each other's files. A corrupted snapshot is deleted and
 // the build cold-boots and passes, saying so. Nothing is left behind: no domain, overlay, console
-// log, half-made snapshot or temp file.
+// log, half-made snapshot or temp file. The cached ppc64le image is restored too, and its restores
+// must be made the build's own by the restore agent, not by the slower SSH fallback: under QEMU
+// 7.2's TCG a restored ppc64le guest has no timer interrupts at first, and an agent that waited on
+// a timer never answered there.
 import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,11 +22,20 @@ import { GUEST_USER } from '../../../worker/executor/vm/guest-paths.js';
 import { IMAGES_DIR, vmTestEnv } from '../../support/vm-env.js';
 import { vmBuild, vmFixture, type VmFixture, vmTestRoot } from '../../support/vm-build.js';
 import { RecordingSink, step } from '../../support/worker-build-spec.js';
+import type { VmImageConfig } from '../../../worker/executor/vm/vm-image.js';
 
 const env = vmTestEnv();
 
 /** The guest's clock, 32 random bytes, and what it sees of the work directory and /tmp. */
 const PROBE = 'echo "clock=$(date +%s.%N)"; echo "random=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n")"; touch "mine-$MARK" "/tmp/mine-$MARK"; echo "files=$(ls -d mine-* /tmp/mine-* | tr "\\n" " ")"';
+
+/** The cached image of `arch`, seen through a directory of links of this test's own (its snapshot is made there). */
+function linkedImage(arch: 'x86_64' | 'ppc64le'): { root: string; config: VmImageConfig } {
+  const root = vmTestRoot(`restore-image-${arch}`);
+  const cached = path.join(IMAGES_DIR, `debian-${arch}`);
+  for (const file of ['disk.qcow2', 'kernel', 'initrd.img', 'manifest.json']) symlinkSync(path.join(cached, file), path.join(root, file));
+  return { root, config: { arch, disk: path.join(root, 'disk.qcow2'), kernel: path.join(root, 'kernel'), initrd: path.join(root, 'initrd.img') } };
+}
 
 function field(output: string, name: string): string {
   const value = new RegExp(`^${name}=(.*)$`, 'm').exec(output)?.[1];
@@ -37,15 +49,12 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm builds restored fro
   let snapshotRoot: string;
   const virshTempsBefore = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('gatehouse-virsh-')));
 
+  let image: VmImageConfig;
+
   beforeAll(() => {
-    imageRoot = vmTestRoot('restore-image');
-    const cached = path.join(IMAGES_DIR, 'debian-x86_64');
-    for (const file of ['disk.qcow2', 'kernel', 'initrd.img', 'manifest.json']) symlinkSync(path.join(cached, file), path.join(imageRoot, file));
+    ({ root: imageRoot, config: image } = linkedImage('x86_64'));
     snapshotRoot = path.join(imageRoot, 'snapshot');
-    fx = vmFixture('restore', {
-      images: { deb: { arch: 'x86_64', disk: path.join(imageRoot, 'disk.qcow2'), kernel: path.join(imageRoot, 'kernel'), initrd: path.join(imageRoot, 'initrd.img') } },
-      restore: 'snapshot',
-    });
+    fx = vmFixture('restore', { images: { deb: image }, restore: 'snapshot' });
   });
   afterAll(async () => {
     await fx?.finish();
@@ -86,7 +95,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm builds restored fro
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     const restored = [await timeToFirstOutput(2), await timeToFirstOutput(3), await timeToFirstOutput(4)];
     console.log(`restore → first step output (ms): ${restored.join(', ')}; median ${median(restored)}`);
-    const cold = vmFixture('restore-cold', { images: { deb: { arch: 'x86_64', disk: path.join(imageRoot, 'disk.qcow2'), kernel: path.join(imageRoot, 'kernel'), initrd: path.join(imageRoot, 'initrd.img') } } });
+    const cold = vmFixture('restore-cold', { images: { deb: image } });
     try {
       const coldFx = fx;
       fx = cold;
@@ -144,5 +153,44 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm builds restored fro
     expect(header).toMatch(/the snapshot of image deb could not be restored \(.*\); it was deleted, cold-booting\n/);
     expect(header).toMatch(/-b21-1 .*; booted in/);
     expect(existsSync(snapshotDir)).toBe(false);
+  });
+});
+
+describe.skipIf(env.skipReason !== undefined).sequential('ppc64le vm builds restored from a memory snapshot', { timeout: 600_000 }, () => {
+  let fx: VmFixture;
+  let imageRoot: string;
+
+  beforeAll(() => {
+    const linked = linkedImage('ppc64le');
+    imageRoot = linked.root;
+    fx = vmFixture('restore-ppc', { images: { deb: linked.config }, restore: 'snapshot' });
+  });
+  afterAll(async () => {
+    await fx?.finish();
+    if (imageRoot) (await import('node:fs')).rmSync(imageRoot, { recursive: true, force: true });
+  });
+
+  it('makes the restored guest the build\'s own through the restore agent, with the host clock', async () => {
+    // The first build makes the snapshot (and is restored from it); the next ones restore it. Some
+    // snapshots cannot be restored at all under QEMU 7.2 (restore-vm.ts, AGENT_TIMEOUT_MS: 2 of
+    // 10 snapshots made here, every restore of each): such a build cold-boots and the next one makes a new snapshot.
+    let restored = 0;
+    for (const buildId of [31, 32, 33]) {
+      const sink = new RecordingSink();
+      const result = await runBuild(vmBuild('deb', [step('0', 'clock', { run: 'echo "clock=$(date +%s.%N)"' })], { buildId }), { executor: fx.executor, sink, signal: new AbortController().signal, logger: fx.logger });
+      const at = Date.now() / 1000;
+      expect(result).toBe('success');
+      const header = sink.log(buildId, '0', 'header');
+      console.log(`ppc64le build ${buildId}: ${header.trim()}`);
+      expect(Math.abs(Number(field(sink.log(buildId, '0'), 'clock')) - at)).toBeLessThan(5);
+      if (!header.includes('restored from a snapshot')) {
+        expect(header).toMatch(/the snapshot of image deb could not be restored \(.*\); it was deleted, cold-booting\n/);
+        continue;
+      }
+      restored++;
+      expect(header, 'the restore agent answered (no SSH make-own fallback)').not.toContain('agent failed');
+      expect(header).toMatch(/make-own [\d.]+s, ssh connect/);
+    }
+    expect(restored).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,13 +1,16 @@
 // The host's side of the restore agent's line (tellAgent), against a real unix socket server that
 // speaks the guest's side: the key and a fresh seed go first, the host's clock goes when asked, and
-// only "ok" counts as done. The agent's perl compiles for every architecture it knows.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// only "ok" counts as done. The agent's perl compiles for every architecture it knows, and run on
+// this host against a port that reads as "not connected" (end of file, as a virtio-serial port
+// whose host side is not connected), it sets itself up and then sleeps until SIGIO, waking on no
+// timer: a restored ppc64le guest under QEMU 7.2's TCG has none at first.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAgentCommand, tellAgent } from '../../../worker/executor/vm/snapshot/restore-agent.js';
+import { agentProgram, startAgentCommand, tellAgent } from '../../../worker/executor/vm/snapshot/restore-agent.js';
 
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyBlob+/=';
 
@@ -92,4 +95,49 @@ describe('the restore agent', () => {
     }
     expect(startAgentCommand('aarch64')).toBeUndefined();
   });
+
+  it('waits for SIGIO, not on a timer, while its port reads as not connected', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-agent-run-'));
+    const pidFile = path.join(dir, 'agent.pid');
+    let pid = 0;
+    cleanups.push(() => {
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const program = agentProgram(process.arch === 'ppc64' ? 'ppc64le' : 'x86_64', { port: '/dev/null', pidFile }) as string;
+    const parent = spawn('perl', ['-MPOSIX', '-e', program], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    parent.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => parent.on('exit', resolve)), stderr).toBe(0);
+    // The child writes its pid only once its setup (SIGIO blocked, O_ASYNC on the port) worked.
+    const deadline = Date.now() + 5000;
+    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(pidFile), `the agent did not get past its setup: ${stderr}`).toBe(true);
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(pid).toBeGreaterThan(0);
+    const wakeUps = () => Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    // Settled in its wait: no more wake-ups over 300 ms (an agent that slept 20 ms between reads had 15).
+    let before = wakeUps();
+    for (let settled = Date.now() + 2000; Date.now() < settled; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = wakeUps();
+      if (now === before) break;
+      before = now;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wakeUps() - before).toBe(0);
+    // SIGIO wakes it: it reads its port again (end of file still) and goes back to waiting.
+    process.kill(pid, 'SIGIO');
+    const woken = Date.now() + 5000;
+    while (wakeUps() === before && Date.now() < woken) await new Promise((r) => setTimeout(r, 20));
+    expect(wakeUps()).toBeGreaterThan(before);
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+  });
 });
+

@@ -38,12 +38,13 @@ export function authorizedKeyLine(publicBlob: string): string {
   return `ssh-ed25519 ${publicBlob} gatehouse-build`;
 }
 
-// Per-architecture syscall and ioctl numbers: clock_settime (powerpc's 246 is clock_gettime, which
-// "succeeds" and leaves the clock at save time), _IOW('R', 3, int[2]) and _IO('R', 7)
-// (powerpc encodes the ioctl direction bits differently). Guests without an entry get no agent.
-const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string }>> = {
-  x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207' },
-  ppc64le: { clockSettime: 245, addEntropy: '0x80085203', reseed: '0x20005207' },
+// Per-architecture syscall, ioctl and signal numbers: clock_settime (powerpc's 246 is clock_gettime,
+// which "succeeds" and leaves the clock at save time), _IOW('R', 3, int[2]) and _IO('R', 7)
+// (powerpc encodes the ioctl direction bits differently), SIGIO (not a POSIX signal, so perl's
+// POSIX module has no name for it). Guests without an entry get no agent.
+const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string; sigio: number }>> = {
+  x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207', sigio: 29 },
+  ppc64le: { clockSettime: 245, addEntropy: '0x80085203', reseed: '0x20005207', sigio: 29 },
 };
 
 /**
@@ -52,20 +53,40 @@ const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntrop
  * open. Undefined for an architecture the agent does not know.
  */
 export function startAgentCommand(arch: VmImage['arch']): string | undefined {
+  const perl = agentProgram(arch, { port: `/dev/virtio-ports/${AGENT_CHANNEL}`, pidFile: '/run/gatehouse/agent.pid' });
+  if (!perl) return undefined;
+  const root = ['set -e', 'mkdir -p /run/gatehouse', 'cat /proc/cmdline > /run/gatehouse/cmdline', 'chmod 644 /run/gatehouse/cmdline', 'mount --bind /run/gatehouse/cmdline /proc/cmdline', `exec perl -MPOSIX -e ${shellQuote(perl)}`].join('\n');
+  return `sudo sh -c ${shellQuote(root)}`;
+}
+
+/**
+ * The agent's perl program (run with -MPOSIX): it opens `port`, forks, and the child writes its
+ * pid to `pidFile` once it is set up, then serves. Undefined for an architecture it does not know.
+ */
+export function agentProgram(arch: VmImage['arch'], paths: { port: string; pidFile: string }): string | undefined {
   const n = NUMBERS[arch];
   if (!n) return undefined;
-  // Reads from a port whose host side is not connected return EOF at once (poll says HUP): it
-  // looks again every 20 ms, which costs the idle guest next to nothing.
-  const perl = `use strict;
-open(my $port, "+<", "/dev/virtio-ports/${AGENT_CHANNEL}") or die "no port: $!\\n";
+  // Reads from a port whose host side is not connected return EOF at once (poll says HUP), so the
+  // agent waits for SIGIO instead, which the port sends when the host connects (O_ASYNC): the
+  // host's connection wakes it through the port's interrupt, not through a guest timer. (It slept
+  // 20 ms between reads before; a restored ppc64le guest under QEMU 7.2's TCG has no timer
+  // interrupts, see AGENT_TIMEOUT_MS, so that sleep often never ended.) SIGIO stays blocked
+  // outside sigsuspend, so one that comes between a read and the wait is not lost.
+  return `use strict;
+use Fcntl ();
+open(my $port, "+<", "${paths.port}") or die "no port: $!\\n";
 binmode $port;
 my $pid = fork() // die "fork: $!\\n";
 exit 0 if $pid;
 POSIX::setsid();
-if (open(my $p, ">", "/run/gatehouse/agent.pid")) { print $p "$$\n"; close($p); }
+$SIG{IO} = sub {};
+POSIX::sigprocmask(POSIX::SIG_BLOCK(), POSIX::SigSet->new(${n.sigio})) or die "sigprocmask: $!\\n";
+fcntl($port, Fcntl::F_SETOWN(), 0 + $$) or die "F_SETOWN: $!\\n";
+fcntl($port, Fcntl::F_SETFL(), fcntl($port, Fcntl::F_GETFL(), 0) | Fcntl::O_ASYNC()) or die "O_ASYNC: $!\\n";
+if (open(my $p, ">", "${paths.pidFile}")) { print $p "$$\n"; close($p); }
 open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
 my $buffer = "";
-sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { select(undef, undef, undef, 0.02); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
+sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { POSIX::sigsuspend(POSIX::SigSet->new()); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
 my $answer = eval {
   my ($key, $seed) = line() =~ /^([A-Za-z0-9+\\/=]+) ([0-9a-f]+)$/ or die "bad request\\n";
   open(my $c, "+<", "/run/gatehouse/cmdline") or die "cmdline: $!\\n";
@@ -91,8 +112,6 @@ $answer //= "error $@";
 $answer =~ s/\\n//g;
 syswrite($port, "$answer\\n");
 `;
-  const root = ['set -e', 'mkdir -p /run/gatehouse', 'cat /proc/cmdline > /run/gatehouse/cmdline', 'chmod 644 /run/gatehouse/cmdline', 'mount --bind /run/gatehouse/cmdline /proc/cmdline', `exec perl -MPOSIX -e ${shellQuote(perl)}`].join('\n');
-  return `sudo sh -c ${shellQuote(root)}`;
 }
 
 /**

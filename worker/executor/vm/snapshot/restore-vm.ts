@@ -36,12 +36,14 @@ export class SnapshotRestoreError extends VmBootError {
 
 const STATE_TIMEOUT_MS = 60_000;
 /**
- * The agent answers in a few tenths of a second on x86_64; past this the restore goes on over SSH.
- * A restored ppc64le guest (TCG) often stalls for seconds, agent or SSH alike, and not because its
- * clock is set: with the agent's clock_settime taken out it stalled too, and its kernel reported a
- * vCPU without a timer interrupt since the save ("hard LOCKUP", "rcu_sched kthread timer wakeup
- * didn't happen"). QEMU 7.2's TCG does not carry the ppc decrementer over a migration (QEMU 8.2
- * does), so an idle vCPU waits for some other interrupt to wake it.
+ * The agent answers in a few tenths of a second (x86_64 and ppc64le); past this the restore goes on
+ * over SSH. QEMU 7.2's TCG does not carry the ppc decrementer over a migration (QEMU 8.2 does): a
+ * restored ppc64le guest gets no timer interrupt until its kernel reprograms the decrementer, and
+ * when its next timer event was due before that, it never does. Seen in such a guest: DEC far
+ * below zero and falling, the vCPU spinning in pseries' snooze_loop, no sleep in the guest ending.
+ * Its devices' interrupts still wake tasks, so the agent waits for its port's SIGIO and answers;
+ * its clock_settime does not bring the timer back, though, and some such guests (2 of 10 snapshots
+ * made here, every restore of each) never answer SSH: the restore then fails and the build cold-boots.
  */
 const AGENT_TIMEOUT_MS = 3000;
 

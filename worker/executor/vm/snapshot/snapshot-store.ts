@@ -18,9 +18,10 @@ export interface VmShape {
  * What the worker puts in a snapshot's guest before the save, as a number: a snapshot of another
  * format is made again. 2: sshd reads the build key from a file, and the ppc64le agent sets the clock
  * (format 1's called clock_gettime). 3: the x86_64 NIC has no option ROM (domain-xml.ts), a device
- * change that a state saved with the ROM cannot be loaded into.
+ * change that a state saved with the ROM cannot be loaded into. 4: the restore agent waits for its
+ * port's SIGIO, not a timer (format 3's never answered in a ppc64le guest restored without a timer).
  */
-export const SNAPSHOT_FORMAT = 3;
+export const SNAPSHOT_FORMAT = 4;
 
 export interface SnapshotManifest {
   /** SNAPSHOT_FORMAT when it was made (absent: format 1). */
