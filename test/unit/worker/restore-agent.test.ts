@@ -140,4 +140,3 @@ describe('the restore agent', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(true);
   });
 });
-
