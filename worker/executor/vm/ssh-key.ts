@@ -10,9 +10,22 @@ export interface VmKey {
   publicBlob: string;
 }
 
+/** Enough that a pair which does not parse is a bug, not bad luck (1 in 256 per try, see below). */
+const MAX_TRIES = 8;
+
 export function generateVmKey(): VmKey {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
-  const blob = pair.public.split(' ')[1];
-  if (!blob) throw new Error('ssh2 returned a public key without a blob');
-  return { privateKey: pair.private, publicBlob: blob };
+  // ssh2 (1.17) drops a public key's leading zero bytes when it encodes a pair, so 1 pair in 256
+  // parses neither as a private nor as a public key (mscdex/ssh2#1390): such a VM never let its
+  // build in. A pair is used only once both halves parse; a fresh one is as good as any other.
+  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const blob = pair.public.split(' ')[1];
+    if (!blob) throw new Error('ssh2 returned a public key without a blob');
+    if (parses(pair.private) && parses(pair.public)) return { privateKey: pair.private, publicBlob: blob };
+  }
+  throw new Error(`ssh2 made ${MAX_TRIES} ed25519 key pairs in a row that it cannot parse itself`);
+}
+
+function parses(key: string): boolean {
+  return !(ssh2.utils.parseKey(key) instanceof Error);
 }
