@@ -115,11 +115,13 @@ describe('the restore agent', () => {
     let stderr = '';
     parent.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
     expect(await new Promise((resolve) => parent.on('exit', resolve)), stderr).toBe(0);
-    // The child writes its pid only once its setup (SIGIO blocked, O_ASYNC on the port) worked.
+    // The child writes its pid only once its setup (SIGIO blocked, O_ASYNC on the port) worked. The
+    // file exists (empty) a moment before its line is in it: wait for the whole line.
+    const pidLine = () => (existsSync(pidFile) ? /^(\d+)\n$/.exec(readFileSync(pidFile, 'utf8'))?.[1] : undefined);
     const deadline = Date.now() + 5000;
-    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(pidFile), `the agent did not get past its setup: ${stderr}`).toBe(true);
-    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    while (pidLine() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(pidLine(), `the agent did not get past its setup: ${stderr}`).toBeDefined();
+    pid = Number(pidLine());
     expect(pid).toBeGreaterThan(0);
     const wakeUps = () => Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     // Settled in its wait: no more wake-ups over 300 ms (an agent that slept 20 ms between reads had 15).
