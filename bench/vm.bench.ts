@@ -168,9 +168,13 @@ async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: str
     for (let i = 1; i <= 3; i++) printed.push(await restore(20 + i));
     // What every restore reads in: the saved memory (only the guest's non-zero pages) and device state.
     const snapshots = path.join(dir, 'snapshot');
-    const stateBytes = readdirSync(snapshots).reduce((sum, name) => sum + statSync(path.join(snapshots, name, SNAPSHOT_FILES.state)).size, 0);
     // Its disk: an overlay on the image holding what the guest wrote before the save (allocated bytes).
-    const diskBytes = readdirSync(snapshots).reduce((sum, name) => sum + statSync(path.join(snapshots, name, SNAPSHOT_FILES.disk)).blocks * 512, 0);
+    let stateBytes = 0;
+    let diskBytes = 0;
+    for (const name of readdirSync(snapshots)) {
+      stateBytes += statSync(path.join(snapshots, name, SNAPSHOT_FILES.state)).size;
+      diskBytes += statSync(path.join(snapshots, name, SNAPSHOT_FILES.disk)).blocks * 512;
+    }
     return [
       { name: `snapshot: first build (boot + save + restore) → first step output (${arch})`, value: ms(first.firstOutput / 1000), unit: 's' },
       { name: `snapshot: saved state size (${arch}, 1 GiB guest)`, value: Math.round(stateBytes / 1048576), unit: 'MiB' },

@@ -9,7 +9,7 @@
 // must be made the build's own by the restore agent, not by the slower SSH fallback: under QEMU
 // 7.2's TCG a restored ppc64le guest has no timer interrupts at first, and an agent that waited on
 // a timer never answered there.
-import { existsSync, readdirSync, readFileSync, symlinkSync, truncateSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('vm builds restored fro
     await fx?.finish();
     if (snapshotRoot && existsSync(snapshotRoot)) expect(readdirSync(snapshotRoot).filter((d) => d.includes('.making-')), 'half-made snapshots').toEqual([]);
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('gatehouse-virsh-') && !virshTempsBefore.has(f)), 'virsh temp files').toEqual([]);
-    if (imageRoot) (await import('node:fs')).rmSync(imageRoot, { recursive: true, force: true });
+    if (imageRoot) rmSync(imageRoot, { recursive: true, force: true });
   });
 
   it('makes the snapshot on first use, then restores builds from it in seconds (timed against a cold boot)', async () => {
@@ -167,7 +167,7 @@ describe.skipIf(env.skipReason !== undefined).sequential('ppc64le vm builds rest
   });
   afterAll(async () => {
     await fx?.finish();
-    if (imageRoot) (await import('node:fs')).rmSync(imageRoot, { recursive: true, force: true });
+    if (imageRoot) rmSync(imageRoot, { recursive: true, force: true });
   });
 
   it('makes the restored guest the build\'s own through the restore agent, with the host clock', async () => {
