@@ -50,7 +50,8 @@ chmod 0755 "$BASE.tmp/usr/sbin/policy-rc.d"
 chroot "$BASE.tmp" apt-get update -q >/dev/null
 
 # What setup-host.sh would install there (it reads the root's dpkg database).
-mapfile -t packages < <(SETUP_HOST_ROOT="$BASE.tmp" "$REPO/setup-host.sh" --list-packages "$CONFIG")
+# The fixture has a builder on the host executor (debian-root.test.ts passes the same flag).
+mapfile -t packages < <(SETUP_HOST_ROOT="$BASE.tmp" "$REPO/setup-host.sh" --list-packages --allow-host-executor "$CONFIG")
 [ ${#packages[@]} -gt 0 ] || die "setup-host.sh --list-packages listed nothing"
 echo "make-debian-root: downloading (not installing) ${packages[*]}"
 chroot "$BASE.tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends "${packages[@]}" >/dev/null
