@@ -6,8 +6,9 @@
 // file bind-mounted over /proc/cmdline at snapshot time (what the image's own
 // AuthorizedKeysCommand reads): the snapshot key opens nothing any more. It mixes
 // the seed into the kernel's random pool and reseeds it (RNDADDENTROPY, RNDRESEEDCRNG), asks the host
-// for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
-// answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
+// for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), has
+// each CPU's timer programmed anew (kick_timers: a ppc64le guest restored by QEMU 7.2 can lose it),
+// and answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
 //
 // The port's host side is a unix socket QEMU listens on (libvirtd makes it, owned by QEMU's user and
 // group, mode 0775), named after the domain in the worker's VM directory (0711, not listable):
@@ -42,9 +43,9 @@ export function authorizedKeyLine(publicBlob: string): string {
 // which "succeeds" and leaves the clock at save time), _IOW('R', 3, int[2]) and _IO('R', 7)
 // (powerpc encodes the ioctl direction bits differently), SIGIO (not a POSIX signal, so perl's
 // POSIX module has no name for it). Guests without an entry get no agent.
-const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; addEntropy: string; reseed: string; sigio: number }>> = {
-  x86_64: { clockSettime: 227, addEntropy: '0x40085203', reseed: '0x5207', sigio: 29 },
-  ppc64le: { clockSettime: 245, addEntropy: '0x80085203', reseed: '0x20005207', sigio: 29 },
+const NUMBERS: Partial<Record<VmImage['arch'], { clockSettime: number; clockNanosleep: number; setAffinity: number; addEntropy: string; reseed: string; sigio: number }>> = {
+  x86_64: { clockSettime: 227, clockNanosleep: 230, setAffinity: 203, addEntropy: '0x40085203', reseed: '0x5207', sigio: 29 },
+  ppc64le: { clockSettime: 245, clockNanosleep: 248, setAffinity: 222, addEntropy: '0x80085203', reseed: '0x20005207', sigio: 29 },
 };
 
 /**
@@ -87,8 +88,10 @@ if (open(my $p, ">", "${paths.pidFile}")) { print $p "$$\n"; close($p); }
 open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
 my $buffer = "";
 sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); die "read: $!" unless defined $n; if ($n == 0) { POSIX::sigsuspend(POSIX::SigSet->new()); next; } $buffer .= $chunk; } $buffer =~ s/^([^\\n]*)\\n//; return $1; }
+${kickTimers(n)}
 my $answer = eval {
   my ($key, $seed) = line() =~ /^([A-Za-z0-9+\\/=]+) ([0-9a-f]+)$/ or die "bad request\\n";
+  kick_timers();
   open(my $c, "+<", "/run/gatehouse/cmdline") or die "cmdline: $!\\n";
   my $text = <$c>;
   $text =~ s/gatehouse\\.key=\\S*/gatehouse.key=$key/ or die "no key on the command line\\n";
@@ -112,6 +115,39 @@ $answer //= "error $@";
 $answer =~ s/\\n//g;
 syswrite($port, "$answer\\n");
 `;
+}
+
+/**
+ * The agent's perl sub kick_timers (returns how many CPUs it went through): exported for the test
+ * that runs it on the host. Undefined for an architecture the agent does not know.
+ */
+export function timerKickProgram(arch: VmImage['arch']): string | undefined {
+  const n = NUMBERS[arch];
+  return n ? kickTimers(n) : undefined;
+}
+
+function kickTimers(n: { setAffinity: number; clockNanosleep: number }): string {
+  return `# Each CPU's timer is reprogrammed (see restore-vm.ts, AGENT_TIMEOUT_MS): on each CPU in turn, an
+# absolute CLOCK_MONOTONIC sleep until 1 ns is earlier than any event that CPU's timer waits for, so
+# the kernel programs the timer anew at once (forced, for an event already due), and the sleep ends
+# on the timer interrupt that follows. A guest whose timer event was lost in the restore has its
+# timer back; in any other it costs one interrupt per CPU.
+sub kick_timers {
+  open(my $o, "<", "/sys/devices/system/cpu/online") or die "cpus: $!\\n";
+  my $online = <$o>; close($o);
+  my $kicked = 0;
+  for my $range (split(/,/, $online)) {
+    my ($first, $last) = $range =~ /^(\\d+)(?:-(\\d+))?$/ or die "cpus: $online\\n";
+    for my $cpu ($first .. ($last // $first)) {
+      next if $cpu > 63;
+      my ($mask, $at) = (pack("Q", 1 << $cpu), pack("qq", 0, 1)); # variables: syscall may write to its arguments
+      syscall(${n.setAffinity}, 0, 8, $mask) == 0 or die "sched_setaffinity: $!\\n";
+      syscall(${n.clockNanosleep}, 1, 1, $at, 0) == 0 or die "clock_nanosleep: $!\\n";
+      $kicked++;
+    }
+  }
+  return $kicked;
+}`;
 }
 
 /**

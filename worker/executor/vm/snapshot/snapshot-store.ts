@@ -20,8 +20,9 @@ export interface VmShape {
  * (format 1's called clock_gettime). 3: the x86_64 NIC has no option ROM (domain-xml.ts), a device
  * change that a state saved with the ROM cannot be loaded into. 4: the restore agent waits for its
  * port's SIGIO, not a timer (format 3's never answered in a ppc64le guest restored without a timer).
+ * 5: the agent has each CPU's timer reprogrammed (a ppc64le guest restored by QEMU 7.2 can lose it).
  */
-export const SNAPSHOT_FORMAT = 4;
+export const SNAPSHOT_FORMAT = 5;
 
 export interface SnapshotManifest {
   /** SNAPSHOT_FORMAT when it was made (absent: format 1). */

@@ -80,7 +80,8 @@ export function createSnapshots(options: SnapshotsOptions): Snapshots {
  * Why restores of this architecture may go wrong on this host, if they may: QEMU before 8.2 does
  * not carry the pseries decrementer over a restore under TCG (KVM keeps it itself), so a restored
  * ppc64le guest can get no timer interrupt at all, quiet host or not (restore-vm.ts,
- * AGENT_TIMEOUT_MS), and some never answer SSH.
+ * AGENT_TIMEOUT_MS). The restore agent has the timers reprogrammed, which brought back every
+ * such guest seen here, but it is a repair after the fact.
  * `hypervisor` is hypervisorVersion's text ("... Running hypervisor: QEMU 7.2.22").
  */
 export function restoreCaveat(arch: VmImage['arch'], domainType: 'kvm' | 'qemu', hypervisor: string): string | undefined {
@@ -89,5 +90,5 @@ export function restoreCaveat(arch: VmImage['arch'], domainType: 'kvm' | 'qemu',
   if (!m) return undefined;
   const [major, minor] = [Number(m[1]), Number(m[2])];
   if (major > 8 || (major === 8 && minor >= 2)) return undefined;
-  return `restoring ppc64le guests under TCG wants QEMU 8.2 or later (this host has ${major}.${minor}): older QEMU does not carry the pseries decrementer over a restore, so a restored guest can be left without timer interrupts, quiet host or not, and some never answer (their build then cold-boots, and the snapshot is made again); vm.restore 'boot' avoids it, as does a newer QEMU`;
+  return `restoring ppc64le guests under TCG wants QEMU 8.2 or later (this host has ${major}.${minor}): older QEMU does not carry the pseries decrementer over a restore, so a restored guest can be left without timer interrupts, quiet host or not; the restore agent has them reprogrammed, and a restore that still does not answer makes its build cold-boot and the snapshot be made again; vm.restore 'boot' avoids it, as does a newer QEMU`;
 }
