@@ -11,6 +11,7 @@ import { createGitRunner } from '../../shared/run-git.js';
 import { imageReport } from '../../worker/images/image-report.js';
 import { isVersioned } from '../../worker/images/image-source.js';
 import { resolveImage } from '../../worker/executor/vm/vm-image.js';
+import { isLocalUri, kvmDeviceWarning } from '../../worker/executor/vm/kvm-device.js';
 import { ok, warn, fail, type CheckResult } from './doctor-check.js';
 import { repositoryOf } from '../../master/repos/repository-of.js';
 import { logsLocations } from '../../master/logs-branch/logs-locations.js';
@@ -98,6 +99,8 @@ export async function vmChecks(config: Config, options: { kvmDevice?: string } =
   else if (!kvmUsable) results.push(warn('kvm', `${kvm} is not usable: VMs run under TCG emulation, many times slower`, 'on a production host enable KVM and set vm.domainType: "kvm"'));
   else if (config.vm.domainType !== 'kvm') results.push(warn('kvm', `${kvm} is usable but vm.domainType is "qemu" (TCG)`, 'set vm.domainType: "kvm" for native speed'));
   else results.push(ok('kvm', `${kvm} usable`));
+  const kvmMode = isLocalUri(uri) ? kvmDeviceWarning(kvm) : undefined;
+  if (kvmMode) results.push(warn('kvm device mode', kvmMode));
 
   const imagesDir = path.resolve(config.dataDir, config.vm.imagesDir);
   const wanted = new Set(config.builders.flatMap((b) => (b.vm ? [b.vm.image] : [])));

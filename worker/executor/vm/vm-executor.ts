@@ -22,6 +22,7 @@ import { restoreVm, SnapshotRestoreError } from './snapshot/restore-vm.js';
 import { createSnapshots, type Snapshots } from './snapshot/snapshots.js';
 import { removeHalfMadeSnapshots } from './snapshot/snapshot-store.js';
 import { runRemoteStep } from './remote-step.js';
+import { isLocalUri, kvmDeviceWarning } from './kvm-device.js';
 import { type PoolEntry, WarmPool } from './warm-pool.js';
 import type { VmImage, VmImageConfig } from './vm-image.js';
 import { type ImageSource, staticImageSource } from '../../images/image-source.js';
@@ -87,6 +88,8 @@ export function createVmExecutor(options: VmExecutorOptions): VmExecutor {
 
   const ready = (async () => {
     libvirt ??= await connectLibvirt({ uri: options.libvirtUri, onFallback: (reason) => logger.warn(reason) });
+    const kvm = isLocalUri(options.libvirtUri) ? kvmDeviceWarning() : undefined;
+    if (kvm) logger.warn(kvm);
     await mkdir(options.dir, { recursive: true });
     await chmod(options.dir, 0o711); // qemu runs as another user (libvirt-qemu) and must reach the overlays
     const swept = await removeLeftovers(libvirt, options.worker, options.dir);
