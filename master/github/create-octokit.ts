@@ -6,6 +6,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { createAppAuth } from '@octokit/auth-app';
+import Bottleneck from 'bottleneck';
 import { maskSecrets } from '../../shared/mask-secrets.js';
 
 export type GitHubAuth =
@@ -60,6 +61,15 @@ function writeSpacing(intervalMs: number): NonNullable<ThrottlingOptions['write'
   return { key: () => limiter } as unknown as NonNullable<ThrottlingOptions['write']>;
 }
 
+/**
+ * Requests in flight at once, for every client in the process. plugin-throttling's own limit is 10:
+ * at GitHub's 100–300 ms per call that caps all of the master's calls (lookups, statuses, check
+ * runs) at 33–100 a second, and fewer than the 16 changes the triggers decide at once could wait
+ * on GitHub together. GitHub allows 100 concurrent requests; this keeps well under that.
+ */
+export const MAX_CONCURRENT_REQUESTS = 32;
+const requestsInFlight = new Bottleneck.Group({ id: 'gatehouse-github', maxConcurrent: MAX_CONCURRENT_REQUESTS });
+
 /** Secrets this auth holds, for masking. */
 export function authSecrets(auth: GitHubAuth): string[] {
   return 'token' in auth ? [auth.token] : [auth.app.privateKey];
@@ -102,6 +112,9 @@ export function createOctokit(auth: GitHubAuth, options: GitHubClientOptions = {
       retryAfterBaseValue: options.waitUnitMs ?? 1000,
       fallbackSecondaryRateRetryAfter: 60,
       write: writeSpacing(options.writeIntervalMs ?? 1000),
+      // Not in the plugin's option type, but read as the others are (its state takes `global` from
+      // these options before its own group): github-concurrency.test.ts sees that it holds.
+      ...{ global: requestsInFlight },
     },
   });
 }

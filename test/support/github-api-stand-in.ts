@@ -30,6 +30,8 @@ export interface StandInOptions {
   tokens?: string[];
   /** A GitHub App whose JWTs are accepted at POST /app/installations/{id}/access_tokens. */
   app?: AppInput;
+  /** Answer each request this much later (real GitHub takes 100–300 ms); default at once. */
+  latencyMs?: number;
 }
 
 export interface RecordedRequest {
@@ -62,6 +64,8 @@ export interface GitHubStandIn {
   assertNoValidationErrors(): void;
   /** Returns the validation errors so far and forgets them (for tests that provoke one on purpose). */
   takeValidationErrors(): string[];
+  /** The most requests that were in flight at once (received, not yet answered). */
+  readonly maxInFlight: number;
   /** Stops the server (once; later calls only check), then throws if any validation error was left. */
   close(): Promise<void>;
 }
@@ -180,6 +184,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     carryOut(fault !== undefined);
   };
 
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -188,13 +194,19 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       if (size <= MAX_BODY) chunks.push(chunk);
     });
     req.on('end', () => {
-      try {
-        handle(req, Buffer.concat(chunks).toString('utf8'), res);
-      } catch (error) {
-        validationErrors.push(`${req.method} ${req.url}: stand-in crashed: ${(error as Error).stack ?? String(error)}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(errorBody(500, 'stand-in crashed')));
-      }
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      res.on('close', () => inFlight--);
+      const answer = () => {
+        try {
+          handle(req, Buffer.concat(chunks).toString('utf8'), res);
+        } catch (error) {
+          validationErrors.push(`${req.method} ${req.url}: stand-in crashed: ${(error as Error).stack ?? String(error)}`);
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(errorBody(500, 'stand-in crashed')));
+        }
+      };
+      if (options.latencyMs) setTimeout(answer, options.latencyMs);
+      else answer();
     });
   });
   compiledRoutes(); // reads the description (once per process); validators compile on first use
@@ -210,6 +222,9 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     requests,
     statuses,
     validationErrors,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     failNext: (method, pathPattern, fault, times = 1) => faults.add(method, pathPattern, fault, times),
     assertNoValidationErrors,
     takeValidationErrors: () => validationErrors.splice(0, validationErrors.length),
