@@ -6,6 +6,11 @@ import path from 'node:path';
 export const BENCH_SECRETS = { GH_WEBHOOK_SECRET: 'bench-webhook-secret', ADMIN_TOKEN: 'bench-admin', WORKER_SECRET: 'bench-worker-secret', GH_TOKEN: 'bench-github-token' };
 export const BENCH_REPO = 'Codertocat/Hello-World';
 
+/** GATEHOUSE_BENCH_DOMAIN_TYPE=kvm runs the VM benchmarks' guests under KVM (x86_64 only, on an x86_64 host that has it) instead of TCG. */
+export const BENCH_VM_DOMAIN_TYPE: 'kvm' | 'qemu' = process.env.GATEHOUSE_BENCH_DOMAIN_TYPE === 'kvm' ? 'kvm' : 'qemu';
+/** How the VM benchmarks' guests run, as their rows name it. */
+export const BENCH_VM_ENGINE = BENCH_VM_DOMAIN_TYPE === 'kvm' ? 'KVM' : 'TCG';
+
 export function benchDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-'));
 }

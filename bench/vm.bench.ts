@@ -16,6 +16,7 @@ import { createOverlay, deleteOverlay } from '../worker/executor/vm/overlay.js';
 import { SNAPSHOT_FILES } from '../worker/executor/vm/snapshot/snapshot-store.js';
 import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
 import type { VmArch, VmImageConfig } from '../worker/executor/vm/vm-image.js';
+import { BENCH_VM_DOMAIN_TYPE as DOMAIN_TYPE, BENCH_VM_ENGINE as ENGINE } from './bench-config.js';
 import { ms, percentile, type BenchResult } from './stats.js';
 import { benchColdBoot } from './vm-cold-boot.bench.js';
 
@@ -25,6 +26,8 @@ const URI = process.env.GATEHOUSE_LIBVIRT_URI ?? 'qemu:///system';
 const logger = createLogger({ level: 'warn' });
 // GATEHOUSE_BENCH_VM=cold-boot (comma-separated) runs only those parts.
 const parts = new Set((process.env.GATEHOUSE_BENCH_VM ?? 'overlay,cold-boot,pool,restore').split(','));
+/** A restore under KVM has none of TCG's emulation costs: the issue's goal for it is under a second. */
+const RESTORE_TARGET_MS = DOMAIN_TYPE === 'kvm' ? 1000 : 3000;
 
 export async function benchVm(): Promise<BenchResult[]> {
   let libvirt: Libvirt;
@@ -38,6 +41,10 @@ export async function benchVm(): Promise<BenchResult[]> {
   for (const arch of ['x86_64', 'ppc64le'] as VmArch[]) {
     const dir = path.join(IMAGES_DIR, `debian-${arch}`);
     if (existsSync(path.join(dir, 'manifest.json'))) images[arch] = { arch, disk: path.join(dir, 'disk.qcow2'), kernel: path.join(dir, 'kernel'), initrd: path.join(dir, 'initrd.img') };
+  }
+  if (DOMAIN_TYPE === 'kvm' && images.ppc64le) {
+    console.log('vm benchmarks under KVM: ppc64le left out (KVM runs guests of the host\'s own architecture)');
+    delete images.ppc64le;
   }
   if (!images.x86_64) {
     console.log(`vm benchmarks skipped: no images in ${IMAGES_DIR} (vm-image/build.sh, run by .ci/run)`);
@@ -75,7 +82,7 @@ async function overlayCreate(base: string, root: string): Promise<BenchResult[]>
 }
 
 function executor(worker: string, images: Record<string, VmImageConfig>, libvirt: Libvirt, root: string, warmPool?: Array<{ image: string; size: number; memoryMiB: number }>, restore?: 'snapshot'): VmExecutor {
-  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: 'qemu', bootTimeoutMs: 300_000, logger, ...(warmPool ? { warmPool } : {}), ...(restore ? { restore } : {}) });
+  return createVmExecutor({ worker, images, imagesDir: IMAGES_DIR, dir: path.join(root, worker), workRoot: path.join(root, 'work'), libvirtUri: URI, libvirt, domainType: DOMAIN_TYPE, bootTimeoutMs: 300_000, logger, ...(warmPool ? { warmPool } : {}), ...(restore ? { restore } : {}) });
 }
 
 function benchBuild(image: string, buildId: number, steps: StepSpec[]): BuildSpec {
@@ -179,7 +186,7 @@ async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: str
       { name: `snapshot: first build (boot + save + restore) → first step output (${arch})`, value: ms(first.firstOutput / 1000), unit: 's' },
       { name: `snapshot: saved state size (${arch}, 1 GiB guest)`, value: Math.round(stateBytes / 1048576), unit: 'MiB' },
       { name: `snapshot: disk overlay size (${arch})`, value: Math.round((diskBytes / 1048576) * 10) / 10, unit: 'MiB' },
-      { name: `snapshot restore → first step output p50 of 3 (${arch}, TCG)`, value: ms(percentile(printed, 50)), unit: 'ms', target: '≤ 3000', ok: percentile(printed, 50) <= 3000 },
+      { name: `snapshot restore → first step output p50 of 3 (${arch}, ${ENGINE})`, value: ms(percentile(printed, 50)), unit: 'ms', target: `≤ ${RESTORE_TARGET_MS}`, ok: percentile(printed, 50) <= RESTORE_TARGET_MS },
       ...[...phases].map(([phase, values]) => ({ name: `  of which ${phase}, p50 (${arch})`, value: ms(percentile(values, 50)), unit: 'ms' })),
     ];
   } finally {
