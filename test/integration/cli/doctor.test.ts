@@ -3,7 +3,7 @@
 // stand-in, libvirt's test driver, image files on disk and a real port. First everything passes;
 // then each check is made to fail once, and only that check (and what depends on it) changes.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +14,13 @@ import { startSmeeRelay, type SmeeRelay } from '../../support/smee-relay.js';
 import { createBareRepo } from '../../support/bare-git-repo.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 import { mountSmallDisk } from '../../support/small-disk.js';
+import { charDeviceMissing, makeCharDevice } from '../../support/char-device.js';
 import { requirePrerequisite } from '../../support/require-prerequisite.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const ENV = { GH_TOKEN: 'good-token', WEBHOOK_SECRET: 'hook-secret', WORKER_SECRET: 'worker-secret' };
 const hasVirsh = requirePrerequisite('doctor libvirt check', spawnSync('virsh', ['-c', 'test:///default', 'version']).status === 0 ? undefined : 'virsh (libvirt-clients) is not installed');
-const asRoot = requirePrerequisite('doctor /dev/kvm mode check', process.getuid?.() === 0 ? undefined : 'mknod needs root');
+const canMknod = requirePrerequisite('doctor /dev/kvm mode check', charDeviceMissing());
 
 let tmp: ReturnType<typeof makeTempDir>;
 let github: GitHubStandIn;
@@ -196,16 +197,17 @@ describe.skipIf(!hasVirsh)('gatehouse doctor', () => {
     }
   });
 
-  it.runIf(asRoot)('warns when QEMU\'s user could not open a local /dev/kvm (libvirtd would probe QEMU before every start)', async () => {
+  it.runIf(canMknod)('warns when QEMU\'s user could not open a local /dev/kvm (libvirtd would probe QEMU before every start)', async () => {
     const saved = kvmDevice;
     kvmDevice = path.join(tmp.path, 'kvm-0600');
-    spawnSync('mknod', [kvmDevice, 'c', '1', '3']);
+    makeCharDevice(kvmDevice);
     chmodSync(kvmDevice, 0o600);
     try {
       const local = await doctor((c) => ((c.vm as Json).libvirtUri = 'qemu:///system'));
       expect(byName(local)['kvm device mode']?.status).toBe('warn');
       expect(byName(local)['kvm device mode']?.detail).toContain('chmod 0660');
       chmodSync(kvmDevice, 0o660);
+      chownSync(kvmDevice, 0, 65534);
       expect(byName(await doctor((c) => ((c.vm as Json).libvirtUri = 'qemu:///system')))['kvm device mode']).toBeUndefined();
     } finally {
       kvmDevice = saved;

@@ -15,13 +15,16 @@ export function kvmDeviceWarning(device = '/dev/kvm'): string | undefined {
   } catch {
     return undefined;
   }
-  if (!stat.isCharacterDevice() || kvmModeUsable(stat.mode)) return undefined;
+  if (!stat.isCharacterDevice() || kvmModeUsable(stat.mode, stat.gid)) return undefined;
   return `${device} is mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')} (owner ${stat.uid}, group ${stat.gid}): QEMU, which libvirtd runs as its own user, cannot open it, so libvirtd probes QEMU again before every domain start (tens of seconds each for x86_64). udev would make it root:kvm 0660; without udev, run: chgrp kvm ${device} && chmod 0660 ${device}`;
 }
 
-/** Whether a /dev/kvm of this mode can be opened read-write by a group (QEMU's user is in kvm) or by anyone. */
-export function kvmModeUsable(mode: number): boolean {
-  return (mode & 0o060) === 0o060 || (mode & 0o006) === 0o006;
+/**
+ * Whether a /dev/kvm of this mode and group can be opened read-write by QEMU's user: through its
+ * group (kvm, which QEMU's user is in; not root's group 0), or by anyone.
+ */
+export function kvmModeUsable(mode: number, gid: number): boolean {
+  return (mode & 0o006) === 0o006 || ((mode & 0o060) === 0o060 && gid !== 0);
 }
 
 /** Whether a libvirt URI names this host's libvirtd (qemu:///system, qemu+unix:///system), whose /dev/kvm is ours to check. */

@@ -6,9 +6,9 @@
 // file bind-mounted over /proc/cmdline at snapshot time (what the image's own
 // AuthorizedKeysCommand reads): the snapshot key opens nothing any more. It mixes
 // the seed into the kernel's random pool and reseeds it (RNDADDENTROPY, RNDRESEEDCRNG), asks the host
-// for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), has
-// each CPU's timer programmed anew (kick_timers: a ppc64le guest restored by QEMU 7.2 can lose it),
-// and answers "ok". Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
+// for its clock and sets its own to it (clock_settime; off by the one-way latency of that line), and
+// answers "ok". Before all that it has each CPU's timer programmed anew (kick_timers: a ppc64le guest
+// restored by QEMU 7.2 can lose it). Each restored guest is a fresh copy of the snapshot, so the agent serves once and ends.
 //
 // The port's host side is a unix socket QEMU listens on (libvirtd makes it, owned by QEMU's user and
 // group, mode 0775), named after the domain in the worker's VM directory (0711, not listable):
@@ -91,7 +91,7 @@ sub line { while ($buffer !~ /\\n/) { my $n = sysread($port, my $chunk, 4096); d
 ${kickTimers(n)}
 my $answer = eval {
   my ($key, $seed) = line() =~ /^([A-Za-z0-9+\\/=]+) ([0-9a-f]+)$/ or die "bad request\\n";
-  kick_timers();
+  eval { kick_timers(); 1 }; # a failed kick must not keep the build's key out
   open(my $c, "+<", "/run/gatehouse/cmdline") or die "cmdline: $!\\n";
   my $text = <$c>;
   $text =~ s/gatehouse\\.key=\\S*/gatehouse.key=$key/ or die "no key on the command line\\n";
@@ -131,7 +131,8 @@ function kickTimers(n: { setAffinity: number; clockNanosleep: number }): string 
 # absolute CLOCK_MONOTONIC sleep until 1 ns is earlier than any event that CPU's timer waits for, so
 # the kernel programs the timer anew at once (forced, for an event already due), and the sleep ends
 # on the timer interrupt that follows. A guest whose timer event was lost in the restore has its
-# timer back; in any other it costs one interrupt per CPU.
+# timer back; in any other it costs one interrupt per CPU. A CPU the agent may not run on
+# (EINVAL) is skipped; the count says how many were done.
 sub kick_timers {
   open(my $o, "<", "/sys/devices/system/cpu/online") or die "cpus: $!\\n";
   my $online = <$o>; close($o);
@@ -139,9 +140,10 @@ sub kick_timers {
   for my $range (split(/,/, $online)) {
     my ($first, $last) = $range =~ /^(\\d+)(?:-(\\d+))?$/ or die "cpus: $online\\n";
     for my $cpu ($first .. ($last // $first)) {
-      next if $cpu > 63;
-      my ($mask, $at) = (pack("Q", 1 << $cpu), pack("qq", 0, 1)); # variables: syscall may write to its arguments
-      syscall(${n.setAffinity}, 0, 8, $mask) == 0 or die "sched_setaffinity: $!\\n";
+      my ($mask, $at) = ("", pack("qq", 0, 1)); # variables: syscall may write to its arguments
+      vec($mask, $cpu, 1) = 1;
+      $mask .= "\\0" x (-length($mask) % 8); # whole longs, as the kernel reads them
+      if (syscall(${n.setAffinity}, 0, length($mask), $mask) != 0) { next if $!{EINVAL}; die "sched_setaffinity: $!\\n"; }
       syscall(${n.clockNanosleep}, 1, 1, $at, 0) == 0 or die "clock_nanosleep: $!\\n";
       $kicked++;
     }
