@@ -11,6 +11,7 @@ import type { ArtifactUploader } from './upload-artifact.js';
 import type { Logger } from '../shared/logger.js';
 import { runLeafStep, type StepInherited } from './run-step.js';
 import { shortDuration } from './step-outcome.js';
+import { SourceMovedError } from './source-cache.js';
 
 export type { BuildSink } from './build-context.js';
 
@@ -49,6 +50,11 @@ export async function runBuild(build: BuildSpec, options: RunBuildOptions): Prom
       workspace = await options.executor.prepare(build, stop);
     } catch (error) {
       noticeStops(base);
+      if (error instanceof SourceMovedError && !state.cancelled && !state.failed) {
+        // As the master's own cancel of a superseded build says it (change-processor.ts).
+        state.cancelled = true;
+        state.halt('not run: the build was superseded', `superseded by ${error.tip.slice(0, 7)}`);
+      }
       if (!state.cancelled && !state.failed) state.errored = true;
       state.halt('not run: the build could not be prepared', maskSecrets(`prepare failed: ${(error as Error).message}`, build.secrets));
       options.logger.error(`build ${build.buildId}: ${state.reason}`);
@@ -92,13 +98,15 @@ export function reportBuildNotRun(build: BuildSpec, sink: BuildSink, result: Bui
 
 function finish(build: BuildSpec, options: RunBuildOptions, state: BuildState, image?: ImageUse): BuildResult {
   const result = state.result();
-  const reason = result === 'cancelled' ? cancelReason(options.signal) : result === 'success' ? undefined : state.reason;
+  const reason = result === 'cancelled' ? cancelReason(options.signal, state.reason) : result === 'success' ? undefined : state.reason;
   options.sink.send({ type: 'build.finished', buildId: build.buildId, result, ...(reason !== undefined ? { reason } : {}), ...(image ? { image } : {}) });
   return result;
 }
 
-function cancelReason(signal: AbortSignal): string {
-  return typeof signal.reason === 'string' && signal.reason !== '' ? `cancelled: ${signal.reason}` : 'cancelled';
+/** The master's reason for its cancel; else the build's own (superseded, seen by the worker first). */
+function cancelReason(signal: AbortSignal, own: string | undefined): string {
+  if (signal.aborted) return typeof signal.reason === 'string' && signal.reason !== '' ? `cancelled: ${signal.reason}` : 'cancelled';
+  return own ? `cancelled: ${own}` : 'cancelled';
 }
 
 type StopContext = Pick<BuildContext, 'build' | 'sink' | 'cancel' | 'deadline' | 'state'>;

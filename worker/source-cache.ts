@@ -80,6 +80,21 @@ export function createSourceCache(options: SourceCacheOptions): SourceCache {
   };
 }
 
+/**
+ * The build's ref was pushed again after the build was queued: it names another commit now (the
+ * tip). The master supersedes the build when it reads that push (it may not have yet: the worker
+ * can see the push first); the build ends as superseded, not as an error of its own.
+ */
+export class SourceMovedError extends Error {
+  override name = 'SourceMovedError';
+  constructor(
+    message: string,
+    readonly tip: string,
+  ) {
+    super(message);
+  }
+}
+
 /** `<hash>.git`: the URL itself may hold characters a file name cannot. */
 export function mirrorPath(root: string, cloneUrl: string): string {
   return path.join(root, `${createHash('sha256').update(cloneUrl).digest('hex').slice(0, 20)}.git`);
@@ -131,7 +146,9 @@ async function resolveTree(mirror: string, source: SourceSpec, fetched: () => vo
     const resolved = await git(['rev-parse', `${head}^{commit}`, `${source.sha}^{tree}`], [128]);
     const [tip = '', treeOfSha = ''] = resolved.stdout.trim().split('\n');
     if (resolved.code !== 0 || tip !== source.sha) {
-      throw new Error(`${source.ref} of ${source.cloneUrl} is at ${SHA.test(tip) ? tip : 'no commit'}, not at the expected ${source.sha} (pushed again since the build was queued?)`);
+      const message = `${source.ref} of ${source.cloneUrl} is at ${SHA.test(tip) ? tip : 'no commit'}, not at the expected ${source.sha}`;
+      if (SHA.test(tip)) throw new SourceMovedError(message, tip);
+      throw new Error(message);
     }
     tree = treeOfSha;
   }

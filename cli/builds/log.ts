@@ -22,7 +22,12 @@ export async function showLog(api: MasterApi, id: number, step: string | undefin
     return o.follow ? follow(api, id, step, out) : out.write(await (await api.raw(`/api/v2/builds/${id}/steps/${step}/log`)).text());
   }
   const done = new Set<string>();
+  const finished = async () => (await api.get(`/api/v2/builds/${id}`, buildList)).builds[0]?.state === 'finished';
   for (;;) {
+    // Followed, the build is read before its steps: once it is seen finished, the steps read after
+    // it hold every step it ran (a worker's steps come before its build.finished). Read the other
+    // way round, a step that started in between was missed.
+    const ended = o.follow && (await finished());
     const all = await steps();
     const next = all.find((s) => !done.has(s.step) && (s.state !== 'pending' || !o.follow));
     if (next) {
@@ -34,9 +39,8 @@ export async function showLog(api: MasterApi, id: number, step: string | undefin
       continue;
     }
     if (!o.follow) return;
-    const [build] = (await api.get(`/api/v2/builds/${id}`, buildList)).builds;
     // A finished build with steps never started (halted, cancelled) has nothing more to show.
-    if (build?.state === 'finished' && all.every((s) => done.has(s.step) || s.state === 'pending')) return;
+    if (ended && all.every((s) => done.has(s.step) || s.state === 'pending')) return;
     await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
   }
 }

@@ -6,6 +6,8 @@ import type { Artifact, BuildSpec } from '../../../shared/protocol.js';
 import { runBuild } from '../../../worker/build-runner.js';
 import type { Executor } from '../../../worker/executor/executor.js';
 import { createHostExecutor } from '../../../worker/executor/host-executor.js';
+import { createSourceCache } from '../../../worker/source-cache.js';
+import { createTestRepo } from '../../support/worker-git-repo.js';
 import { MARK_VARIABLE, newMark, watchMarked } from '../../support/step-processes.js';
 import { buildSpec, captureLogger, isAlive, RecordingSink, step, waitUntil } from '../../support/worker-build-spec.js';
 
@@ -214,6 +216,18 @@ describe('build runner on the host executor', () => {
     const { result, sink } = await run(buildSpec([step('0', 'pre-run', { upload: [{ path: 'ci/pre-run.sh', content: script, mode: 0o755 }], run: './ci/pre-run.sh arg' })]));
     expect(result).toBe('success');
     expect(sink.log(1, '0')).toBe('pre-run with arg\n');
+  });
+
+  it('ends as cancelled, superseded by the new tip, when its pull request was pushed again before the checkout', async () => {
+    const repo = createTestRepo(path.join(tmp, 'upstream'));
+    const first = repo.commit({ 'README.md': 'first push\n' }, 'first push');
+    const second = repo.commit({ 'README.md': 'second push\n' }, 'second push', first);
+    repo.setRef('refs/pull/1/head', second); // the worker sees the second push before the master does
+    executor = createHostExecutor({ workRoot: path.join(tmp, 'work'), killGraceMs: 300, sourceCache: createSourceCache({ dir: path.join(tmp, 'sources') }) });
+    const { result, sink } = await run(buildSpec([step('0', 'a', { run: 'true' })], { source: { cloneUrl: repo.dir, ref: 'refs/pull/1/head', sha: first } }));
+    expect(result).toBe('cancelled');
+    expect(sink.buildFinished(1)[0]?.reason).toBe(`cancelled: superseded by ${second.slice(0, 7)}`);
+    expect(sink.finished(1, '0')).toMatchObject({ result: 'skipped', reason: 'not run: the build was superseded' });
   });
 
   it('ends as error, every step skipped, when prepare fails', async () => {
