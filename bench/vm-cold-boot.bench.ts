@@ -4,7 +4,8 @@
 // (zero at kernel start): when the kernel ran /init (dmesg), when systemd started and ssh.service
 // became active (systemctl show), when sshd accepted the key (journal), and the first step's
 // /proc/uptime. Firmware is what remains between QEMU running and the guest clock's zero. The bench
-// build has no source, so no upload phase is reported (a checkout's upload is the build's own work).
+// build has no source, so no upload phase is reported here (vm.bench.ts times a checkout's upload
+// into restored guests).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BuildSpec, StepSpec } from '../shared/protocol.js';

@@ -4,6 +4,7 @@
 // ppc64le, with the medians of the restore's phases. Skipped, with a message, when libvirtd does not
 // answer or the images are not built (GATEHOUSE_VM_IMAGES, default /var/cache/gatehouse-images,
 // filled by .ci/run).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { createLogger } from '../shared/logger.js';
 import { connectLibvirt } from '../worker/executor/vm/connect-libvirt.js';
 import type { Libvirt } from '../worker/executor/vm/libvirt.js';
 import { createOverlay, deleteOverlay } from '../worker/executor/vm/overlay.js';
+import { uploadTree } from '../worker/executor/vm/guest-files.js';
 import { SNAPSHOT_FILES } from '../worker/executor/vm/snapshot/snapshot-store.js';
 import { createVmExecutor, type VmExecutor } from '../worker/executor/vm/vm-executor.js';
 import type { VmArch, VmImageConfig } from '../worker/executor/vm/vm-image.js';
@@ -150,6 +152,37 @@ async function warmPool(images: Record<string, VmImageConfig>, libvirt: Libvirt,
   ];
 }
 
+/**
+ * A build's source upload (what a checkout adds before the first step): this repository at HEAD,
+ * as the worker streams a checkout in (a tarball over one SSH channel), into a fresh restored VM
+ * each time, p50 of 3. Nothing when the bench does not run from a git checkout.
+ */
+async function sourceUpload(exec: VmExecutor, arch: string, root: string): Promise<BenchResult[]> {
+  const repo = path.resolve(import.meta.dirname, '..', '..');
+  const dir = path.join(root, `source-${arch}`);
+  try {
+    mkdirSync(dir);
+    execFileSync('sh', ['-c', 'git -C "$1" archive HEAD | tar -x -C "$2"', 'sh', repo, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    console.log(`source upload bench skipped: no git checkout at ${repo} (${(error as Error).message.split('\n')[0]})`);
+    return [];
+  }
+  const files = execFileSync('find', [dir, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n').length;
+  const bytes = Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const workspace = await exec.prepare(benchBuild(arch, 40 + i, []), new AbortController().signal);
+    try {
+      const t0 = performance.now();
+      await uploadTree(workspace.vm.session, dir);
+      times.push(performance.now() - t0);
+    } finally {
+      await exec.cleanup(workspace);
+    }
+  }
+  return [{ name: `source upload: this repository at HEAD (${files} files, ${(bytes / 1048576).toFixed(1)} MiB), p50 of 3 (${arch})`, value: ms(percentile(times, 50)), unit: 'ms' }];
+}
+
 /** The image seen through links in the bench's own directory, so its snapshot is made there and goes with it. */
 async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: string): Promise<BenchResult[]> {
   const { arch } = image;
@@ -173,6 +206,7 @@ async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: str
     await exec.ready;
     const first = await timedBuild(exec, benchBuild(arch, 20, [step('0', 'first', 'echo first')]));
     for (let i = 1; i <= 3; i++) printed.push(await restore(20 + i));
+    const upload = await sourceUpload(exec, arch, root);
     // What every restore reads in: the saved memory (only the guest's non-zero pages) and device state.
     const snapshots = path.join(dir, 'snapshot');
     // Its disk: an overlay on the image holding what the guest wrote before the save (allocated bytes).
@@ -188,6 +222,7 @@ async function snapshotRestore(image: VmImageConfig, libvirt: Libvirt, root: str
       { name: `snapshot: disk overlay size (${arch})`, value: Math.round((diskBytes / 1048576) * 10) / 10, unit: 'MiB' },
       { name: `snapshot restore → first step output p50 of 3 (${arch}, ${ENGINE})`, value: ms(percentile(printed, 50)), unit: 'ms', target: `≤ ${RESTORE_TARGET_MS}`, ok: percentile(printed, 50) <= RESTORE_TARGET_MS },
       ...[...phases].map(([phase, values]) => ({ name: `  of which ${phase}, p50 (${arch})`, value: ms(percentile(values, 50)), unit: 'ms' })),
+      ...upload,
     ];
   } finally {
     await exec.close();
