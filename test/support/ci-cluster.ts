@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ConfigInput } from '../../shared/config.js';
 import { loadConfig } from '../../shared/config.js';
 import { startMaster, type RunningMaster } from '../../master/main.js';
+import { MARK_VARIABLE, markedProcesses, newMark } from './step-processes.js';
 import { makeTempDir } from './temp-dir.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from './test-config.js';
 import { postPrOpened } from './sign-webhook.js';
@@ -50,12 +51,15 @@ export async function startCiCluster(overrides: Partial<ConfigInput>, env: NodeJ
   const master = await startMaster(loaded);
   const port = (master.app.server.address() as { port: number }).port;
   const workers: WorkerProcess[] = [];
+  // Every process the workers start carries this mark (git inherits the environment): a worker
+  // killed mid-fetch leaves its git running, writing into the data dir, and it ends with the cluster.
+  const mark = newMark();
   const api = async <T>(url: string, init?: RequestInit): Promise<T> => (await (await fetch(`${master.url}${url}`, init)).json()) as T;
   const builds = async () => (await api<{ builds: ApiBuildRow[] }>('/api/v2/builds?order=id&limit=1000')).builds;
   return {
     master, configFile, dataDir: loaded.config.dataDir, port, repo, workers, api, builds,
     async startWorker(name, options = {}) {
-      const w = startWorkerProcess(configFile, name, `ws://127.0.0.1:${options.port ?? port}`, { ...env, ...options.env });
+      const w = startWorkerProcess(configFile, name, `ws://127.0.0.1:${options.port ?? port}`, { ...env, ...options.env, [MARK_VARIABLE]: mark });
       workers.push(w);
       await w.waitFor('connected to the master');
       return w;
@@ -80,9 +84,26 @@ export async function startCiCluster(overrides: Partial<ConfigInput>, env: NodeJ
     async stop() {
       await Promise.all(workers.map((w) => w.kill('SIGKILL')));
       await master.close();
+      await endMarked(mark);
       dir.remove();
     },
   };
 }
 
 export const allFinished = (n: number) => (b: ApiBuildRow[]) => b.length >= n && b.every((x) => x.state === 'finished');
+
+/** SIGKILL every live process carrying `mark`, and wait until none is left (a few seconds at most). */
+async function endMarked(mark: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (let left = markedProcesses(mark); left.length > 0; left = markedProcesses(mark)) {
+    if (Date.now() > deadline) throw new Error(`processes of the cluster's workers did not end: ${left.join(', ')}`);
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
