@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ConfigInput } from '../../shared/config.js';
 import { loadConfig } from '../../shared/config.js';
 import { startMaster, type RunningMaster } from '../../master/main.js';
-import { MARK_VARIABLE, markedProcesses, newMark } from './step-processes.js';
+import { endMarked, MARK_VARIABLE, newMark } from './step-processes.js';
 import { makeTempDir } from './temp-dir.js';
 import { TEST_REPO, TEST_SECRETS, testConfig } from './test-config.js';
 import { postPrOpened } from './sign-webhook.js';
@@ -91,19 +91,3 @@ export async function startCiCluster(overrides: Partial<ConfigInput>, env: NodeJ
 }
 
 export const allFinished = (n: number) => (b: ApiBuildRow[]) => b.length >= n && b.every((x) => x.state === 'finished');
-
-/** SIGKILL every live process carrying `mark`, and wait until none is left (a few seconds at most). */
-async function endMarked(mark: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (let left = markedProcesses(mark); left.length > 0; left = markedProcesses(mark)) {
-    if (Date.now() > deadline) throw new Error(`processes of the cluster's workers did not end: ${left.join(', ')}`);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -38,3 +38,19 @@ export function watchMarked(mark: string, everyMs = 20): { seen: Set<number>; st
   const timer = setInterval(look, everyMs);
   return { seen, stop: () => clearInterval(timer) };
 }
+
+/** SIGKILL every live process carrying `mark`, and wait until none is left (a few seconds at most). */
+export async function endMarked(mark: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (let left = markedProcesses(mark); left.length > 0; left = markedProcesses(mark)) {
+    if (Date.now() > deadline) throw new Error(`processes marked ${mark} did not end: ${left.join(', ')}`);
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
